@@ -1,10 +1,202 @@
 //! Run cleanups exactly once when the process ends, however it ends.
-//! (Crate docs are written in full below; this is the skeleton.)
+//!
+//! Say once, anywhere in any crate of the program, "run this when the
+//! process ends" — and it runs when `main` returns, when
+//! `std::process::exit` is called from any thread, or when a panic unwinds
+//! out of `main`: once, last registered first, each failure isolated and
+//! reported. `Drop` guards cannot promise that (`process::exit` skips
+//! them), `#[dtor]` gives no order and no error isolation, and
+//! `libc::atexit` takes no closures and reports nothing.
+//!
+//! # Declare cleanups on functions
+//!
+//! ```
+//! use cleanup_runtime::{at_exit, cleanup};
+//!
+//! #[at_exit] // named after its path: "rust_out::flush_metrics"
+//! fn flush_metrics() {
+//!     println!("metrics flushed");
+//! }
+//!
+//! #[cleanup(name = "close-db")] // named: can be replaced or unregistered by name
+//! fn close_db() -> Result<(), std::io::Error> {
+//!     Ok(())
+//! }
+//!
+//! fn main() {
+//!     flush_metrics(); // still an ordinary function
+//! } // both run here, close-db first (declared later)
+//! ```
+//!
+//! The attributes go on free functions with no parameters, not `async`, not
+//! generic, returning `()` or `Result<(), E>` with `E: Display`; anything
+//! else is a compile error pointing at the offending token. They work in
+//! library crates too: a library's cleanups run in every program that links
+//! it, with no set-up call. Two `#[cleanup]`s with the same name fail to
+//! compile (one crate) or to link (two crates: the linker names both).
+//!
+//! # Register at run time
+//!
+//! ```
+//! let handle = cleanup_runtime::register(|| println!("bye"));
+//! cleanup_runtime::register_named("flush-cache", || println!("cache flushed"));
+//! cleanup_runtime::register_named("flush-cache", || println!("replaced, same place"));
+//! assert!(cleanup_runtime::unregister("flush-cache"));
+//! assert!(handle.unregister());
+//!
+//! cleanup_runtime::register(|| Err::<(), _>("disk full"));
+//! let report = cleanup_runtime::run_now(); // run everything now, LIFO
+//! assert_eq!(report.failures().count(), 1);
+//! ```
+//!
+//! [`exit`] runs the cleanups and ends the process with a status; from
+//! inside a cleanup it lets the remaining cleanups run first.
+//!
+//! # Order
+//!
+//! One sequence per process, run highest number first (LIFO). Static
+//! cleanups count as registered before `main`, numbered by module path, then
+//! file, line and column — so within one module, in source order, and the
+//! same from build to build (`inventory`'s own order is not). Run-time
+//! registrations get the next numbers. A named replacement keeps the number
+//! of the entry it replaces. A cleanup registered while cleanups run gets
+//! the next number, so it runs next.
+//!
+//! # When cleanups run
+//!
+//! | the process ends by | cleanups | exit status |
+//! |---|---|---|
+//! | `main` returning | run | `main`'s |
+//! | `std::process::exit(n)`, any thread | run | `n` |
+//! | [`exit(n)`](exit), any thread | run | `n` |
+//! | a panic unwinding out of `main` | run | 101 |
+//! | several threads calling `exit` at once | run once | the first caller's |
+//! | `SIGKILL`, `abort()`, `_exit`, power loss | **never** | — |
+//!
+//! Signals (`SIGINT`, `SIGTERM`, `SIGHUP`) and `panic = "abort"` builds are
+//! not covered yet: the default action ends the process without cleanups.
+//!
+//! # Faults
+//!
+//! - A cleanup that panics or returns `Err`: the message goes to stderr and
+//!   into the report, the others run, the exit status is unchanged.
+//! - A cleanup that calls [`exit(code)`](exit): the remaining cleanups still
+//!   run, then the process ends with `code`.
+//! - A cleanup that calls `std::process::exit` during the run at exit: no
+//!   hang and no abort, nothing runs twice, the remaining cleanups still
+//!   run, and the process ends with the status it was already ending with —
+//!   std drops the nested call's code before anyone can see it. Use
+//!   [`exit`] inside a cleanup to change the status.
+//! - A cleanup that calls `libc::exit(code)` directly: as with [`exit`].
+//! - A cleanup registered while cleanups run: runs before the process ends.
+//! - Several threads ending the process at once: each cleanup runs once,
+//!   and the process does not end until the run is done.
+//!
+//! # The report
+//!
+//! Every run produces a [`Report`]: each cleanup's name, sequence number,
+//! source `file:line`, [`Status`], error text and duration, in run order.
+//! [`run_now`] returns it; [`report`] shows what ran and what is pending. At
+//! exit, the `CLEANUP_REPORT` environment variable chooses where it goes:
+//!
+//! | value | effect |
+//! |---|---|
+//! | unset | only failures, one line each, on stderr |
+//! | `off` | nothing |
+//! | `text` / `json` | the whole report on stderr |
+//! | `text:PATH` / `json:PATH` | the whole report in PATH, written whole or not at all |
+//!
+//! A value not in the table gets one line on stderr and the default. Writing
+//! the report never panics, even with stderr closed or the disk full.
+//!
+//! The JSON form is one object: `{"trigger": "exit"|"signal"|"panic"|"manual",
+//! "status": int|null, "signal": int|null, "entries": [{"name", "sequence",
+//! "source", "status": "ok"|"error"|"panic"|"timeout"|"skipped", "error",
+//! "duration_ns"}], "pending": [{"name", "sequence", "source"}]}`.
+//! `trigger` is `"panic"` for a panic out of `main` when the runtime saw it
+//! (its panic hook is installed at the first use of the API; a program that
+//! only declares static cleanups, or replaces the panic hook afterwards,
+//! reports `"exit"` with status 101).
+//!
+//! # Hazards
+//!
+//! - Cleanups run inside the C library's `exit`: other threads are still
+//!   running, the main thread's thread-locals are gone, stdout is
+//!   unbuffered. Keep cleanups short; do not join threads that may call
+//!   `exit` themselves (std parks every thread but the first one to call
+//!   `exit`, forever).
+//! - The exit hook is registered by a constructor before `main`, so exit
+//!   handlers that other code registers later with `atexit` run before our
+//!   cleanups.
+//! - Linux with glibc is the tested platform; elsewhere the exit status is
+//!   not known to the report (`"status": null`).
 
+mod destination;
+mod diagnostics;
+mod exit_hook;
 mod outcome;
+mod panic_watch;
+mod registration;
+mod registry;
+mod report;
+mod runner;
+mod thread_token;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use cleanup_macros::{at_exit, cleanup};
 pub use outcome::CleanupResult;
+pub use registration::{Handle, clear, register, register_named, unregister};
+pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
+
+/// Runs every pending cleanup now, last registered first, and returns what
+/// happened. Each one runs once and is removed; cleanups registered
+/// afterwards run at exit as usual.
+///
+/// ```
+/// cleanup_runtime::register(|| println!("flushed"));
+/// let report = cleanup_runtime::run_now();
+/// assert_eq!(report.trigger(), cleanup_runtime::Trigger::Manual);
+/// assert_eq!(report.entries().len(), 1);
+/// assert!(cleanup_runtime::run_now().entries().is_empty(), "nothing runs twice");
+/// ```
+pub fn run_now() -> Report {
+    panic_watch::install_once();
+    runner::run_now()
+}
+
+/// What ran so far in this process (through [`run_now`], or at exit when
+/// asked from a cleanup) and what is still pending, in the order it would
+/// run.
+///
+/// ```
+/// cleanup_runtime::register_named("close-db", || {});
+/// let report = cleanup_runtime::report();
+/// assert_eq!(report.pending()[0].name(), "close-db");
+/// assert!(report.entries().is_empty());
+/// # cleanup_runtime::clear();
+/// ```
+pub fn report() -> Report {
+    panic_watch::install_once();
+    runner::snapshot()
+}
+
+/// Runs the cleanups, then ends the process with `code`.
+///
+/// From any thread this is `std::process::exit(code)`, whose exit handler
+/// runs the cleanups. From inside a cleanup that runs at exit, the
+/// remaining cleanups run first and then the process ends with `code`.
+///
+/// ```no_run
+/// cleanup_runtime::register(|| println!("runs before the process ends"));
+/// cleanup_runtime::exit(3);
+/// ```
+pub fn exit(code: i32) -> ! {
+    if runner::is_exit_runner() {
+        runner::continue_after_exit_call(Some(code));
+        runner::end_process(code);
+    }
+    std::process::exit(code)
+}

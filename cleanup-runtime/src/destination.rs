@@ -1,0 +1,177 @@
+//! Where the report goes at exit: the `CLEANUP_REPORT` variable.
+//!
+//! | value | effect |
+//! |---|---|
+//! | unset | only failures, one line each, on stderr |
+//! | `off` | nothing |
+//! | `text` / `json` | the whole report on stderr |
+//! | `text:PATH` / `json:PATH` | the whole report in PATH, written whole or not at all |
+//!
+//! Nothing here may panic: it runs inside the exit hook.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics;
+use crate::report::Report;
+
+/// The environment variable read at exit.
+pub(crate) const VARIABLE: &str = "CLEANUP_REPORT";
+
+/// The two forms a whole report can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+}
+
+/// What `CLEANUP_REPORT` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Destination {
+    /// Unset (or invalid): failures only, one line each, on stderr.
+    FailuresOnStderr,
+    Off,
+    Stderr(Format),
+    File(Format, PathBuf),
+}
+
+impl Destination {
+    /// Reads `CLEANUP_REPORT`; a bad value is reported in one line and the
+    /// default is used.
+    pub(crate) fn from_env() -> Destination {
+        match std::env::var_os(VARIABLE) {
+            None => Destination::FailuresOnStderr,
+            Some(value) => Destination::parse(&value).unwrap_or_else(|message| {
+                diagnostics::warn(format_args!("{message}; reporting failures on stderr"));
+                Destination::FailuresOnStderr
+            }),
+        }
+    }
+
+    /// Parses one value of `CLEANUP_REPORT`.
+    pub(crate) fn parse(value: &OsStr) -> Result<Destination, String> {
+        let bytes = value.as_encoded_bytes();
+        let (kind, path) = match bytes.iter().position(|&b| b == b':') {
+            Some(colon) => (&bytes[..colon], Some(&bytes[colon + 1..])),
+            None => (bytes, None),
+        };
+        let format = match kind {
+            b"off" if path.is_none() => return Ok(Destination::Off),
+            b"text" => Format::Text,
+            b"json" => Format::Json,
+            _ => {
+                return Err(format!(
+                    "{VARIABLE}={:?} is not one of off, text, json, text:PATH, json:PATH",
+                    value
+                ));
+            }
+        };
+        match path {
+            None => Ok(Destination::Stderr(format)),
+            Some([]) => Err(format!(
+                "{VARIABLE}={value:?} names no file after the colon"
+            )),
+            Some(path) => {
+                let path = os_str_after_colon(value, bytes.len() - path.len());
+                Ok(Destination::File(format, PathBuf::from(path)))
+            }
+        }
+    }
+
+    /// Writes `report` where this destination says.
+    pub(crate) fn write(&self, report: &Report) {
+        match self {
+            Destination::Off => {}
+            Destination::FailuresOnStderr => {
+                let lines = report.failure_lines();
+                if !lines.is_empty() {
+                    diagnostics::write_stderr(lines.as_bytes());
+                }
+            }
+            Destination::Stderr(format) => {
+                diagnostics::write_stderr(render(*format, report).as_bytes());
+            }
+            Destination::File(format, path) => {
+                if let Err(error) = write_whole(path, render(*format, report).as_bytes()) {
+                    diagnostics::warn(format_args!(
+                        "could not write the report to {}: {error}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn os_str_after_colon(value: &OsStr, start: usize) -> &OsStr {
+    // On Unix an OsStr is plain bytes; elsewhere the value must be UTF-8 to
+    // have matched `text:`/`json:` at all, so the lossless path is the &str.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        OsStr::from_bytes(&value.as_bytes()[start..])
+    }
+    #[cfg(not(unix))]
+    {
+        OsStr::new(&value.to_str().unwrap_or_default()[start..])
+    }
+}
+
+fn render(format: Format, report: &Report) -> String {
+    match format {
+        Format::Text => report.to_string(),
+        Format::Json => {
+            let mut json = report.to_json();
+            json.push('\n');
+            json
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over
+/// `path`: a reader sees the old file or the whole new one, never half.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(value: &str) -> Result<Destination, String> {
+        Destination::parse(OsStr::new(value))
+    }
+
+    #[test]
+    fn parses_every_form_of_the_table() {
+        assert_eq!(parse("off"), Ok(Destination::Off));
+        assert_eq!(parse("text"), Ok(Destination::Stderr(Format::Text)));
+        assert_eq!(parse("json"), Ok(Destination::Stderr(Format::Json)));
+        assert_eq!(
+            parse("json:/tmp/r.json"),
+            Ok(Destination::File(Format::Json, "/tmp/r.json".into()))
+        );
+        assert_eq!(
+            parse("text:a:b"),
+            Ok(Destination::File(Format::Text, "a:b".into()))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_value_in_the_message() {
+        for bad in ["", "yaml", "off:x", "JSON", "json:", " text"] {
+            let message = parse(bad).unwrap_err();
+            assert!(message.contains("CLEANUP_REPORT"), "{message}");
+            assert!(message.contains(&format!("{bad:?}")), "{message}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Our panic hook: it notices a panic on the main thread (so a report can
+//! say the process ended by a panic) and std's abort when a cleanup calls
+//! `std::process::exit` during the run at exit.
+//!
+//! Since Rust 1.81 std guards `exit` against re-entry with a panic that
+//! cannot unwind: `catch_unwind` never sees it, but the panic hook runs, on
+//! the cleanup's own stack (FINDINGS.md). That is the one place to finish
+//! the run before the abort.
+//!
+//! The hook is installed at the first use of the API and again when the run
+//! at exit starts, each time chained to the hook in place, so a hook the
+//! program set in between keeps working.
+
+use std::panic;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::{exit_hook, runner, thread_token};
+
+static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
+static FIRST_USE: Once = Once::new();
+
+/// What std's guard says when `exit` is re-entered on one thread.
+const REENTRANT_EXIT: &str = "process::exit called re-entrantly";
+
+/// Installs the hook once, at the first use of the API.
+pub(crate) fn install_once() {
+    FIRST_USE.call_once(install);
+}
+
+/// Chains our hook over the current one.
+pub(crate) fn install() {
+    // `set_hook` panics on a panicking thread.
+    if std::thread::panicking() {
+        return;
+    }
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let reentrant_exit = info
+            .payload_as_str()
+            .is_some_and(|message| message.contains(REENTRANT_EXIT));
+        if reentrant_exit && runner::is_exit_runner() {
+            runner::finish_from_panic_hook();
+        }
+        if exit_hook::is_main_thread(thread_token::current()) {
+            MAIN_PANICKED.store(true, Ordering::Relaxed);
+        }
+        previous(info);
+    }));
+}
+
+/// Whether a panic on the main thread went through our hook.
+pub(crate) fn main_thread_panicked() -> bool {
+    MAIN_PANICKED.load(Ordering::Relaxed)
+}

@@ -1,0 +1,168 @@
+//! The run-time API for adding and removing cleanups.
+
+use std::borrow::Cow;
+use std::panic::Location;
+
+use crate::outcome::CleanupResult;
+use crate::panic_watch;
+use crate::registry::{self, Action, NewEntry};
+
+/// A registered cleanup, returned by [`register`] and [`register_named`].
+///
+/// Dropping a `Handle` does **not** unregister anything: like `atexit`, a
+/// registration lasts until it runs. Keep the handle only if you may want
+/// to take the cleanup back with [`Handle::unregister`].
+///
+/// ```
+/// let handle = cleanup_runtime::register(|| println!("never printed"));
+/// assert!(handle.unregister());
+/// assert!(cleanup_runtime::run_now().entries().is_empty());
+/// ```
+#[derive(Debug)]
+pub struct Handle {
+    sequence: u64,
+    id: u64,
+}
+
+impl Handle {
+    /// Takes the cleanup back. Returns `false` if it already ran, was
+    /// unregistered, was cleared, or — for a named entry — was replaced by
+    /// a later [`register_named`] (the replacement is not touched).
+    ///
+    /// ```
+    /// let old = cleanup_runtime::register_named("flush", || println!("old"));
+    /// let _new = cleanup_runtime::register_named("flush", || println!("new"));
+    /// assert!(!old.unregister(), "the replacement is not the old entry");
+    /// assert_eq!(cleanup_runtime::run_now().entries().len(), 1);
+    /// ```
+    pub fn unregister(self) -> bool {
+        let removed = registry::lock().remove_handle(self.sequence, self.id);
+        removed.is_some()
+    }
+
+    /// The cleanup's place in the process's one sequence (higher runs
+    /// first). A named replacement keeps the sequence of the entry it
+    /// replaced.
+    ///
+    /// ```
+    /// let first = cleanup_runtime::register(|| {});
+    /// let second = cleanup_runtime::register(|| {});
+    /// assert!(second.sequence() > first.sequence());
+    /// # cleanup_runtime::clear();
+    /// ```
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+}
+
+/// Registers `cleanup` to run when the process ends (or at
+/// [`run_now`](crate::run_now)), after every cleanup registered later.
+///
+/// `cleanup` may return `()` or `Result<(), E>` with `E: Display`; an `Err`
+/// or a panic is reported and the other cleanups still run. The report
+/// names it after its type (for a closure, the enclosing function's path
+/// followed by `{{closure}}`) and gives the caller's `file:line`.
+///
+/// A closure whose body only panics or exits has type `!`, which rustc will
+/// not turn into `()` here: write it `|| -> () { ... }`.
+///
+/// ```
+/// use std::io::Write;
+///
+/// cleanup_runtime::register(|| println!("bye"));
+/// cleanup_runtime::register(|| std::io::stdout().flush());
+/// cleanup_runtime::register(|| -> () { panic!("reported, the others still run") });
+/// # let report = cleanup_runtime::run_now();
+/// # assert_eq!(report.entries().len(), 3);
+/// ```
+#[track_caller]
+pub fn register<F, R>(cleanup: F) -> Handle
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: CleanupResult,
+{
+    add(
+        Cow::Borrowed(std::any::type_name::<F>()),
+        false,
+        Location::caller(),
+        cleanup,
+    )
+}
+
+/// Registers `cleanup` under `name`. If an entry of that name is pending
+/// (registered at run time or declared with `#[cleanup(name = ...)]`), the
+/// new cleanup takes its place in the sequence and the old one is dropped
+/// without running.
+///
+/// ```
+/// cleanup_runtime::register_named("flush-cache", || println!("v1"));
+/// cleanup_runtime::register(|| println!("registered later, runs first"));
+/// cleanup_runtime::register_named("flush-cache", || println!("v2, in v1's place"));
+/// let report = cleanup_runtime::run_now();
+/// assert_eq!(report.entries()[1].name(), "flush-cache");
+/// ```
+#[track_caller]
+pub fn register_named<F, R>(name: impl Into<String>, cleanup: F) -> Handle
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: CleanupResult,
+{
+    add(Cow::Owned(name.into()), true, Location::caller(), cleanup)
+}
+
+fn add<F, R>(
+    name: Cow<'static, str>,
+    named: bool,
+    caller: &'static Location<'static>,
+    cleanup: F,
+) -> Handle
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: CleanupResult,
+{
+    panic_watch::install_once();
+    let entry = NewEntry {
+        name,
+        named,
+        file: caller.file(),
+        line: caller.line(),
+        timeout: None,
+        action: Action::Boxed(Box::new(move || cleanup().into_outcome())),
+    };
+    let (sequence, id, replaced) = registry::lock().insert(entry);
+    // Dropped here, after the lock is released: its captures' `Drop` may
+    // register or unregister cleanups.
+    drop(replaced);
+    Handle { sequence, id }
+}
+
+/// Removes the pending cleanup registered under `name` (at run time or with
+/// `#[cleanup(name = ...)]`). Returns whether there was one.
+///
+/// `#[at_exit]` functions are not named in this sense: their path is only a
+/// label in the report.
+///
+/// ```
+/// cleanup_runtime::register_named("flush-cache", || {});
+/// assert!(cleanup_runtime::unregister("flush-cache"));
+/// assert!(!cleanup_runtime::unregister("flush-cache"));
+/// ```
+pub fn unregister(name: &str) -> bool {
+    panic_watch::install_once();
+    let removed = registry::lock().remove_named(name);
+    removed.is_some()
+}
+
+/// Forgets every pending cleanup, the `#[at_exit]` and `#[cleanup]` ones
+/// included; they will not run. Cleanups registered afterwards run as usual.
+///
+/// ```
+/// cleanup_runtime::register(|| println!("never printed"));
+/// cleanup_runtime::clear();
+/// assert!(cleanup_runtime::run_now().entries().is_empty());
+/// ```
+pub fn clear() {
+    panic_watch::install_once();
+    let forgotten = registry::lock().clear();
+    drop(forgotten);
+}

@@ -1,0 +1,260 @@
+//! The one registry of the process: entries, sequence numbers, named
+//! replacement and removal.
+//!
+//! Entries live in a `Vec` sorted by sequence number. New entries always get
+//! the next number, so they are pushed at the end; running pops from the end
+//! (last registered first). Removal leaves a tombstone so handles and names
+//! can find their slot by binary search. Statics are collected lazily, the
+//! first time the registry is locked: a `ctor` cannot read `inventory`
+//! (FINDINGS.md), and a program that never touches the API pays nothing
+//! until exit.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use crate::__private::{Outcome, StaticCleanup};
+use crate::diagnostics;
+
+/// The code of one cleanup.
+pub(crate) enum Action {
+    /// A function declared with `#[at_exit]` or `#[cleanup]`.
+    Static(fn() -> Outcome),
+    /// A closure given to `register` or `register_named`.
+    Boxed(Box<dyn FnOnce() -> Outcome + Send>),
+}
+
+impl Action {
+    pub(crate) fn call(self) -> Outcome {
+        match self {
+            Action::Static(run) => run(),
+            Action::Boxed(run) => run(),
+        }
+    }
+}
+
+/// Where and how a cleanup was declared: what the report says about it.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) sequence: u64,
+    pub(crate) file: &'static str,
+    pub(crate) line: u32,
+}
+
+/// One registered cleanup.
+pub(crate) struct Entry {
+    pub(crate) origin: Origin,
+    /// Tells a handle's entry apart from one that later took its place
+    /// (a named replacement keeps the sequence number, not the id).
+    pub(crate) id: u64,
+    /// Whether `unregister(name)` and `register_named` can find it.
+    pub(crate) named: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) action: Action,
+}
+
+/// What a new run-time entry is made of.
+pub(crate) struct NewEntry {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) named: bool,
+    pub(crate) file: &'static str,
+    pub(crate) line: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) action: Action,
+}
+
+pub(crate) struct Registry {
+    /// Sorted by sequence number; `None` is a removed entry.
+    slots: Vec<(u64, Option<Entry>)>,
+    /// Name -> sequence number of the live named entry.
+    names: BTreeMap<String, u64>,
+    next_sequence: u64,
+    next_id: u64,
+    live: usize,
+    statics_collected: bool,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    slots: Vec::new(),
+    names: BTreeMap::new(),
+    next_sequence: 0,
+    next_id: 1,
+    live: 0,
+    statics_collected: false,
+});
+
+/// Locks the registry, collecting the statics on first use.
+///
+/// A poisoned lock is taken as it is: the registry's invariants hold between
+/// any two statements that could panic, and refusing to run cleanups because
+/// some thread once panicked would break the crate's one promise.
+pub(crate) fn lock() -> MutexGuard<'static, Registry> {
+    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+    if !registry.statics_collected {
+        registry.collect_statics();
+    }
+    registry
+}
+
+impl Registry {
+    fn collect_statics(&mut self) {
+        self.statics_collected = true;
+        let mut statics: Vec<&'static StaticCleanup> =
+            inventory::iter::<StaticCleanup>.into_iter().collect();
+        // inventory's order changes from build to build (FINDINGS.md): sort
+        // by where each cleanup was written instead.
+        statics.sort_by_key(|s| (s.module_path, s.file, s.line, s.column, s.name));
+        for declared in statics {
+            if declared.named {
+                self.warn_if_duplicate(declared);
+            }
+            self.insert(NewEntry {
+                name: Cow::Borrowed(declared.name),
+                named: declared.named,
+                file: declared.file,
+                line: declared.line,
+                timeout: declared.timeout,
+                action: Action::Static(declared.run),
+            });
+        }
+    }
+
+    /// The macro makes a duplicate name a link error; this catches what the
+    /// linker cannot see (for example two copies of the runtime's registry
+    /// in different dynamic libraries would not reach here, but a linker
+    /// that tolerates duplicate symbols would).
+    fn warn_if_duplicate(&self, declared: &StaticCleanup) {
+        if let Some(earlier) = self.names.get(declared.name).and_then(|&s| self.get(s)) {
+            diagnostics::warn(format_args!(
+                "two cleanups are named {:?}: {}:{} and {}:{}; the later one replaces the earlier",
+                declared.name,
+                earlier.origin.file,
+                earlier.origin.line,
+                declared.file,
+                declared.line
+            ));
+        }
+    }
+
+    /// Adds an entry with the next sequence number; a named entry whose name
+    /// is taken replaces the holder in its slot instead. Returns the
+    /// sequence, the id, and the replaced entry (to be dropped by the caller
+    /// after unlocking: its captures may run arbitrary `Drop` code).
+    pub(crate) fn insert(&mut self, new: NewEntry) -> (u64, u64, Option<Entry>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        if new.named {
+            if let Some(&sequence) = self.names.get(new.name.as_ref()) {
+                let entry = Self::build(new, sequence, id);
+                let index = self
+                    .index_of(sequence)
+                    .expect("named entries point at live slots");
+                let replaced = self.slots[index].1.replace(entry);
+                return (sequence, id, replaced);
+            }
+        }
+        let sequence = self.next_sequence;
+        self.next_sequence += 1;
+        if new.named {
+            self.names.insert(new.name.clone().into_owned(), sequence);
+        }
+        let entry = Self::build(new, sequence, id);
+        self.slots.push((sequence, Some(entry)));
+        self.live += 1;
+        (sequence, id, None)
+    }
+
+    fn build(new: NewEntry, sequence: u64, id: u64) -> Entry {
+        Entry {
+            origin: Origin {
+                name: new.name,
+                sequence,
+                file: new.file,
+                line: new.line,
+            },
+            id,
+            named: new.named,
+            timeout: new.timeout,
+            action: new.action,
+        }
+    }
+
+    fn index_of(&self, sequence: u64) -> Option<usize> {
+        self.slots.binary_search_by_key(&sequence, |(s, _)| *s).ok()
+    }
+
+    fn get(&self, sequence: u64) -> Option<&Entry> {
+        self.index_of(sequence)
+            .and_then(|i| self.slots[i].1.as_ref())
+    }
+
+    /// Removes the live named entry called `name`.
+    pub(crate) fn remove_named(&mut self, name: &str) -> Option<Entry> {
+        let sequence = self.names.remove(name)?;
+        self.take(sequence)
+    }
+
+    /// Removes the entry a handle points at, if it is still that entry.
+    pub(crate) fn remove_handle(&mut self, sequence: u64, id: u64) -> Option<Entry> {
+        if self.get(sequence)?.id != id {
+            return None;
+        }
+        let entry = self.take(sequence)?;
+        if entry.named {
+            self.names.remove(entry.origin.name.as_ref());
+        }
+        Some(entry)
+    }
+
+    fn take(&mut self, sequence: u64) -> Option<Entry> {
+        let index = self.index_of(sequence)?;
+        let entry = self.slots[index].1.take()?;
+        self.live -= 1;
+        self.trim();
+        Some(entry)
+    }
+
+    /// Drops trailing tombstones so `pop_last` stays O(1) amortised.
+    fn trim(&mut self) {
+        while matches!(self.slots.last(), Some((_, None))) {
+            self.slots.pop();
+        }
+    }
+
+    /// Removes and returns the entry with the highest sequence number.
+    pub(crate) fn pop_last(&mut self) -> Option<Entry> {
+        self.trim();
+        let (_, entry) = self.slots.pop()?;
+        let entry = entry.expect("trim leaves a live entry last");
+        self.live -= 1;
+        if entry.named {
+            self.names.remove(entry.origin.name.as_ref());
+        }
+        Some(entry)
+    }
+
+    /// Forgets every entry, statics included, and keeps the statics from
+    /// being collected again. Returns the entries to drop after unlocking.
+    pub(crate) fn clear(&mut self) -> Vec<(u64, Option<Entry>)> {
+        self.statics_collected = true;
+        self.names.clear();
+        self.live = 0;
+        std::mem::take(&mut self.slots)
+    }
+
+    /// Number of entries waiting to run.
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    /// The pending entries, in the order they would run (last first).
+    pub(crate) fn pending(&self) -> Vec<Origin> {
+        self.slots
+            .iter()
+            .rev()
+            .filter_map(|(_, entry)| entry.as_ref().map(|e| e.origin.clone()))
+            .collect()
+    }
+}

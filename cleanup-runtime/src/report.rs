@@ -1,0 +1,476 @@
+//! What a cleanup run did: [`Report`], its entries, and their text and JSON
+//! forms.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::registry::Origin;
+
+/// What ended (or ran) the cleanups.
+///
+/// ```
+/// use cleanup_runtime::Trigger;
+/// assert_eq!(Trigger::Exit.as_str(), "exit");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Trigger {
+    /// `main` returned, `std::process::exit` or [`exit`](crate::exit) was
+    /// called.
+    Exit,
+    /// A signal ended the process.
+    Signal,
+    /// A panic ended the process (status 101 out of `main`, or an abort).
+    Panic,
+    /// [`run_now`](crate::run_now), or a [`report`](crate::report) taken
+    /// while the process goes on.
+    Manual,
+}
+
+impl Trigger {
+    /// The lowercase name used in the text and JSON reports.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::Trigger::Manual.as_str(), "manual");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Exit => "exit",
+            Trigger::Signal => "signal",
+            Trigger::Panic => "panic",
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+/// How one cleanup ended.
+///
+/// ```
+/// use cleanup_runtime::Status;
+/// assert!(Status::Panic.is_failure());
+/// assert!(!Status::Ok.is_failure());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Status {
+    /// Returned `()` or `Ok(())`.
+    Ok,
+    /// Returned `Err`; the report holds its `Display` text.
+    Error,
+    /// Panicked; the report holds the panic message.
+    Panic,
+    /// Did not finish within its timeout or the run's deadline.
+    Timeout,
+    /// Never started: the run's deadline had passed.
+    Skipped,
+}
+
+impl Status {
+    /// The lowercase name used in the text and JSON reports.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::Status::Error.as_str(), "error");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::Panic => "panic",
+            Status::Timeout => "timeout",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// Whether this status is worth a line on stderr by default: anything
+    /// but [`Status::Ok`].
+    ///
+    /// ```
+    /// assert!(cleanup_runtime::Status::Timeout.is_failure());
+    /// ```
+    pub fn is_failure(self) -> bool {
+        self != Status::Ok
+    }
+}
+
+/// One cleanup that ran (or was given up on).
+///
+/// ```
+/// cleanup_runtime::register(|| Err::<(), _>("disk full"));
+/// let report = cleanup_runtime::run_now();
+/// let entry = &report.entries()[0];
+/// assert_eq!(entry.status(), cleanup_runtime::Status::Error);
+/// assert_eq!(entry.error(), Some("disk full"));
+/// assert!(entry.source().ends_with(&format!(":{}", line!() - 4)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct EntryReport {
+    pub(crate) origin: Origin,
+    pub(crate) status: Status,
+    pub(crate) error: Option<String>,
+    pub(crate) duration: Duration,
+}
+
+impl EntryReport {
+    /// The cleanup's name: the `name` it was declared or registered with,
+    /// the function's path for `#[at_exit]`, or the closure's type name for
+    /// [`register`](crate::register).
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("flush", || {});
+    /// assert_eq!(cleanup_runtime::run_now().entries()[0].name(), "flush");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.origin.name
+    }
+
+    /// Its place in the one sequence of the process: statics first (by
+    /// module path, then source position), then run-time registrations.
+    /// Higher numbers run first.
+    ///
+    /// ```
+    /// let handle = cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::run_now().entries()[0].sequence(), handle.sequence());
+    /// ```
+    pub fn sequence(&self) -> u64 {
+        self.origin.sequence
+    }
+
+    /// `file:line` where it was declared or registered.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert!(cleanup_runtime::run_now().entries()[0].source().contains(".rs:"));
+    /// ```
+    pub fn source(&self) -> String {
+        format!("{}:{}", self.origin.file, self.origin.line)
+    }
+
+    /// The source file alone.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert!(cleanup_runtime::run_now().entries()[0].file().ends_with(".rs"));
+    /// ```
+    pub fn file(&self) -> &str {
+        self.origin.file
+    }
+
+    /// The source line alone.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::run_now().entries()[0].line(), line!() - 1);
+    /// ```
+    pub fn line(&self) -> u32 {
+        self.origin.line
+    }
+
+    /// How it ended.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| -> () { panic!("boom") });
+    /// let report = cleanup_runtime::run_now();
+    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Panic);
+    /// ```
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The error's `Display` text or the panic message; `None` when it
+    /// succeeded.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| -> () { panic!("boom") });
+    /// assert_eq!(cleanup_runtime::run_now().entries()[0].error(), Some("boom"));
+    /// ```
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// How long it ran.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| std::thread::sleep(std::time::Duration::from_millis(2)));
+    /// let report = cleanup_runtime::run_now();
+    /// assert!(report.entries()[0].duration() >= std::time::Duration::from_millis(2));
+    /// ```
+    pub fn duration(&self) -> Duration {
+        self.duration
+    }
+}
+
+/// A cleanup still waiting to run.
+///
+/// ```
+/// cleanup_runtime::register_named("close-db", || {});
+/// let report = cleanup_runtime::report();
+/// assert!(report.pending().iter().any(|p| p.name() == "close-db"));
+/// # cleanup_runtime::clear();
+/// ```
+#[derive(Clone, Debug)]
+pub struct PendingEntry {
+    pub(crate) origin: Origin,
+}
+
+impl PendingEntry {
+    /// Its name (see [`EntryReport::name`]).
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("a", || {});
+    /// assert_eq!(cleanup_runtime::report().pending()[0].name(), "a");
+    /// # cleanup_runtime::clear();
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.origin.name
+    }
+
+    /// Its sequence number (see [`EntryReport::sequence`]).
+    ///
+    /// ```
+    /// let handle = cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::report().pending()[0].sequence(), handle.sequence());
+    /// # cleanup_runtime::clear();
+    /// ```
+    pub fn sequence(&self) -> u64 {
+        self.origin.sequence
+    }
+
+    /// `file:line` where it was declared or registered.
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert!(cleanup_runtime::report().pending()[0].source().contains(".rs:"));
+    /// # cleanup_runtime::clear();
+    /// ```
+    pub fn source(&self) -> String {
+        format!("{}:{}", self.origin.file, self.origin.line)
+    }
+}
+
+/// What a cleanup run did, entry by entry, in run order.
+///
+/// Returned by [`run_now`](crate::run_now) and [`report`](crate::report),
+/// and written at exit as `CLEANUP_REPORT` asks (see the crate docs). Its
+/// `Display` is the text form; [`Report::to_json`] the JSON form.
+///
+/// ```
+/// cleanup_runtime::register(|| println!("first registered, runs last"));
+/// cleanup_runtime::register(|| Err::<(), _>("no space left"));
+/// let report = cleanup_runtime::run_now();
+/// assert_eq!(report.entries().len(), 2);
+/// assert_eq!(report.failures().count(), 1);
+/// let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+/// assert_eq!(json["trigger"], "manual");
+/// assert_eq!(json["entries"][0]["error"], "no space left");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub(crate) trigger: Trigger,
+    pub(crate) status: Option<i32>,
+    pub(crate) signal: Option<i32>,
+    pub(crate) entries: Vec<EntryReport>,
+    pub(crate) pending: Vec<PendingEntry>,
+}
+
+impl Report {
+    /// What ran the cleanups.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::run_now().trigger(), cleanup_runtime::Trigger::Manual);
+    /// ```
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
+    /// The exit status the process ends with, when the run is the one at
+    /// exit; `None` for a manual run or a death by signal.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::run_now().status(), None);
+    /// ```
+    pub fn status(&self) -> Option<i32> {
+        self.status
+    }
+
+    /// The signal that ended the process, if one did.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::run_now().signal(), None);
+    /// ```
+    pub fn signal(&self) -> Option<i32> {
+        self.signal
+    }
+
+    /// The cleanups that ran, in the order they ran.
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("first", || {});
+    /// cleanup_runtime::register_named("second", || {});
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// assert_eq!(names, ["second", "first"]);
+    /// ```
+    pub fn entries(&self) -> &[EntryReport] {
+        &self.entries
+    }
+
+    /// The entries that did not end [`Status::Ok`].
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::run_now().failures().count(), 0);
+    /// ```
+    pub fn failures(&self) -> impl Iterator<Item = &EntryReport> {
+        self.entries.iter().filter(|e| e.status.is_failure())
+    }
+
+    /// The cleanups still waiting to run, in the order they would run. Empty
+    /// in a report of a finished run; filled in by [`report`](crate::report).
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::report().pending().len(), 1);
+    /// assert!(cleanup_runtime::run_now().pending().is_empty());
+    /// ```
+    pub fn pending(&self) -> &[PendingEntry] {
+        &self.pending
+    }
+
+    /// The report as one line of JSON:
+    /// `{"trigger", "status", "signal", "entries": [{"name", "sequence",
+    /// "source", "status", "error", "duration_ns"}], "pending": [{"name",
+    /// "sequence", "source"}]}`.
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("flush", || {});
+    /// let json: serde_json::Value = serde_json::from_str(&cleanup_runtime::run_now().to_json()).unwrap();
+    /// assert_eq!(json["entries"][0]["name"], "flush");
+    /// assert_eq!(json["entries"][0]["status"], "ok");
+    /// assert!(json["status"].is_null());
+    /// ```
+    pub fn to_json(&self) -> String {
+        // Serializing plain strings and numbers into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The one-line-per-failure form used at exit when `CLEANUP_REPORT` is
+    /// unset: empty when everything succeeded.
+    pub(crate) fn failure_lines(&self) -> String {
+        let mut text = String::new();
+        for entry in self.failures() {
+            text.push_str("cleanup: ");
+            push_entry_line(&mut text, entry);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+fn push_entry_line(text: &mut String, entry: &EntryReport) {
+    use fmt::Write;
+    let _ = write!(
+        text,
+        "{:?} ({}:{}) {}",
+        entry.name(),
+        entry.origin.file,
+        entry.origin.line,
+        entry.status.as_str()
+    );
+    if let Some(error) = &entry.error {
+        let _ = write!(text, ": {error}");
+    }
+}
+
+/// The text form: a header line, then one line per entry in run order.
+///
+/// ```text
+/// cleanup report: trigger=exit status=0 signal=none: 2 ran, 1 failed
+///   #7 ok     0.012ms "close-db" (src/main.rs:10)
+///   #3 error  0.002ms "drain" (src/main.rs:20): connection refused
+/// ```
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cleanup report: trigger={}", self.trigger.as_str())?;
+        match self.status {
+            Some(status) => write!(f, " status={status}")?,
+            None => write!(f, " status=none")?,
+        }
+        match self.signal {
+            Some(signal) => write!(f, " signal={signal}")?,
+            None => write!(f, " signal=none")?,
+        }
+        writeln!(
+            f,
+            ": {} ran, {} failed",
+            self.entries.len(),
+            self.failures().count()
+        )?;
+        for entry in &self.entries {
+            write!(
+                f,
+                "  #{} {:<7} {:.3}ms {:?} ({}:{})",
+                entry.origin.sequence,
+                entry.status.as_str(),
+                entry.duration.as_secs_f64() * 1e3,
+                entry.name(),
+                entry.origin.file,
+                entry.origin.line
+            )?;
+            if let Some(error) = &entry.error {
+                write!(f, ": {error}")?;
+            }
+            writeln!(f)?;
+        }
+        for pending in &self.pending {
+            writeln!(
+                f,
+                "  #{} pending {:?} ({}:{})",
+                pending.origin.sequence,
+                pending.name(),
+                pending.origin.file,
+                pending.origin.line
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut report = serializer.serialize_struct("Report", 5)?;
+        report.serialize_field("trigger", &self.trigger)?;
+        report.serialize_field("status", &self.status)?;
+        report.serialize_field("signal", &self.signal)?;
+        report.serialize_field("entries", &self.entries)?;
+        report.serialize_field("pending", &self.pending)?;
+        report.end()
+    }
+}
+
+impl Serialize for EntryReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entry = serializer.serialize_struct("Entry", 6)?;
+        entry.serialize_field("name", self.name())?;
+        entry.serialize_field("sequence", &self.origin.sequence)?;
+        entry.serialize_field("source", &self.source())?;
+        entry.serialize_field("status", &self.status)?;
+        entry.serialize_field("error", &self.error)?;
+        let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
+        entry.serialize_field("duration_ns", &nanos)?;
+        entry.end()
+    }
+}
+
+impl Serialize for PendingEntry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entry = serializer.serialize_struct("Pending", 3)?;
+        entry.serialize_field("name", self.name())?;
+        entry.serialize_field("sequence", &self.origin.sequence)?;
+        entry.serialize_field("source", &self.source())?;
+        entry.end()
+    }
+}
