@@ -1,0 +1,3 @@
+//! Examples of `cleanup-runtime`; run them with `cargo run --example NAME`
+//! from the repository root. This library is empty: it only gives the
+//! examples a package to live in.
