@@ -76,14 +76,7 @@ pub(crate) struct Registry {
     statics_collected: bool,
 }
 
-static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
-    slots: Vec::new(),
-    names: BTreeMap::new(),
-    next_sequence: 0,
-    next_id: 1,
-    live: 0,
-    statics_collected: false,
-});
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry::new());
 
 /// Locks the registry, collecting the statics on first use.
 ///
@@ -99,6 +92,17 @@ pub(crate) fn lock() -> MutexGuard<'static, Registry> {
 }
 
 impl Registry {
+    const fn new() -> Registry {
+        Registry {
+            slots: Vec::new(),
+            names: BTreeMap::new(),
+            next_sequence: 0,
+            next_id: 1,
+            live: 0,
+            statics_collected: false,
+        }
+    }
+
     fn collect_statics(&mut self) {
         self.statics_collected = true;
         let mut statics: Vec<&'static StaticCleanup> =
@@ -256,5 +260,93 @@ impl Registry {
             .rev()
             .filter_map(|(_, entry)| entry.as_ref().map(|e| e.origin.clone()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &'static str, named: bool) -> NewEntry {
+        NewEntry {
+            name: Cow::Borrowed(name),
+            named,
+            file: "test.rs",
+            line: 1,
+            timeout: None,
+            action: Action::Static(|| Ok(())),
+        }
+    }
+
+    fn drain(registry: &mut Registry) -> Vec<(u64, String)> {
+        std::iter::from_fn(|| registry.pop_last())
+            .map(|e| (e.origin.sequence, e.origin.name.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn pops_last_registered_first() {
+        let mut registry = Registry::new();
+        for name in ["a", "b", "c"] {
+            registry.insert(entry(name, false));
+        }
+        assert_eq!(
+            drain(&mut registry),
+            [(2, "c".into()), (1, "b".into()), (0, "a".into())]
+        );
+        assert_eq!(registry.len(), 0);
+    }
+
+    #[test]
+    fn named_replacement_keeps_the_sequence_and_returns_the_old_entry() {
+        let mut registry = Registry::new();
+        let (first, first_id, _) = registry.insert(entry("db", true));
+        registry.insert(entry("other", false));
+        let (again, again_id, replaced) = registry.insert(entry("db", true));
+        assert_eq!(again, first);
+        assert_ne!(again_id, first_id);
+        assert!(replaced.is_some());
+        assert_eq!(registry.len(), 2);
+        assert!(
+            registry.remove_handle(first, first_id).is_none(),
+            "stale handle"
+        );
+        assert!(registry.remove_handle(again, again_id).is_some());
+        assert!(registry.remove_named("db").is_none());
+    }
+
+    #[test]
+    fn sequence_numbers_are_never_reused() {
+        let mut registry = Registry::new();
+        registry.insert(entry("a", false));
+        let (b, _, _) = registry.insert(entry("b", false));
+        registry.pop_last();
+        let (c, _, _) = registry.insert(entry("c", false));
+        assert!(c > b);
+    }
+
+    #[test]
+    fn removal_leaves_the_rest_in_order() {
+        let mut registry = Registry::new();
+        registry.insert(entry("a", false));
+        let (b, b_id, _) = registry.insert(entry("b", true));
+        registry.insert(entry("c", false));
+        assert!(registry.remove_handle(b, b_id).is_some());
+        assert!(
+            registry.remove_named("b").is_none(),
+            "the name went with the entry"
+        );
+        assert_eq!(drain(&mut registry), [(2, "c".into()), (0, "a".into())]);
+    }
+
+    #[test]
+    fn clear_forgets_everything_and_statics_stay_uncollected() {
+        let mut registry = Registry::new();
+        registry.insert(entry("a", true));
+        let forgotten = registry.clear();
+        assert_eq!(forgotten.len(), 1);
+        assert_eq!(registry.len(), 0);
+        assert!(registry.statics_collected);
+        assert!(registry.remove_named("a").is_none());
     }
 }
