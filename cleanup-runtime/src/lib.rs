@@ -131,6 +131,7 @@
 //! - Linux with glibc is the tested platform; elsewhere the exit status is
 //!   not known to the report (`"status": null`).
 
+mod deadline;
 mod destination;
 mod diagnostics;
 mod exit_hook;
@@ -181,6 +182,27 @@ pub fn run_now() -> Report {
 pub fn report() -> Report {
     panic_watch::install_once();
     runner::snapshot()
+}
+
+/// Bounds the whole run of cleanups at exit to `deadline` (`None`: no
+/// bound, the default).
+///
+/// When the deadline passes, the report is still written — the cleanup
+/// that was running is marked `timeout`, those not started `skipped` — and
+/// the process ends at once (`_exit`) with the status it was ending with.
+/// The `CLEANUP_DEADLINE` environment variable (`300ms`, `5s`, `1m 30s`,
+/// or `off`), when set, overrides this, so an operator can tighten or lift
+/// the bound without a rebuild; a malformed value gets one line on stderr
+/// and is ignored.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// // systemd's default stop timeout is 90 s: leave room for the report.
+/// cleanup_runtime::set_deadline(Some(Duration::from_secs(80)));
+/// ```
+pub fn set_deadline(deadline: Option<std::time::Duration>) {
+    deadline::set(deadline);
 }
 
 /// Runs the cleanups, then ends the process with `code`.

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::panic::Location;
+use std::time::Duration;
 
 use crate::outcome::CleanupResult;
 use crate::panic_watch;
@@ -38,6 +39,29 @@ impl Handle {
     pub fn unregister(self) -> bool {
         let removed = registry::lock().remove_handle(self.sequence, self.id);
         removed.is_some()
+    }
+
+    /// Gives the cleanup a timeout of its own: past it, the run stops
+    /// waiting, reports it as `timeout` and goes on with the next one. (The
+    /// cleanup keeps running on its own thread until the process ends;
+    /// nothing in Rust can stop a thread from outside.) A cleanup with a
+    /// timeout runs on a thread of its own. Returns `false` if the cleanup
+    /// already ran or was removed.
+    ///
+    /// This is the run-time form of `#[cleanup(name = "...", timeout = "2s")]`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// cleanup_runtime::register(|| println!("runs after the slow one is abandoned"));
+    /// let slow = cleanup_runtime::register(|| std::thread::sleep(Duration::from_secs(60)));
+    /// assert!(slow.set_timeout(Duration::from_millis(10)));
+    /// let report = cleanup_runtime::run_now();
+    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Timeout);
+    /// assert_eq!(report.entries()[1].status(), cleanup_runtime::Status::Ok);
+    /// ```
+    pub fn set_timeout(&self, timeout: Duration) -> bool {
+        registry::lock().set_timeout(self.sequence, self.id, timeout)
     }
 
     /// The cleanup's place in the process's one sequence (higher runs

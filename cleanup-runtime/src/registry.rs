@@ -212,6 +212,20 @@ impl Registry {
         Some(entry)
     }
 
+    /// Gives the entry a handle points at its own timeout.
+    pub(crate) fn set_timeout(&mut self, sequence: u64, id: u64, timeout: Duration) -> bool {
+        let Some(index) = self.index_of(sequence) else {
+            return false;
+        };
+        match self.slots[index].1.as_mut() {
+            Some(entry) if entry.id == id => {
+                entry.timeout = Some(timeout);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn take(&mut self, sequence: u64) -> Option<Entry> {
         let index = self.index_of(sequence)?;
         let entry = self.slots[index].1.take()?;

@@ -388,7 +388,7 @@ fn push_entry_line(text: &mut String, entry: &EntryReport) {
 /// The text form: a header line, then one line per entry in run order.
 ///
 /// ```text
-/// cleanup report: trigger=exit status=0 signal=none: 2 ran, 1 failed
+/// cleanup report: trigger=exit status=0 signal=none: 2 entries, 1 failed
 ///   #7 ok     0.012ms "close-db" (src/main.rs:10)
 ///   #3 error  0.002ms "drain" (src/main.rs:20): connection refused
 /// ```

@@ -19,13 +19,13 @@
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::time::{Duration, Instant};
 
 use crate::destination::Destination;
-use crate::registry::{self, Entry, Origin};
+use crate::registry::{self, Action, Entry, Origin};
 use crate::report::{EntryReport, PendingEntry, Report, Status, Trigger};
-use crate::{panic_watch, thread_token};
+use crate::{deadline, diagnostics, panic_watch, thread_token};
 
 /// A run in progress.
 pub(crate) struct Run {
@@ -77,18 +77,67 @@ fn run_entries(slot: &RunSlot) {
     loop {
         // Bind first: the registry guard must be gone before user code runs.
         let next = registry::lock().pop_last();
-        let Some(Entry { origin, action, .. }) = next else {
+        let Some(Entry {
+            origin,
+            action,
+            timeout,
+            ..
+        }) = next
+        else {
             break;
         };
         if let Some(run) = lock(slot).as_mut() {
             run.current = Some(origin);
         }
-        let (status, error) = match panic::catch_unwind(AssertUnwindSafe(|| action.call())) {
-            Ok(Ok(())) => (Status::Ok, None),
-            Ok(Err(error)) => (Status::Error, Some(error)),
-            Err(payload) => (Status::Panic, Some(panic_message(payload))),
+        let (status, error) = match timeout {
+            None => run_caught(action),
+            Some(timeout) => run_with_timeout(action, timeout),
         };
         finish_current(slot, status, error);
+    }
+}
+
+/// Runs one cleanup on this thread, catching a panic.
+fn run_caught(action: Action) -> (Status, Option<String>) {
+    match panic::catch_unwind(AssertUnwindSafe(|| action.call())) {
+        Ok(Ok(())) => (Status::Ok, None),
+        Ok(Err(error)) => (Status::Error, Some(error)),
+        Err(payload) => (Status::Panic, Some(panic_message(payload))),
+    }
+}
+
+/// Runs one cleanup on a thread of its own and stops waiting for it after
+/// `timeout`; it then goes on in the background until the process ends.
+fn run_with_timeout(action: Action, timeout: Duration) -> (Status, Option<String>) {
+    let (done, outcome) = mpsc::sync_channel(1);
+    // The action moves into the thread only if the spawn succeeds, so on
+    // failure it is handed back through this slot and run here instead.
+    let slot = Arc::new(Mutex::new(Some(action)));
+    let for_thread = Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-timeout".to_owned())
+        .spawn(move || {
+            let action = for_thread
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            if let Some(action) = action {
+                let _ = done.send(run_caught(action));
+            }
+        });
+    if spawned.is_err() {
+        let action = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        return action.map_or((Status::Ok, None), run_caught);
+    }
+    match outcome.recv_timeout(timeout) {
+        Ok(outcome) => outcome,
+        Err(_) => (
+            Status::Timeout,
+            Some(format!(
+                "still running after its timeout of {}",
+                humantime::format_duration(timeout)
+            )),
+        ),
     }
 }
 
@@ -199,8 +248,73 @@ pub(crate) fn run_at_exit(status: Option<i32>) {
         panic_watch::install();
     }
     *lock(&EXIT_RUN) = Some(Run::new(trigger, status, None));
+    if let Some(limit) = deadline::for_exit_run() {
+        start_watchdog(limit);
+    }
     run_entries(&EXIT_RUN);
     finish_exit_run();
+}
+
+/// Starts the thread that ends the process if the run at exit is not done
+/// within `limit`.
+fn start_watchdog(limit: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-deadline".to_owned())
+        .spawn(move || {
+            let (done, woken) = &EXIT_DONE;
+            let done = done.lock().unwrap_or_else(PoisonError::into_inner);
+            let (done, _) = woken
+                .wait_timeout_while(done, limit, |done| !*done)
+                .unwrap_or_else(PoisonError::into_inner);
+            if !*done {
+                drop(done);
+                give_up_at_deadline(limit);
+            }
+        });
+    if let Err(error) = spawned {
+        diagnostics::warn(format_args!(
+            "could not start the deadline watchdog: {error}"
+        ));
+    }
+}
+
+/// The deadline passed: the running cleanup is marked `timeout`, the ones
+/// not started `skipped`, the report is written, and the process ends at
+/// once with the status it was ending with. `_exit`, not `exit`: the hung
+/// cleanup may hold a lock that the remaining exit handlers or stdio need.
+fn give_up_at_deadline(limit: Duration) {
+    let Some(mut run) = lock(&EXIT_RUN).take() else {
+        return; // finished meanwhile
+    };
+    let now = Instant::now();
+    if let Some(origin) = run.current.take() {
+        run.entries.push(EntryReport {
+            origin,
+            status: Status::Timeout,
+            error: Some(format!(
+                "still running when the deadline of {} passed",
+                humantime::format_duration(limit)
+            )),
+            duration: now.saturating_duration_since(run.last_boundary),
+        });
+    }
+    loop {
+        let next = registry::lock().pop_last();
+        let Some(entry) = next else { break };
+        run.entries.push(EntryReport {
+            origin: entry.origin.clone(),
+            status: Status::Skipped,
+            error: Some("not started: the deadline had passed".to_owned()),
+            duration: Duration::ZERO,
+        });
+        // Not dropped: dropping a cleanup's captures runs code that may hang
+        // as well.
+        std::mem::forget(entry);
+    }
+    let status = run.status.unwrap_or(0);
+    Destination::from_env().write(&run.into_report());
+    // SAFETY: `_exit` ends the process at once; it is always safe to call.
+    unsafe { libc::_exit(status) }
 }
 
 /// Whether the calling thread is the one running the cleanups at exit.
