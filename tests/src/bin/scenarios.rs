@@ -1,0 +1,234 @@
+//! The main fixture: runs the one scenario named by `argv[1]`.
+//!
+//! It declares no static cleanups, so every entry in its reports is a
+//! run-time registration and sequences start at 0. Cleanups say
+//! `ran NAME` when they run (see `cleanup_tests::say`); the tests count and
+//! order those lines, and read the exit status and the report.
+//!
+//! | scenario | what it does |
+//! |---|---|
+//! | `lifo` | registers a, b, c; returns from `main` |
+//! | `exit-main` | registers a, b; `std::process::exit(7)` from `main` |
+//! | `exit-thread` | registers a, b; another thread calls `std::process::exit(9)` |
+//! | `panic-main` | registers a, b; panics in `main` |
+//! | `faults [CODE]` | ok-first, failing (`Err`), panicking, ok-last; returns, or `exit(CODE)` |
+//! | `replace` | named replace keeps its slot; the replaced handle is stale |
+//! | `unregister` | by name, by handle, stale handle, unknown name |
+//! | `run-now` | `run_now()` then registers c; prints both `run_now` reports |
+//! | `cr-exit-main` | `cleanup_runtime::exit(4)` from `main` |
+//! | `cr-exit-thread` | `cleanup_runtime::exit(5)` from another thread |
+//! | `register-during-run` | a cleanup registers another one while cleanups run |
+//! | `std-exit-in-handler` | a cleanup calls `std::process::exit(42)`; `main` exits with 6 |
+//! | `cr-exit-in-handler` | a cleanup calls `cleanup_runtime::exit(42)`; `main` returns |
+//! | `threads-exit` | 8 threads call `std::process::exit(20 + i)` at once |
+//! | `many` | 4 threads register 10,000 cleanups each |
+//! | `closed-stdout` | a cleanup prints to stdout; the rest log to `FIXTURE_LOG`; `exit(8)` |
+//! | `report-pending` | prints `report()` while two cleanups are pending |
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+
+use cleanup_tests::{ran, register_named_then, register_ran, say};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let scenario = args.next().expect("usage: scenarios SCENARIO [CODE]");
+    let code: Option<i32> = args.next().map(|code| code.parse().expect("CODE"));
+    match scenario.as_str() {
+        "lifo" => lifo(),
+        "exit-main" => exit_main(),
+        "exit-thread" => exit_thread(),
+        "panic-main" => panic_main(),
+        "faults" => faults(code),
+        "replace" => replace(),
+        "unregister" => unregister(),
+        "run-now" => run_now(),
+        "cr-exit-main" => cr_exit_main(),
+        "cr-exit-thread" => cr_exit_thread(),
+        "register-during-run" => register_during_run(),
+        "std-exit-in-handler" => std_exit_in_handler(),
+        "cr-exit-in-handler" => cr_exit_in_handler(),
+        "threads-exit" => threads_exit(),
+        "many" => many(),
+        "closed-stdout" => closed_stdout(),
+        "report-pending" => report_pending(),
+        other => panic!("unknown scenario {other:?}"),
+    }
+    say("main returns");
+}
+
+fn lifo() {
+    register_ran("a");
+    register_ran("b");
+    register_ran("c");
+}
+
+fn exit_main() {
+    register_ran("a");
+    register_ran("b");
+    std::process::exit(7);
+}
+
+fn exit_thread() {
+    register_ran("a");
+    register_ran("b");
+    let exiter = thread::spawn(|| std::process::exit(9));
+    // `exit` on the other thread ends the process while this one waits.
+    let _ = exiter.join();
+    say("main resumed after the exiting thread");
+}
+
+fn panic_main() {
+    register_ran("a");
+    register_ran("b");
+    panic!("boom in main");
+}
+
+fn faults(code: Option<i32>) {
+    register_named_then("ok-first", || ());
+    register_named_then("failing", || Err::<(), _>("disk full"));
+    register_named_then("panicking", || -> () { panic!("kaboom") });
+    register_named_then("ok-last", || ());
+    if let Some(code) = code {
+        std::process::exit(code);
+    }
+}
+
+fn replace() {
+    register_ran("before");
+    let old = cleanup_runtime::register_named("slot", || ran("slot-old"));
+    register_ran("after");
+    let new = cleanup_runtime::register_named("slot", || ran("slot-new"));
+    say(format_args!(
+        "sequences old={} new={}",
+        old.sequence(),
+        new.sequence()
+    ));
+    say(format_args!("stale handle unregister: {}", old.unregister()));
+}
+
+fn unregister() {
+    register_ran("kept-first");
+    register_named_then("by-name", || ());
+    let by_handle = register_ran("by-handle");
+    let stale = register_named_then("stale", || ());
+    register_ran("kept-last");
+    let by_name = cleanup_runtime::unregister("by-name");
+    say(format_args!("unregister by-name: {by_name}"));
+    let again = cleanup_runtime::unregister("by-name");
+    say(format_args!("unregister by-name again: {again}"));
+    say(format_args!("handle unregister: {}", by_handle.unregister()));
+    let stale_by_name = cleanup_runtime::unregister("stale");
+    say(format_args!("unregister stale: {stale_by_name}"));
+    say(format_args!("stale handle unregister: {}", stale.unregister()));
+    let unknown = cleanup_runtime::unregister("never-registered");
+    say(format_args!("unregister never-registered: {unknown}"));
+}
+
+fn run_now() {
+    register_ran("a");
+    register_ran("b");
+    let first = cleanup_runtime::run_now();
+    say(format_args!("run_now: {}", first.to_json()));
+    let second = cleanup_runtime::run_now();
+    say(format_args!("run_now again: {}", second.to_json()));
+    register_ran("c");
+}
+
+fn cr_exit_main() {
+    register_ran("a");
+    register_ran("b");
+    cleanup_runtime::exit(4);
+}
+
+fn cr_exit_thread() {
+    register_ran("a");
+    register_ran("b");
+    let exiter = thread::spawn(|| cleanup_runtime::exit(5));
+    let _ = exiter.join();
+    say("main resumed after the exiting thread");
+}
+
+fn register_during_run() {
+    register_ran("first");
+    cleanup_runtime::register(|| {
+        ran("outer");
+        register_ran("inner");
+    });
+}
+
+fn std_exit_in_handler() {
+    register_ran("a");
+    cleanup_runtime::register(|| -> () {
+        ran("b");
+        std::process::exit(42)
+    });
+    register_ran("c");
+    std::process::exit(6);
+}
+
+fn cr_exit_in_handler() {
+    register_ran("a");
+    cleanup_runtime::register(|| -> () {
+        ran("b");
+        cleanup_runtime::exit(42)
+    });
+    register_ran("c");
+}
+
+fn threads_exit() {
+    register_ran("one");
+    register_ran("two");
+    const THREADS: i32 = 8;
+    let start = Arc::new(Barrier::new(THREADS as usize));
+    let exiters: Vec<_> = (0..THREADS)
+        .map(|i| {
+            let start = Arc::clone(&start);
+            thread::spawn(move || {
+                start.wait();
+                std::process::exit(20 + i)
+            })
+        })
+        .collect();
+    for exiter in exiters {
+        let _ = exiter.join();
+    }
+    say("main resumed after the exiting threads");
+}
+
+fn many() {
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 10_000;
+    // Registered first, so it runs last: by then every other one has run.
+    cleanup_runtime::register(|| say(format_args!("count {}", RAN.load(Ordering::SeqCst))));
+    let registrars: Vec<_> = (0..THREADS)
+        .map(|_| {
+            thread::spawn(|| {
+                for _ in 0..PER_THREAD {
+                    cleanup_runtime::register(|| {
+                        RAN.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+            })
+        })
+        .collect();
+    for registrar in registrars {
+        registrar.join().expect("registrar thread");
+    }
+    say(format_args!("registered {}", THREADS * PER_THREAD));
+}
+
+fn closed_stdout() {
+    register_ran("quiet-first");
+    register_named_then("loud", || println!("to stdout, maybe closed"));
+    register_ran("quiet-last");
+    std::process::exit(8);
+}
+
+fn report_pending() {
+    register_ran("a");
+    register_named_then("close-db", || ());
+    say(format_args!("report: {}", cleanup_runtime::report().to_json()));
+}
