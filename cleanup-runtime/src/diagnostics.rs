@@ -22,3 +22,13 @@ pub(crate) fn write_stderr(bytes: &[u8]) {
     let _ = stderr.write_all(bytes);
     let _ = stderr.flush();
 }
+
+/// Writes `cleanup: <message>` to fd 2 with one `write(2)`, without std's
+/// stderr: for code that may run before `main`.
+pub(crate) fn warn_raw(message: &str) {
+    let line = format!("cleanup: {message}\n");
+    // SAFETY: writes a live buffer of the given length to fd 2.
+    unsafe {
+        libc::write(2, line.as_ptr().cast(), line.len());
+    }
+}

@@ -141,6 +141,7 @@ mod registration;
 mod registry;
 mod report;
 mod runner;
+mod signals;
 mod thread_token;
 
 #[doc(hidden)]
@@ -203,6 +204,22 @@ pub fn report() -> Report {
 /// ```
 pub fn set_deadline(deadline: Option<std::time::Duration>) {
     deadline::set(deadline);
+}
+
+/// Stops handling SIGINT, SIGTERM and SIGHUP for the rest of the process:
+/// where our handler is installed, the default action is restored, and it
+/// is never installed again. The cleanups then run only when the program
+/// ends the process itself.
+///
+/// For a program that wants the signals for itself from the start, prefer
+/// installing its own handler (ours stands aside for any signal the program
+/// handles) or `CLEANUP_SIGNALS=off`.
+///
+/// ```
+/// cleanup_runtime::leave_signals_alone();
+/// ```
+pub fn leave_signals_alone() {
+    signals::leave_alone();
 }
 
 /// Runs the cleanups, then ends the process with `code`.

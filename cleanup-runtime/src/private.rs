@@ -50,3 +50,10 @@ inventory::collect!(StaticCleanup);
 pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
     value.into_outcome()
 }
+
+/// Called before `main` by a constructor that each `#[at_exit]` and
+/// `#[cleanup]` brings: there is something to clean up, so the signal
+/// handlers are armed. Plain libc work only.
+pub fn static_declared() {
+    crate::signals::arm();
+}

@@ -145,6 +145,7 @@ where
     R: CleanupResult,
 {
     panic_watch::install_once();
+    crate::signals::arm();
     let entry = NewEntry {
         name,
         named,

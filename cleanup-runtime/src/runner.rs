@@ -312,9 +312,40 @@ fn give_up_at_deadline(limit: Duration) {
         std::mem::forget(entry);
     }
     let status = run.status.unwrap_or(0);
+    let signal = run.signal;
     Destination::from_env().write(&run.into_report());
+    if let Some(signal) = signal {
+        crate::signals::die_now(signal);
+    }
     // SAFETY: `_exit` ends the process at once; it is always safe to call.
     unsafe { libc::_exit(status) }
+}
+
+/// The run for a signal, on the watcher thread: returns `true` when the
+/// caller should now end the process by `signal`, `false` if the run at
+/// exit had already started another way.
+pub(crate) fn run_for_signal(signal: i32) -> bool {
+    if EXIT_STATE
+        .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return false;
+    }
+    if registry::lock().len() > 0 {
+        panic_watch::install();
+    }
+    *lock(&EXIT_RUN) = Some(Run::new(Trigger::Signal, None, Some(signal)));
+    if let Some(limit) = deadline::for_exit_run() {
+        start_watchdog(limit);
+    }
+    run_entries(&EXIT_RUN);
+    finish_exit_run();
+    true
+}
+
+/// Whether the run at exit (or for a signal) has started. Async-signal-safe.
+pub(crate) fn exit_run_started() -> bool {
+    EXIT_STATE.load(Ordering::Acquire) != IDLE
 }
 
 /// Whether the calling thread is the one running the cleanups at exit.

@@ -1,0 +1,82 @@
+//! The part that runs inside the signal handler.
+//!
+//! Everything here is async-signal-safe: atomics, `sigaction`, `getpid`,
+//! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
+//! `emulate_default_handler`, which is built from the same calls. No lock,
+//! no allocation, no std I/O.
+
+use std::ffi::c_int;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use crate::runner;
+
+/// The write end of the pipe the watcher thread reads; -1 before arming.
+pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
+/// The process that armed the handlers: a forked child has another pid and
+/// no watcher thread.
+pub(super) static ARMED_PID: AtomicI32 = AtomicI32::new(0);
+
+/// Our handler for SIGINT, SIGTERM and SIGHUP.
+pub(super) extern "C" fn on_signal(signal: c_int) {
+    // Called although ours is no longer the installed handler: a handler
+    // installed later (signal-hook, tokio) chains to the one it replaced.
+    // The program owns the signal now; stand aside.
+    if !is_installed(signal) {
+        return;
+    }
+    // SAFETY: getpid has no preconditions and is async-signal-safe.
+    let in_armed_process = unsafe { libc::getpid() } == ARMED_PID.load(Ordering::Relaxed);
+    // Cleanups already running (a second signal, or one during the run at
+    // exit), or a forked child whose watcher thread stayed in the parent:
+    // end now, as the signal would have.
+    if runner::exit_run_started() || !in_armed_process || !wake_watcher(signal) {
+        die_now(signal);
+    }
+}
+
+/// Whether `on_signal` is the handler installed for `signal` right now.
+pub(super) fn is_installed(signal: c_int) -> bool {
+    // SAFETY: a zeroed sigaction is a valid out-parameter; sigaction with a
+    // null new action only reads the current one and is async-signal-safe.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == on_signal as extern "C" fn(c_int) as libc::sighandler_t
+    }
+}
+
+/// Hands the signal to the watcher thread. The write end is non-blocking,
+/// so this never waits; `false` if the byte could not be written.
+fn wake_watcher(signal: c_int) -> bool {
+    let fd = WAKE_FD.load(Ordering::Relaxed);
+    if fd < 0 {
+        return false;
+    }
+    let byte = signal as u8;
+    // SAFETY: writes one byte from a live local to a pipe we own; write is
+    // async-signal-safe. errno is saved and restored around it because the
+    // interrupted code may be about to read it.
+    unsafe {
+        let errno = *libc::__errno_location();
+        let written = libc::write(fd, (&byte as *const u8).cast(), 1);
+        *libc::__errno_location() = errno;
+        written == 1
+    }
+}
+
+/// Ends the process by `signal`, as its default action would; as PID 1,
+/// where the default action of these signals is to be ignored, with the
+/// status `128 + signal` that shells report for a death by that signal.
+pub(super) fn die_now(signal: c_int) -> ! {
+    // SAFETY: getpid and _exit are async-signal-safe and always succeed.
+    unsafe {
+        if libc::getpid() == 1 {
+            libc::_exit(128 + signal);
+        }
+    }
+    // Restores the default action, unblocks the signal and raises it; if
+    // the process survives that, it aborts.
+    let _ = signal_hook::low_level::emulate_default_handler(signal);
+    // SAFETY: as above.
+    unsafe { libc::_exit(128 + signal) }
+}

@@ -1,0 +1,178 @@
+//! SIGINT, SIGTERM and SIGHUP: run the cleanups, then let the signal end the
+//! process as it would have.
+//!
+//! Split by danger, as signal-hook does: `handler` is what runs inside the
+//! signal handler (async-signal-safe only); `watcher` is the normal thread
+//! that runs the cleanups; this file decides when to install what.
+//!
+//! # Rules
+//!
+//! - Armed lazily, when there is first something to clean up: at the first
+//!   run-time registration, or before `main` by a constructor that each
+//!   `#[at_exit]`/`#[cleanup]` brings. A program with no cleanups keeps the
+//!   default dispositions and starts no thread.
+//! - Installed only over the default action. A signal ignored since the
+//!   program started (nohup, `cmd &`) stays ignored; one that already has a
+//!   handler belongs to whoever installed it.
+//! - Decided again when the signal arrives: if ours is no longer the
+//!   installed handler (the program installed its own later, through
+//!   signal-hook, tokio or `sigaction`), ours stands aside even when the
+//!   new handler chains to it. Node's `signal-exit` behaves the same.
+//!   signal-hook's own registration is not used for this reason: its
+//!   handler stays installed whoever else registers, so "is the program
+//!   handling this signal itself?" could not be answered.
+//! - Off switches: cargo feature `signals` (on by default), the
+//!   `CLEANUP_SIGNALS=off` environment variable, and
+//!   [`leave_signals_alone`](crate::leave_signals_alone).
+
+mod handler;
+mod watcher;
+
+use std::ffi::{CStr, c_int};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::diagnostics;
+
+/// The signals whose default action ends the process and that we handle.
+pub(crate) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+const NOT_ARMED: u8 = 0;
+const ARMED: u8 = 1;
+const LEFT_ALONE: u8 = 2;
+
+static STATE: AtomicU8 = AtomicU8::new(NOT_ARMED);
+
+/// The environment switch, read once when arming.
+const VARIABLE: &CStr = c"CLEANUP_SIGNALS";
+
+/// Installs our handlers where the default action is in place, once per
+/// process. Cheap after the first call. Plain libc only: it may run before
+/// `main`.
+pub(crate) fn arm() {
+    if !cfg!(feature = "signals") || STATE.load(Ordering::Acquire) != NOT_ARMED {
+        return;
+    }
+    if STATE
+        .compare_exchange(NOT_ARMED, ARMED, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return;
+    }
+    if !enabled_by_environment() {
+        STATE.store(LEFT_ALONE, Ordering::Release);
+        return;
+    }
+    let takeable: Vec<c_int> = HANDLED
+        .into_iter()
+        .filter(|&s| has_default_action(s))
+        .collect();
+    if takeable.is_empty() {
+        return;
+    }
+    if let Err(error) = start_watcher() {
+        diagnostics::warn_raw(&format!(
+            "signals left alone: could not start the signal watcher: {error}"
+        ));
+        return;
+    }
+    for signal in takeable {
+        install(signal);
+    }
+}
+
+/// Ends the process by `signal` now, as its default action would (as PID 1:
+/// status `128 + signal`).
+pub(crate) fn die_now(signal: c_int) -> ! {
+    handler::die_now(signal)
+}
+
+/// Stops handling SIGINT, SIGTERM and SIGHUP. See
+/// [`crate::leave_signals_alone`].
+pub(crate) fn leave_alone() {
+    STATE.store(LEFT_ALONE, Ordering::Release);
+    for signal in HANDLED {
+        if handler::is_installed(signal) {
+            restore_default(signal);
+        }
+    }
+}
+
+fn enabled_by_environment() -> bool {
+    // SAFETY: getenv with a NUL-terminated name; the result, if not null,
+    // is a NUL-terminated string that we copy before anything can change
+    // the environment.
+    let value = unsafe {
+        let raw = libc::getenv(VARIABLE.as_ptr());
+        if raw.is_null() {
+            return true;
+        }
+        CStr::from_ptr(raw).to_bytes().to_vec()
+    };
+    match value.as_slice() {
+        b"off" | b"0" | b"false" | b"no" => false,
+        b"on" | b"1" | b"true" | b"yes" | b"" => true,
+        other => {
+            diagnostics::warn_raw(&format!(
+                "CLEANUP_SIGNALS={:?} is not one of on, off; handling signals",
+                String::from_utf8_lossy(other)
+            ));
+            true
+        }
+    }
+}
+
+fn current_action(signal: c_int) -> Option<libc::sighandler_t> {
+    // SAFETY: reads the current disposition into a zeroed out-parameter.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        (libc::sigaction(signal, std::ptr::null(), &mut current) == 0)
+            .then_some(current.sa_sigaction)
+    }
+}
+
+fn has_default_action(signal: c_int) -> bool {
+    current_action(signal) == Some(libc::SIG_DFL)
+}
+
+fn start_watcher() -> std::io::Result<()> {
+    let mut fds = [0 as c_int; 2];
+    // SAFETY: pipe2 fills the two-element array it is given.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let [read_fd, write_fd] = fds;
+    // The handler must never block on a full pipe.
+    // SAFETY: fcntl on an fd we just created.
+    unsafe {
+        let flags = libc::fcntl(write_fd, libc::F_GETFL);
+        libc::fcntl(write_fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+    }
+    watcher::start(read_fd)?;
+    handler::WAKE_FD.store(write_fd, Ordering::Release);
+    // SAFETY: getpid has no preconditions.
+    handler::ARMED_PID.store(unsafe { libc::getpid() }, Ordering::Release);
+    Ok(())
+}
+
+fn install(signal: c_int) {
+    // SAFETY: installs a handler that only does async-signal-safe work
+    // (see `handler`); SA_RESTART so the program's interrupted system calls
+    // resume while the cleanups run on the watcher thread.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = handler::on_signal as extern "C" fn(c_int) as libc::sighandler_t;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+    }
+}
+
+fn restore_default(signal: c_int) {
+    // SAFETY: sets the default disposition.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+    }
+}

@@ -1,0 +1,55 @@
+//! The thread that runs the cleanups after a signal, on a normal thread
+//! where locks, allocation and I/O are allowed, and then ends the process
+//! by that signal.
+
+use std::ffi::{c_int, c_void};
+use std::io;
+
+use super::handler;
+use crate::runner;
+
+/// Starts the watcher on its own thread, reading one signal number per byte
+/// from `read_fd`.
+///
+/// A raw `pthread_create`, not `std::thread::spawn`: this may run in a
+/// constructor before `main`, where std's thread machinery is not set up.
+pub(super) fn start(read_fd: c_int) -> io::Result<()> {
+    // SAFETY: `thread` is a valid out-parameter; `watch` matches the start
+    // routine's signature and reads its argument only as an fd number.
+    unsafe {
+        let mut thread: libc::pthread_t = std::mem::zeroed();
+        let fd_as_arg = read_fd as usize as *mut c_void;
+        let result = libc::pthread_create(&mut thread, std::ptr::null(), watch, fd_as_arg);
+        if result != 0 {
+            return Err(io::Error::from_raw_os_error(result));
+        }
+        libc::pthread_detach(thread);
+    }
+    Ok(())
+}
+
+extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
+    let read_fd = fd_as_arg as usize as c_int;
+    // Nothing may unwind out of a thread start routine.
+    let _ = std::panic::catch_unwind(|| {
+        loop {
+            let mut byte = 0u8;
+            // SAFETY: reads one byte into a live local from a pipe we own.
+            let read = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
+            match read {
+                1 => on_signal(c_int::from(byte)),
+                -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+                // The write end is never closed; anything else is unusable.
+                _ => return,
+            }
+        }
+    });
+    std::ptr::null_mut()
+}
+
+/// Runs the cleanups for `signal`, then ends the process by it.
+fn on_signal(signal: c_int) {
+    if runner::run_for_signal(signal) {
+        handler::die_now(signal);
+    }
+}
