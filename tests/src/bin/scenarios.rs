@@ -11,7 +11,7 @@
 //! | `exit-main` | registers a, b; `std::process::exit(7)` from `main` |
 //! | `exit-thread` | registers a, b; another thread calls `std::process::exit(9)` |
 //! | `panic-main` | registers a, b; panics in `main` |
-//! | `faults [CODE]` | ok-first, failing (`Err`), panicking, ok-last; returns, or `exit(CODE)` |
+//! | `faults [CODE]` | ok-first, err-cleanup (`Err`), panic-cleanup, ok-last; returns, or `exit(CODE)` |
 //! | `replace` | named replace keeps its slot; the replaced handle is stale |
 //! | `unregister` | by name, by handle, stale handle, unknown name |
 //! | `run-now` | `run_now()` then registers c; prints both `run_now` reports |
@@ -87,8 +87,8 @@ fn panic_main() {
 
 fn faults(code: Option<i32>) {
     register_named_then("ok-first", || ());
-    register_named_then("failing", || Err::<(), _>("disk full"));
-    register_named_then("panicking", || -> () { panic!("kaboom") });
+    register_named_then("err-cleanup", || Err::<(), _>("disk full"));
+    register_named_then("panic-cleanup", || -> () { panic!("kaboom") });
     register_named_then("ok-last", || ());
     if let Some(code) = code {
         std::process::exit(code);
@@ -105,7 +105,10 @@ fn replace() {
         old.sequence(),
         new.sequence()
     ));
-    say(format_args!("stale handle unregister: {}", old.unregister()));
+    say(format_args!(
+        "stale handle unregister: {}",
+        old.unregister()
+    ));
 }
 
 fn unregister() {
@@ -118,10 +121,16 @@ fn unregister() {
     say(format_args!("unregister by-name: {by_name}"));
     let again = cleanup_runtime::unregister("by-name");
     say(format_args!("unregister by-name again: {again}"));
-    say(format_args!("handle unregister: {}", by_handle.unregister()));
+    say(format_args!(
+        "handle unregister: {}",
+        by_handle.unregister()
+    ));
     let stale_by_name = cleanup_runtime::unregister("stale");
     say(format_args!("unregister stale: {stale_by_name}"));
-    say(format_args!("stale handle unregister: {}", stale.unregister()));
+    say(format_args!(
+        "stale handle unregister: {}",
+        stale.unregister()
+    ));
     let unknown = cleanup_runtime::unregister("never-registered");
     say(format_args!("unregister never-registered: {unknown}"));
 }
@@ -230,5 +239,8 @@ fn closed_stdout() {
 fn report_pending() {
     register_ran("a");
     register_named_then("close-db", || ());
-    say(format_args!("report: {}", cleanup_runtime::report().to_json()));
+    say(format_args!(
+        "report: {}",
+        cleanup_runtime::report().to_json()
+    ));
 }

@@ -84,10 +84,12 @@ fn main() {
         }
         "replace-static" => {
             register_ran("rt-after");
-            let replacement = cleanup_runtime::register_named("static-named", || {
-                ran("static-named-replacement")
-            });
-            say(format_args!("replacement sequence {}", replacement.sequence()));
+            let replacement =
+                cleanup_runtime::register_named("static-named", || ran("static-named-replacement"));
+            say(format_args!(
+                "replacement sequence {}",
+                replacement.sequence()
+            ));
         }
         "unregister-static" => {
             let first = cleanup_runtime::unregister("static-named");
