@@ -1,14 +1,89 @@
-//! placeholder, replaced by the macro implementation
+//! The attribute macros `#[at_exit]` and `#[cleanup(...)]` of
+//! [cleanup-runtime](https://docs.rs/cleanup-runtime).
+//!
+//! Use them through `cleanup-runtime`, which re-exports both
+//! (`use cleanup_runtime::{at_exit, cleanup};`) and documents them with
+//! examples. The code they generate names only
+//! `::cleanup_runtime::__private::...` and `::core::...`, so the crate using
+//! them must depend on `cleanup-runtime` under that name.
+//!
+//! What the macros do, in order:
+//!
+//! 1. parse the attribute's options (`args.rs`) and the function (`ast.rs`);
+//! 2. reject what cannot be a cleanup (`valid.rs`);
+//! 3. emit the function exactly as written, followed by a `const _` block that
+//!    submits a `StaticCleanup` descriptor to `inventory` (`expand.rs`).
+//!
+//! On any error the function is still emitted unchanged, followed by the
+//! error (`fallback.rs`), so the rest of the crate and the IDE keep working.
+
+#![deny(missing_docs)]
+
+mod args;
+mod ast;
+mod expand;
+mod fallback;
+mod valid;
+
 use proc_macro::TokenStream;
 
-/// placeholder
+/// Runs the function once when the process ends; its name is the function's
+/// path (`module_path!()::fn_name`).
+///
+/// Use it through `cleanup_runtime::at_exit`, whose documentation has the
+/// full story. The attribute takes no options; to give the cleanup a name
+/// (so it can be replaced or unregistered) or a timeout, use
+/// [`#[cleanup(name = "...")]`](macro@cleanup).
+///
+/// ```ignore
+/// use cleanup_runtime::at_exit;
+///
+/// #[at_exit]
+/// fn flush_metrics() {
+///     // ...
+/// }
+/// ```
+///
+/// The function must be a free function with no parameters, not `async`,
+/// not `unsafe`, with no ABI and no generics, returning `()` or
+/// `Result<(), E>` with `E: Display` (type aliases such as
+/// `std::io::Result<()>` are fine). It stays an ordinary function that can
+/// still be called.
 #[proc_macro_attribute]
-pub fn at_exit(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::at_exit(args.into(), input.into()).into()
 }
 
-/// placeholder
+/// Runs the function once when the process ends, under a name that can be
+/// replaced or unregistered at run time.
+///
+/// Use it through `cleanup_runtime::cleanup`, whose documentation has the
+/// full story.
+///
+/// ```ignore
+/// use cleanup_runtime::cleanup;
+///
+/// #[cleanup(name = "close-db")]
+/// fn close_db() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// #[cleanup(name = "drain", timeout = "2s")]
+/// fn drain() {}
+/// ```
+///
+/// Options:
+///
+/// - `name = "..."` (required): a non-blank string literal with no control
+///   characters. Two cleanups with the same name in one program are an error:
+///   at compile time within one crate, at link time across crates.
+/// - `timeout = "..."` (optional): a string literal in
+///   [humantime](https://docs.rs/humantime) form (`"300ms"`, `"2s"`,
+///   `"1m 30s"`), greater than zero. A cleanup still running after it is
+///   abandoned and the others go on.
+///
+/// The function must meet the same rules as for [`#[at_exit]`](macro@at_exit).
 #[proc_macro_attribute]
-pub fn cleanup(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::cleanup(args.into(), input.into()).into()
 }

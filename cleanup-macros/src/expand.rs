@@ -1,0 +1,156 @@
+//! The emitted code: the function as written, then a `const _` block that
+//! submits its `StaticCleanup` descriptor.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
+use syn::{LitStr, Result, ReturnType};
+
+use crate::args::{self, CleanupArgs, combine};
+use crate::ast::{Attribute, Function};
+use crate::fallback;
+
+/// `#[at_exit]`.
+pub(crate) fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
+    try_at_exit(args, input.clone()).unwrap_or_else(|error| fallback::expand(input, &error))
+}
+
+/// `#[cleanup(...)]`.
+pub(crate) fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
+    try_cleanup(args, input.clone()).unwrap_or_else(|error| fallback::expand(input, &error))
+}
+
+fn try_at_exit(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
+    let ((), function) = both(args::parse_at_exit(args), checked(input, Attribute::AtExit))?;
+    Ok(expand(&function, None))
+}
+
+fn try_cleanup(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
+    let (args, function) = both(
+        args::parse_cleanup(args),
+        checked(input, Attribute::Cleanup),
+    )?;
+    Ok(expand(&function, Some(&args)))
+}
+
+fn checked(input: TokenStream, attribute: Attribute) -> Result<Function> {
+    let function = Function::parse(input, attribute)?;
+    function.validate()?;
+    Ok(function)
+}
+
+/// Both values, or the errors of both: a bad option and a bad signature are
+/// reported together.
+fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(combine(a.err().into_iter().chain(b.err())).expect("one of them failed")),
+    }
+}
+
+/// The function as written, followed by its registration:
+///
+/// ```text
+/// <the function>
+/// const _: () = {
+///     ::cleanup_runtime::__private::inventory::submit! {
+///         ::cleanup_runtime::__private::StaticCleanup { ... }
+///     }
+/// };
+/// ```
+fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
+    let sig = &function.item.sig;
+    let ident = &sig.ident;
+
+    // A wrong return type fails the `CleanupResult` bound of `into_outcome`;
+    // spanning the call on the return type puts the error there.
+    let return_span = match &sig.output {
+        ReturnType::Default => ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    let run = quote_spanned! {return_span=>
+        || -> ::cleanup_runtime::__private::Outcome {
+            ::cleanup_runtime::__private::into_outcome(#ident())
+        }
+    };
+
+    // `line!()` and `column!()` report the position of their span: the
+    // function's name, wherever the attribute is.
+    let line = quote_spanned!(ident.span()=> ::core::line!());
+    let column = quote_spanned!(ident.span()=> ::core::column!());
+
+    let none = quote!(::core::option::Option::None);
+    let (name, is_named, timeout, name_guard) = match named {
+        None => {
+            let ident = ident.unraw().to_string();
+            let name = quote!(::core::concat!(::core::module_path!(), "::", #ident));
+            (name, false, none.clone(), none)
+        }
+        Some(args) => {
+            let name = LitStr::new(&args.name.value, args.name.span);
+            let timeout = match args.timeout {
+                None => none,
+                Some(timeout) => {
+                    let secs = Literal::u64_suffixed(timeout.as_secs());
+                    let nanos = Literal::u32_suffixed(timeout.subsec_nanos());
+                    quote! {
+                        ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
+                    }
+                }
+            };
+            (quote!(#name), true, timeout, name_guard(args))
+        }
+    };
+
+    let tokens = &function.tokens;
+    quote! {
+        #tokens
+
+        const _: () = {
+            ::cleanup_runtime::__private::inventory::submit! {
+                ::cleanup_runtime::__private::StaticCleanup {
+                    name: #name,
+                    named: #is_named,
+                    run: #run,
+                    module_path: ::core::module_path!(),
+                    file: ::core::file!(),
+                    line: #line,
+                    column: #column,
+                    timeout: #timeout,
+                    name_guard: #name_guard,
+                }
+            }
+        };
+    }
+}
+
+/// `Some(&GUARD)`, where `GUARD` is a zero-sized static exported under a
+/// symbol made from the name. Two cleanups with one name define that symbol
+/// twice: rustc rejects it within a crate ("symbol ... is already defined",
+/// on the name), the linker across crates ("duplicate symbol"). The
+/// descriptor holds the reference so the symbol is linked whenever the
+/// cleanup is.
+///
+/// The name is written in the symbol as a Rust string literal (`{:?}`), so
+/// quotes and backslashes are escaped and distinct names give distinct
+/// symbols.
+fn name_guard(args: &CleanupArgs) -> TokenStream {
+    let span = args.name.span;
+    let symbol = LitStr::new(
+        &format!(
+            "cleanup-runtime: duplicate cleanup name {:?}",
+            args.name.value
+        ),
+        span,
+    );
+    // The static lives in its own block, so its name cannot shadow the
+    // user's function.
+    quote_spanned! {span=>
+        ::core::option::Option::Some({
+            #[unsafe(export_name = #symbol)]
+            static __CLEANUP_NAME_GUARD: [u8; 0] = [];
+            &__CLEANUP_NAME_GUARD
+        })
+    }
+}
