@@ -21,7 +21,7 @@ use std::ffi::{c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::{runner, thread_token};
+use crate::{final_run, thread_token};
 
 /// The thread that ran the constructor: the main thread.
 static MAIN_THREAD: AtomicUsize = AtomicUsize::new(0);
@@ -35,6 +35,7 @@ pub(crate) fn is_main_thread(thread: usize) -> bool {
 fn install_exit_handlers() {
     MAIN_THREAD.store(thread_token::current(), Ordering::Relaxed);
     platform::register();
+    crate::fork::install();
 }
 
 /// Runs `f`, swallowing any panic: a panic escaping an `extern "C"`
@@ -64,11 +65,11 @@ mod platform {
     }
 
     extern "C" fn run_cleanups(status: c_int, _: *mut c_void) {
-        guarded(|| runner::run_at_exit(Some(status)));
+        guarded(|| final_run::run_at_exit(Some(status)));
     }
 
     extern "C" fn barrier(status: c_int, _: *mut c_void) {
-        guarded(|| runner::exit_barrier(Some(status)));
+        guarded(|| final_run::exit_barrier(Some(status)));
     }
 }
 
@@ -87,10 +88,10 @@ mod platform {
     }
 
     extern "C" fn run_cleanups() {
-        guarded(|| runner::run_at_exit(None));
+        guarded(|| final_run::run_at_exit(None));
     }
 
     extern "C" fn barrier() {
-        guarded(|| runner::exit_barrier(None));
+        guarded(|| final_run::exit_barrier(None));
     }
 }

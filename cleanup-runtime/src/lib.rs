@@ -135,6 +135,8 @@ mod deadline;
 mod destination;
 mod diagnostics;
 mod exit_hook;
+mod final_run;
+mod fork;
 mod outcome;
 mod panic_watch;
 mod registration;
@@ -143,6 +145,7 @@ mod report;
 mod runner;
 mod signals;
 mod thread_token;
+mod watchdog;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -222,6 +225,31 @@ pub fn leave_signals_alone() {
     signals::leave_alone();
 }
 
+/// In a forked child, takes over the cleanups its parent had registered
+/// (the statics included), so they run when this process ends — for a
+/// daemon that forks, lets the parent exit, and goes on in the child.
+/// Returns whether there was anything to take over.
+///
+/// Without this call a forked child never runs its parent's cleanups: they
+/// belong to the process that registered them, and a child that exits must
+/// not remove its parent's pid file or temp dirs. Cleanups the child
+/// registers itself run in the child as usual. The parent should then
+/// leave without running its own copy, for example with `libc::_exit`.
+///
+/// ```no_run
+/// // SAFETY (of the example): fork in a single-threaded program.
+/// match unsafe { libc::fork() } {
+///     0 => {
+///         cleanup_runtime::adopt_after_fork();
+///         // ... the daemon's life; its cleanups run when it ends
+///     }
+///     _ => unsafe { libc::_exit(0) }, // the parent leaves, running nothing
+/// }
+/// ```
+pub fn adopt_after_fork() -> bool {
+    fork::adopt()
+}
+
 /// Runs the cleanups, then ends the process with `code`.
 ///
 /// From any thread this is `std::process::exit(code)`, whose exit handler
@@ -233,9 +261,9 @@ pub fn leave_signals_alone() {
 /// cleanup_runtime::exit(3);
 /// ```
 pub fn exit(code: i32) -> ! {
-    if runner::is_exit_runner() {
-        runner::continue_after_exit_call(Some(code));
-        runner::end_process(code);
+    if final_run::is_runner() {
+        final_run::continue_after_exit_call(Some(code));
+        final_run::end_process(code);
     }
     std::process::exit(code)
 }

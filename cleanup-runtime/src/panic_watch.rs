@@ -15,7 +15,8 @@ use std::panic;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::{exit_hook, runner, thread_token};
+use crate::report::Status;
+use crate::{exit_hook, final_run, thread_token};
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
 static FIRST_USE: Once = Once::new();
@@ -36,16 +37,27 @@ pub(crate) fn install() {
     }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
-        let reentrant_exit = info
+        let message = info
             .payload_as_str()
-            .is_some_and(|message| message.contains(REENTRANT_EXIT));
-        if reentrant_exit && runner::is_exit_runner() {
-            runner::finish_from_panic_hook();
+            .unwrap_or("panic with a non-string payload");
+        if final_run::is_runner() {
+            if message.contains(REENTRANT_EXIT) {
+                final_run::resume_after_fatal_panic(Status::Ok, None);
+                return;
+            }
+            if cfg!(panic = "abort") {
+                previous(info);
+                final_run::resume_after_fatal_panic(Status::Panic, Some(message.to_owned()));
+                return;
+            }
         }
         if exit_hook::is_main_thread(thread_token::current()) {
             MAIN_PANICKED.store(true, Ordering::Relaxed);
         }
         previous(info);
+        if cfg!(panic = "abort") {
+            final_run::run_before_abort();
+        }
     }));
 }
 

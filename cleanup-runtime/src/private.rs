@@ -56,4 +56,11 @@ pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
 /// handlers are armed. Plain libc work only.
 pub fn static_declared() {
     crate::signals::arm();
+    // A `panic = "abort"` build runs the cleanups from the panic hook, so
+    // it must be in place even if the API is never called. `set_hook` is
+    // std, but needs nothing that is missing before `main` (a lock and a
+    // box).
+    if cfg!(panic = "abort") {
+        crate::panic_watch::install_once();
+    }
 }

@@ -74,6 +74,16 @@ pub(crate) struct Registry {
     next_id: u64,
     live: usize,
     statics_collected: bool,
+    /// In a forked child: the parent's entries, set aside until the child
+    /// adopts them (see `fork`).
+    inherited: Option<Inherited>,
+}
+
+/// A parent's entries as a forked child found them.
+pub(crate) struct Inherited {
+    slots: Vec<(u64, Option<Entry>)>,
+    names: BTreeMap<String, u64>,
+    live: usize,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry::new());
@@ -100,7 +110,42 @@ impl Registry {
             next_id: 1,
             live: 0,
             statics_collected: false,
+            inherited: None,
         }
+    }
+
+    /// In a forked child: sets the parent's entries aside, so they neither
+    /// run nor show as pending here. Cheap and lock-free by design: it runs
+    /// in the child right after `fork`, with the registry lock taken by the
+    /// `fork` prepare handler.
+    pub(crate) fn set_aside_for_fork_child(&mut self) {
+        self.statics_collected = true;
+        let inherited = Inherited {
+            slots: std::mem::take(&mut self.slots),
+            names: std::mem::take(&mut self.names),
+            live: std::mem::replace(&mut self.live, 0),
+        };
+        // A child forked from a child: what its parent had set aside is
+        // not its to adopt either.
+        if let Some(older) = self.inherited.replace(inherited) {
+            std::mem::forget(older);
+        }
+    }
+
+    /// Takes the entries set aside at `fork` back: they run in this process
+    /// now, before (in sequence terms) everything registered since.
+    pub(crate) fn adopt_inherited(&mut self) -> bool {
+        let Some(inherited) = self.inherited.take() else {
+            return false;
+        };
+        let mut slots = inherited.slots;
+        slots.append(&mut self.slots);
+        self.slots = slots;
+        for (name, sequence) in inherited.names {
+            self.names.entry(name).or_insert(sequence);
+        }
+        self.live += inherited.live;
+        true
     }
 
     fn collect_statics(&mut self) {

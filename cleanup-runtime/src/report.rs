@@ -405,7 +405,7 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            ": {} ran, {} failed",
+            ": {} entries, {} failed",
             self.entries.len(),
             self.failures().count()
         )?;

@@ -8,7 +8,7 @@
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::runner;
+use crate::final_run;
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
 pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -29,7 +29,7 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // Cleanups already running (a second signal, or one during the run at
     // exit), or a forked child whose watcher thread stayed in the parent:
     // end now, as the signal would have.
-    if runner::exit_run_started() || !in_armed_process || !wake_watcher(signal) {
+    if final_run::started() || !in_armed_process || !wake_watcher(signal) {
         die_now(signal);
     }
 }

@@ -86,6 +86,16 @@ pub(crate) fn die_now(signal: c_int) -> ! {
     handler::die_now(signal)
 }
 
+/// In a forked child: the watcher thread stayed in the parent, so arming
+/// may happen again here (at the child's first registration, or when it
+/// adopts the parent's cleanups). Until then the handler sees the pid
+/// differ and lets the signal act as its default would.
+pub(crate) fn forget_watcher_after_fork() {
+    if STATE.load(Ordering::Relaxed) == ARMED {
+        STATE.store(NOT_ARMED, Ordering::Relaxed);
+    }
+}
+
 /// Stops handling SIGINT, SIGTERM and SIGHUP. See
 /// [`crate::leave_signals_alone`].
 pub(crate) fn leave_alone() {

@@ -6,7 +6,7 @@ use std::ffi::{c_int, c_void};
 use std::io;
 
 use super::handler;
-use crate::runner;
+use crate::final_run;
 
 /// Starts the watcher on its own thread, reading one signal number per byte
 /// from `read_fd`.
@@ -49,7 +49,7 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
 
 /// Runs the cleanups for `signal`, then ends the process by it.
 fn on_signal(signal: c_int) {
-    if runner::run_for_signal(signal) {
+    if final_run::run_for_signal(signal) {
         handler::die_now(signal);
     }
 }

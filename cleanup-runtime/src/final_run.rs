@@ -1,0 +1,227 @@
+//! The one run that ends the process: at exit, after a signal, or before a
+//! `panic = "abort"` abort. It happens once per process, whichever comes
+//! first, and whatever the cleanups do meanwhile.
+//!
+//! While it runs, a cleanup may end the process again; each way resumes the
+//! same run rather than starting another or losing the rest:
+//!
+//! - [`exit`](crate::exit) on the runner thread: [`continue_after_exit_call`],
+//!   then `libc::exit` with the new code.
+//! - `libc::exit`: glibc re-enters its exit handlers and reaches our second
+//!   one, [`exit_barrier`], which continues the run.
+//! - `std::process::exit`: std aborts with a panic that cannot unwind; our
+//!   panic hook sees it and calls [`resume_after_fatal_panic`].
+//! - a panic in a `panic = "abort"` build: the same.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use crate::destination::Destination;
+use crate::report::{Report, Status, Trigger};
+use crate::runner::{self, Run, RunSlot, lock};
+use crate::{deadline, fork, panic_watch, registry, signals, thread_token, watchdog};
+
+const IDLE: u8 = 0;
+const RUNNING: u8 = 1;
+const DONE: u8 = 2;
+
+/// Whether the final run has started or finished.
+static STATE: AtomicU8 = AtomicU8::new(IDLE);
+/// The final run's record, shared by whichever thread carries it on.
+pub(crate) static FINAL_RUN: RunSlot = Mutex::new(None);
+/// Set and woken when the final run is done.
+pub(crate) static DONE_SIGNAL: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// Starts the final run if none has started: claims it, makes sure our
+/// panic hook is in place, and starts the deadline watchdog.
+fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
+    if STATE
+        .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return false;
+    }
+    if registry::lock().len() > 0 {
+        // Chained over whatever hook the program installed since, so a
+        // cleanup that calls `std::process::exit` is noticed.
+        panic_watch::install();
+    }
+    *lock(&FINAL_RUN) = Some(Run::new(trigger, status, signal));
+    if let Some(limit) = deadline::for_exit_run() {
+        watchdog::start(limit);
+    }
+    true
+}
+
+/// From the exit hook, with the status `exit` was given (`None` where the
+/// platform does not say).
+pub(crate) fn run_at_exit(status: Option<i32>) {
+    let trigger = if status == Some(101) && panic_watch::main_thread_panicked() {
+        Trigger::Panic
+    } else {
+        Trigger::Exit
+    };
+    if begin(trigger, status, None) {
+        runner::run_entries(&FINAL_RUN);
+        finish();
+    }
+}
+
+/// From the signal watcher thread. Returns `true` when the caller should
+/// now end the process by `signal`; `false` if the final run had started
+/// another way.
+pub(crate) fn run_for_signal(signal: i32) -> bool {
+    if !begin(Trigger::Signal, None, Some(signal)) {
+        return false;
+    }
+    runner::run_entries(&FINAL_RUN);
+    finish();
+    true
+}
+
+/// From our panic hook in a `panic = "abort"` build, before std aborts.
+pub(crate) fn run_before_abort() {
+    if begin(Trigger::Panic, None, Some(libc::SIGABRT)) {
+        // Inside a panic hook any panic aborts at once; on a thread of its
+        // own a cleanup's panic reaches our hook as a runner panic instead.
+        run_rest_on_fresh_thread();
+        finish();
+    }
+}
+
+/// Whether the final run has started. Async-signal-safe.
+pub(crate) fn started() -> bool {
+    STATE.load(Ordering::Acquire) != IDLE
+}
+
+/// Whether the calling thread is the one running the final run.
+pub(crate) fn is_runner() -> bool {
+    if STATE.load(Ordering::Acquire) != RUNNING {
+        return false;
+    }
+    // try_lock: this is also asked from the panic hook, which may fire
+    // while this thread holds the lock.
+    match FINAL_RUN.try_lock() {
+        Ok(run) => run
+            .as_ref()
+            .is_some_and(|r| r.runner == thread_token::current()),
+        Err(_) => false,
+    }
+}
+
+/// The runner thread leaves the current cleanup by ending the process
+/// again: count that cleanup as done, run the rest, write the report.
+/// `status` replaces the exit status when the new exit gives one.
+pub(crate) fn continue_after_exit_call(status: Option<i32>) {
+    runner::finish_current(&FINAL_RUN, Status::Ok, None);
+    if let (Some(status), Some(run)) = (status, lock(&FINAL_RUN).as_mut()) {
+        run.status = Some(status);
+    }
+    runner::run_entries(&FINAL_RUN);
+    finish();
+}
+
+/// The second exit handler: reached after our first one returned (nothing
+/// to do), from a cleanup that called `libc::exit` (resume the run), or by
+/// another thread that called `exit` meanwhile (wait, so the process does
+/// not end under the cleanups).
+pub(crate) fn exit_barrier(status: Option<i32>) {
+    match STATE.load(Ordering::Acquire) {
+        IDLE => run_at_exit(status),
+        RUNNING if is_runner() => continue_after_exit_call(status),
+        RUNNING => wait_until_done(),
+        _ => {}
+    }
+}
+
+fn wait_until_done() {
+    let (done, woken) = &DONE_SIGNAL;
+    let mut done = done.lock().unwrap_or_else(PoisonError::into_inner);
+    while !*done {
+        done = woken.wait(done).unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+/// Writes the final report and marks the run done.
+fn finish() {
+    let Some(run) = lock(&FINAL_RUN).take() else {
+        return;
+    };
+    write_report(run.into_report());
+    STATE.store(DONE, Ordering::Release);
+    let (done, woken) = &DONE_SIGNAL;
+    *done.lock().unwrap_or_else(PoisonError::into_inner) = true;
+    woken.notify_all();
+}
+
+/// Writes the report where `CLEANUP_REPORT` says. A forked child with
+/// nothing of its own to clean up stays silent: its empty report would only
+/// overwrite its parent's.
+pub(crate) fn write_report(report: Report) {
+    if !(report.entries.is_empty() && fork::is_child_without_cleanups()) {
+        Destination::from_env().write(&report);
+    }
+}
+
+/// Adds the final run's progress so far to a snapshot report.
+pub(crate) fn add_progress(report: &mut Report) {
+    if let Some(run) = lock(&FINAL_RUN).as_ref() {
+        report.trigger = run.trigger;
+        report.status = run.status;
+        report.signal = run.signal;
+        report.entries.extend(run.entries.iter().cloned());
+    }
+}
+
+/// Our panic hook saw the runner thread panic in a way that cannot unwind:
+/// a cleanup called `std::process::exit` (std's re-entry guard), or any
+/// panic in a `panic = "abort"` build. The current cleanup ends with
+/// `status`; the rest run on a fresh thread; then the process ends as the
+/// run says — with its exit status, by its signal, or (a run that is itself
+/// before an abort) by returning to std, which aborts.
+pub(crate) fn resume_after_fatal_panic(status: Status, error: Option<String>) {
+    let (trigger, exit_status, signal) = match FINAL_RUN.try_lock() {
+        Ok(run) => run.as_ref().map_or((Trigger::Exit, 0, None), |r| {
+            (r.trigger, r.status.unwrap_or(0), r.signal)
+        }),
+        Err(_) => (Trigger::Exit, 0, None),
+    };
+    runner::finish_current(&FINAL_RUN, status, error);
+    run_rest_on_fresh_thread();
+    finish();
+    match signal {
+        Some(libc::SIGABRT) if trigger == Trigger::Panic => {}
+        Some(signal) => signals::die_now(signal),
+        None => end_process(exit_status),
+    }
+}
+
+/// Runs the rest of the final run on a new thread, as its runner, and
+/// waits for it; from here if no thread can be started.
+fn run_rest_on_fresh_thread() {
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-final-run".to_owned())
+        .spawn(|| {
+            if let Some(run) = lock(&FINAL_RUN).as_mut() {
+                run.runner = thread_token::current();
+            }
+            runner::run_entries(&FINAL_RUN);
+        });
+    match spawned {
+        Ok(handle) => {
+            let _ = handle.join();
+        }
+        Err(_) => runner::run_entries(&FINAL_RUN),
+    }
+}
+
+/// Ends the process with `status` from inside the exit handlers: glibc runs
+/// the handlers left (ours are done) and then `_exit`s.
+pub(crate) fn end_process(status: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().flush();
+    // SAFETY: `exit` may be called from an exit handler on glibc, which then
+    // runs the remaining handlers and ends the process with this status
+    // (FINDINGS.md); nothing of ours runs again, the state is DONE.
+    unsafe { libc::exit(status) }
+}

@@ -1,0 +1,87 @@
+//! `fork`: a cleanup runs only in the process that registered it.
+//!
+//! A forked child inherits a copy of the registry, and without care its
+//! exit would run the parent's cleanups a second time — removing the
+//! parent's pid file or temp dirs while the parent still uses them (puma,
+//! redis and others hit this). So at `fork` the child sets the parent's
+//! entries aside: they neither run nor show as pending in the child, and
+//! its own registrations work as usual. A daemonizing child that takes
+//! over from its parent calls [`adopt_after_fork`](crate::adopt_after_fork).
+//!
+//! The registry lock is taken around `fork` (prepare/parent/child
+//! handlers), so the child never inherits it locked by a thread that does
+//! not exist there.
+
+use std::cell::UnsafeCell;
+use std::sync::MutexGuard;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use crate::registry::{self, Registry};
+use crate::signals;
+
+/// The pid of the process that started the program (set before `main`).
+static ORIGINAL_PID: AtomicI32 = AtomicI32::new(0);
+/// The pid of the process whose cleanups these are: the original one, or a
+/// child that adopted them.
+static OWNER_PID: AtomicI32 = AtomicI32::new(0);
+
+/// The registry guard held from the prepare handler to the parent or child
+/// handler, all on the forking thread.
+struct HeldGuard(UnsafeCell<Option<MutexGuard<'static, Registry>>>);
+
+// SAFETY: only touched by the forking thread between its prepare handler
+// and its parent/child handler, while it holds the registry lock; a second
+// forking thread waits for that lock in its own prepare handler first.
+unsafe impl Sync for HeldGuard {}
+
+static HELD: HeldGuard = HeldGuard(UnsafeCell::new(None));
+
+/// Registers the fork handlers. Plain libc: runs before `main`.
+pub(crate) fn install() {
+    // SAFETY: getpid has no preconditions.
+    let pid = unsafe { libc::getpid() };
+    ORIGINAL_PID.store(pid, Ordering::Relaxed);
+    OWNER_PID.store(pid, Ordering::Relaxed);
+    // SAFETY: registers three `extern "C"` functions that do not unwind.
+    unsafe {
+        libc::pthread_atfork(Some(prepare), Some(in_parent), Some(in_child));
+    }
+}
+
+extern "C" fn prepare() {
+    let guard = registry::lock();
+    // SAFETY: see `HeldGuard`.
+    unsafe { *HELD.0.get() = Some(guard) };
+}
+
+extern "C" fn in_parent() {
+    // SAFETY: see `HeldGuard`; dropping the guard unlocks the registry.
+    drop(unsafe { (*HELD.0.get()).take() });
+}
+
+extern "C" fn in_child() {
+    // SAFETY: see `HeldGuard`. In the child the forking thread is the only
+    // thread, and the guard it holds is a valid lock of the copied mutex.
+    let guard = unsafe { (*HELD.0.get()).take() };
+    if let Some(mut registry) = guard {
+        registry.set_aside_for_fork_child();
+    }
+    signals::forget_watcher_after_fork();
+}
+
+/// Whether this process is a forked child that did not adopt the cleanups.
+pub(crate) fn is_child_without_cleanups() -> bool {
+    // SAFETY: getpid has no preconditions.
+    let pid = unsafe { libc::getpid() };
+    OWNER_PID.load(Ordering::Relaxed) != pid && ORIGINAL_PID.load(Ordering::Relaxed) != 0
+}
+
+/// Takes the parent's cleanups over in a forked child. See
+/// [`crate::adopt_after_fork`].
+pub(crate) fn adopt() -> bool {
+    let adopted = registry::lock().adopt_inherited();
+    // SAFETY: getpid has no preconditions.
+    OWNER_PID.store(unsafe { libc::getpid() }, Ordering::Relaxed);
+    signals::arm();
+    adopted
+}

@@ -1,0 +1,79 @@
+//! The deadline of the final run: a thread that waits for the run to be
+//! done and, if the deadline passes first, writes the report and ends the
+//! process itself.
+
+use std::time::{Duration, Instant};
+
+use crate::diagnostics;
+use crate::final_run::{DONE_SIGNAL, FINAL_RUN, write_report};
+use crate::registry;
+use crate::report::{EntryReport, Status};
+use crate::runner::lock;
+use std::sync::PoisonError;
+
+/// Starts the thread that ends the process if the final run is not done
+/// within `limit`.
+pub(crate) fn start(limit: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-deadline".to_owned())
+        .spawn(move || {
+            let (done, woken) = &DONE_SIGNAL;
+            let done = done.lock().unwrap_or_else(PoisonError::into_inner);
+            let (done, _) = woken
+                .wait_timeout_while(done, limit, |done| !*done)
+                .unwrap_or_else(PoisonError::into_inner);
+            if !*done {
+                drop(done);
+                give_up(limit);
+            }
+        });
+    if let Err(error) = spawned {
+        diagnostics::warn(format_args!(
+            "could not start the deadline watchdog: {error}"
+        ));
+    }
+}
+
+/// The deadline passed: the running cleanup is marked `timeout`, those not
+/// started `skipped`, the report is written, and the process ends at once —
+/// by its signal, or with the status it was ending with. `_exit`, not
+/// `exit`: the hung cleanup may hold a lock that the remaining exit
+/// handlers or stdio need.
+fn give_up(limit: Duration) {
+    let Some(mut run) = lock(&FINAL_RUN).take() else {
+        return; // finished meanwhile
+    };
+    let now = Instant::now();
+    if let Some(origin) = run.current.take() {
+        run.entries.push(EntryReport {
+            origin,
+            status: Status::Timeout,
+            error: Some(format!(
+                "still running when the deadline of {} passed",
+                humantime::format_duration(limit)
+            )),
+            duration: now.saturating_duration_since(run.last_boundary),
+        });
+    }
+    loop {
+        let next = registry::lock().pop_last();
+        let Some(entry) = next else { break };
+        run.entries.push(EntryReport {
+            origin: entry.origin.clone(),
+            status: Status::Skipped,
+            error: Some("not started: the deadline had passed".to_owned()),
+            duration: Duration::ZERO,
+        });
+        // Not dropped: dropping a cleanup's captures runs code that may hang
+        // as well.
+        std::mem::forget(entry);
+    }
+    let status = run.status.unwrap_or(0);
+    let signal = run.signal;
+    write_report(run.into_report());
+    if let Some(signal) = signal {
+        crate::signals::die_now(signal);
+    }
+    // SAFETY: `_exit` ends the process at once; it is always safe to call.
+    unsafe { libc::_exit(status) }
+}
