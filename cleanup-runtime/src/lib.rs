@@ -64,17 +64,58 @@
 //!
 //! # When cleanups run
 //!
-//! | the process ends by | cleanups | exit status |
+//! Exactly once per process, on the first of these:
+//!
+//! | the process ends by | cleanups | the process then ends with |
 //! |---|---|---|
-//! | `main` returning | run | `main`'s |
+//! | `main` returning | run | `main`'s status |
 //! | `std::process::exit(n)`, any thread | run | `n` |
 //! | [`exit(n)`](exit), any thread | run | `n` |
 //! | a panic unwinding out of `main` | run | 101 |
-//! | several threads calling `exit` at once | run once | the first caller's |
+//! | several threads calling `exit` at once | run once | the first caller's status |
+//! | `SIGINT`, `SIGTERM`, `SIGHUP` (feature `signals`, default) | run, on a normal thread | death by the same signal (as PID 1: status `128 + signal`) |
+//! | a second such signal while cleanups run | the run is cut short | death by that signal, at once |
+//! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
+//! | a signal ignored by the parent (`nohup`) | not on the signal: it stays ignored | — |
+//! | a panic in a `panic = "abort"` build | run, from the panic hook | `SIGABRT`, as before |
+//! | the deadline passing (`CLEANUP_DEADLINE`, [`set_deadline`]) | the running one `timeout`, the rest `skipped` | the status (or signal) it was ending with, at once |
 //! | `SIGKILL`, `abort()`, `_exit`, power loss | **never** | — |
 //!
-//! Signals (`SIGINT`, `SIGTERM`, `SIGHUP`) and `panic = "abort"` builds are
-//! not covered yet: the default action ends the process without cleanups.
+//! ## Signals
+//!
+//! Our handler is installed only where the default action is in place, and
+//! only once there is something to clean up (the first run-time
+//! registration, or before `main` when the program has `#[at_exit]` or
+//! `#[cleanup]` functions); it only wakes a watcher thread, which runs the
+//! cleanups, writes the report, restores the default action and raises the
+//! signal again — so shells and supervisors see the true cause. The crate
+//! never changes what a signal does to a program except to run the
+//! cleanups first: a signal the program (or any crate) handles itself —
+//! with `signal-hook`, `tokio::signal`, `ctrlc` or `sigaction`, before or
+//! after us — belongs to the program, and ours stands aside for it, even
+//! when the program's handler chains to ours. Leave signals alone entirely
+//! with `CLEANUP_SIGNALS=off`, [`leave_signals_alone`], or
+//! `default-features = false`.
+//!
+//! A server that drains connections on `SIGTERM` installs its own handler
+//! (so ours stands aside), drains, and then calls [`exit`]`(0)`, which runs
+//! the cleanups.
+//!
+//! ## Deadlines and timeouts
+//!
+//! A hung cleanup cannot hold a shutdown hostage. `CLEANUP_DEADLINE=300ms`
+//! (or [`set_deadline`]) bounds the whole final run; past it the report is
+//! still written and the process ends. `#[cleanup(name = "...", timeout =
+//! "2s")]` (or [`Handle::set_timeout`]) abandons one slow cleanup and goes
+//! on with the rest; such a cleanup runs on a thread of its own.
+//!
+//! ## `fork`
+//!
+//! A cleanup runs only in the process that registered it: a forked child
+//! does not run (or report) its parent's cleanups — it must not remove the
+//! parent's pid file — while the cleanups it registers itself run as usual.
+//! A daemon that goes on in the child takes its parent's cleanups over with
+//! [`adopt_after_fork`].
 //!
 //! # Faults
 //!
@@ -120,16 +161,9 @@
 //!
 //! # Hazards
 //!
-//! - Cleanups run inside the C library's `exit`: other threads are still
-//!   running, the main thread's thread-locals are gone, stdout is
-//!   unbuffered. Keep cleanups short; do not join threads that may call
-//!   `exit` themselves (std parks every thread but the first one to call
-//!   `exit`, forever).
-//! - The exit hook is registered by a constructor before `main`, so exit
-//!   handlers that other code registers later with `atexit` run before our
-//!   cleanups.
-//! - Linux with glibc is the tested platform; elsewhere the exit status is
-//!   not known to the report (`"status": null`).
+//! Cleanups run at the edge of the process's life: inside the C library's
+//! `exit`, on a signal watcher thread, or in a panic hook. What that means
+//! for the code you put in them is on its own page: [`hazards`].
 
 mod deadline;
 mod destination;
@@ -150,6 +184,9 @@ mod watchdog;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+
+#[doc = include_str!("../docs/HAZARDS.md")]
+pub mod hazards {}
 
 pub use cleanup_macros::{at_exit, cleanup};
 pub use outcome::CleanupResult;

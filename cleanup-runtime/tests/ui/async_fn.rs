@@ -1,0 +1,6 @@
+use cleanup_runtime::at_exit;
+
+#[at_exit]
+async fn flush() {}
+
+fn main() {}

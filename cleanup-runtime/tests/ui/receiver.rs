@@ -1,0 +1,10 @@
+use cleanup_runtime::at_exit;
+
+struct Db;
+
+impl Db {
+    #[at_exit]
+    fn close(&self) {}
+}
+
+fn main() {}

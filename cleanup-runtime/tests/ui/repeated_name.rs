@@ -1,0 +1,6 @@
+use cleanup_runtime::cleanup;
+
+#[cleanup(name = "close-db", name = "db")]
+fn close_db() {}
+
+fn main() {}

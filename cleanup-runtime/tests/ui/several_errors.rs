@@ -1,0 +1,8 @@
+use cleanup_runtime::cleanup;
+
+#[cleanup(nmae = "flush", timeout = "soon")]
+async fn flush(force: bool) {
+    let _ = force;
+}
+
+fn main() {}
