@@ -7,8 +7,15 @@
 //! CLEANUP_REPORT=json cargo run --example tour   # the same, as JSON
 //! cargo run --example tour -- exit 3             # leave through std::process::exit(3)
 //! ```
+//!
+//! Run in a terminal, it waits for Enter before `main` returns: press Ctrl-C
+//! instead to see the cleanups run on SIGINT and the process still die by
+//! it.
+//!
+//! ```text
+//! ```
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use cleanup_runtime::{at_exit, cleanup};
@@ -53,6 +60,11 @@ fn main() {
     println!("main: pending cleanups, in the order they will run:");
     for pending in cleanup_runtime::report().pending() {
         println!("  #{} {} ({})", pending.sequence(), pending.name(), pending.source());
+    }
+
+    if std::io::stdin().is_terminal() {
+        println!("main: press Enter to return from main, or Ctrl-C to end by SIGINT");
+        let _ = std::io::stdin().read_line(&mut String::new());
     }
 
     let mut args = std::env::args().skip(1);
