@@ -222,7 +222,7 @@ fn check_timeout(value: &Expr) -> Result<Duration> {
         Error::new_spanned(
             literal,
             format!(
-                "invalid `timeout` {text:?}: {error}; expected a duration such as \
+                "`timeout` {text:?} is not a duration ({error}); write it like \
                  \"300ms\", \"2s\" or \"1m 30s\""
             ),
         )

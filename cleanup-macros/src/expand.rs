@@ -2,9 +2,8 @@
 //! submits its `StaticCleanup` descriptor.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens as _, quote, quote_spanned};
 use syn::ext::IdentExt as _;
-use syn::spanned::Spanned as _;
 use syn::{LitStr, Result, ReturnType};
 
 use crate::args::{self, CleanupArgs, combine};
@@ -63,15 +62,25 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     let sig = &function.item.sig;
     let ident = &sig.ident;
 
-    // A wrong return type fails the `CleanupResult` bound of `into_outcome`;
-    // spanning the call on the return type puts the error there.
-    let return_span = match &sig.output {
-        ReturnType::Default => ident.span(),
-        ReturnType::Type(_, ty) => ty.span(),
+    // A wrong return type fails the `CleanupResult` bound of `into_outcome`,
+    // and rustc puts that error on the argument, `name()`. Spanning that call
+    // from the first to the last token of the return type puts the error
+    // there; the name still resolves where it was written.
+    let (first, last) = match &sig.output {
+        ReturnType::Default => (ident.span(), ident.span()),
+        ReturnType::Type(_, ty) => {
+            let mut tokens = ty.to_token_stream().into_iter();
+            let first = tokens.next().map_or(ident.span(), |token| token.span());
+            let last = tokens.last().map_or(first, |token| token.span());
+            (first, last)
+        }
     };
-    let run = quote_spanned! {return_span=>
+    let mut callee = ident.clone();
+    callee.set_span(first.resolved_at(ident.span()));
+    let arguments = quote_spanned!(last=> ());
+    let run = quote_spanned! {first=>
         || -> ::cleanup_runtime::__private::Outcome {
-            ::cleanup_runtime::__private::into_outcome(#ident())
+            ::cleanup_runtime::__private::into_outcome(#callee #arguments)
         }
     };
 
@@ -146,9 +155,14 @@ fn name_guard(args: &CleanupArgs) -> TokenStream {
     );
     // The static lives in its own block, so its name cannot shadow the
     // user's function.
+    // The attribute is spanned on the macro, not on the user's code, so that
+    // `unsafe_code` (which flags `export_name`) treats it as the macro's
+    // business: a crate with `#![forbid(unsafe_code)]` can still declare
+    // named cleanups.
+    let export_name = quote!(#[unsafe(export_name = #symbol)]);
     quote_spanned! {span=>
         ::core::option::Option::Some({
-            #[unsafe(export_name = #symbol)]
+            #export_name
             static __CLEANUP_NAME_GUARD: [u8; 0] = [];
             &__CLEANUP_NAME_GUARD
         })

@@ -22,6 +22,7 @@ mod db {
     }
 }
 
+#[rustfmt::skip]
 #[cleanup(name = "drain")]
 #[allow(dead_code)]
     fn   drain() {}
@@ -46,7 +47,7 @@ fn main() {
     let close = find("close-db");
     assert!(close.named);
     assert_eq!(close.module_path, concat!(module_path!(), "::db"));
-    assert_eq!((close.line, close.column), (18, 12));
+    assert_eq!((close.line, close.column), (17, 12));
     assert_eq!(close.timeout, Some(Duration::from_millis(90_500)));
     assert!(close.name_guard.is_some());
     db::FAIL.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -54,9 +55,13 @@ fn main() {
     db::FAIL.store(false, std::sync::atomic::Ordering::Relaxed);
 
     let drain = find("drain");
-    assert_eq!((drain.line, drain.column), (27, 10));
+    assert_eq!((drain.line, drain.column), (28, 10));
     assert_eq!(drain.timeout, None);
 
-    assert!(!inventory::iter::<StaticCleanup>.into_iter().any(|c| c.name == "nope"));
+    assert!(
+        !inventory::iter::<StaticCleanup>
+            .into_iter()
+            .any(|c| c.name == "nope")
+    );
     let _ = db::close();
 }

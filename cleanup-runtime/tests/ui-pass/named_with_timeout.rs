@@ -22,6 +22,7 @@ fn flush() -> io::Result<()> {
 
 type Outcome = Result<(), String>;
 
+#[rustfmt::skip]
 #[cleanup(name = "upload", timeout = "300ms",)]
 fn upload() -> Outcome {
     Ok(())
