@@ -8,6 +8,8 @@ use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
 use syn::{Error, Expr, ExprLit, Ident, Lit, LitStr, Result, Token};
 
+use crate::error::combine;
+
 mod kw {
     syn::custom_keyword!(name);
     syn::custom_keyword!(timeout);
@@ -47,7 +49,7 @@ pub(crate) fn parse_at_exit(args: TokenStream) -> Result<()> {
 /// once.
 pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
     let written = args.clone();
-    let options = (|input: ParseStream| Options::parse(input)).parse2(args)?;
+    let options = Options::parse.parse2(args)?;
     let mut errors = options.errors;
     if !options.name_given {
         let message = "missing `name`: write `#[cleanup(name = \"...\")]`, \
@@ -59,14 +61,15 @@ pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
             Error::new_spanned(written, message)
         });
     }
-    match (combine(errors), options.name) {
-        (Some(error), _) => Err(error),
-        (None, Some(name)) => Ok(CleanupArgs {
-            name,
-            timeout: options.timeout,
-        }),
-        (None, None) => unreachable!("a missing or invalid `name` is an error"),
+    if let Some(error) = combine(errors) {
+        return Err(error);
     }
+    Ok(CleanupArgs {
+        name: options
+            .name
+            .expect("a missing or rejected `name` is an error"),
+        timeout: options.timeout,
+    })
 }
 
 /// What was found between the parentheses, before the final checks.
@@ -85,11 +88,10 @@ const VALID_OPTIONS: &str = "the options are `name = \"...\"` and `timeout = \".
 impl Options {
     fn parse(input: ParseStream) -> Result<Self> {
         let mut options = Options::default();
-        let parsed = options.parse_each(input);
-        if let Err(error) = parsed {
+        if let Err(error) = options.parse_each(input) {
+            // The mistakes found before the syntax error, then the error.
             options.errors.push(error);
-            let error = combine(std::mem::take(&mut options.errors));
-            return Err(error.expect("at least the syntax error"));
+            return Err(combine(options.errors).expect("at least the syntax error"));
         }
         Ok(options)
     }
@@ -99,7 +101,7 @@ impl Options {
             let lookahead = input.lookahead1();
             if lookahead.peek(kw::name) {
                 let key: kw::name = input.parse()?;
-                let value = parse_value(input)?;
+                let value = parse_value(input, key.span, "name")?;
                 if self.name_given {
                     self.errors.push(repeated(key.span, "name"));
                 } else {
@@ -111,7 +113,7 @@ impl Options {
                 }
             } else if lookahead.peek(kw::timeout) {
                 let key: kw::timeout = input.parse()?;
-                let value = parse_value(input)?;
+                let value = parse_value(input, key.span, "timeout")?;
                 if self.timeout_given {
                     self.errors.push(repeated(key.span, "timeout"));
                 } else {
@@ -129,8 +131,18 @@ impl Options {
                 ));
                 // Skip its value, if it has one, to report what follows.
                 if input.peek(Token![=]) {
-                    parse_value(input)?;
+                    parse_value(input, key.span(), "")?;
                 }
+            } else if input.peek(LitStr) {
+                let literal: LitStr = input.parse()?;
+                return Err(Error::new_spanned(
+                    &literal,
+                    format!(
+                        "options are written `key = value`: for the name, write \
+                         `name = {}`",
+                        literal.token()
+                    ),
+                ));
             } else {
                 return Err(lookahead.error());
             }
@@ -145,7 +157,13 @@ impl Options {
 
 /// `= <expr>` after a key. Any expression parses, so that a value of the
 /// wrong kind gets a message about the kind rather than a syntax error.
-fn parse_value(input: ParseStream) -> Result<Expr> {
+fn parse_value(input: ParseStream, key_span: Span, key: &str) -> Result<Expr> {
+    if !input.peek(Token![=]) {
+        return Err(Error::new(
+            key_span,
+            format!("expected `{key} = \"...\"`: `{key}` needs a value"),
+        ));
+    }
     input.parse::<Token![=]>()?;
     input.parse()
 }
@@ -157,8 +175,9 @@ fn repeated(span: Span, key: &str) -> Error {
     )
 }
 
-/// The value as a plain string literal, or an error on it.
-fn string_literal<'a>(value: &'a Expr, what: &str) -> Result<&'a LitStr> {
+/// The value as a plain string literal, or an error on it that shows the
+/// `example` of the `key`'s form.
+fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a LitStr> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Str(literal),
         attrs,
@@ -167,29 +186,25 @@ fn string_literal<'a>(value: &'a Expr, what: &str) -> Result<&'a LitStr> {
         if !attrs.is_empty() {
             return Err(Error::new_spanned(
                 value,
-                format!("`{what}` must be a plain string literal, without attributes"),
+                format!("`{key}` must be a plain string literal, without attributes"),
             ));
         }
         if !literal.suffix().is_empty() {
             return Err(Error::new_spanned(
                 literal,
-                format!("`{}` must be a string literal without a suffix", what),
+                format!("`{key}` must be a string literal without a suffix"),
             ));
         }
         return Ok(literal);
     }
-    let example = match what {
-        "name" => "name = \"close-db\"",
-        _ => "timeout = \"2s\"",
-    };
     Err(Error::new_spanned(
         value,
-        format!("`{what}` must be a string literal, like `{example}`"),
+        format!("`{key}` must be a string literal, like `{key} = {example}`"),
     ))
 }
 
 fn check_name(value: &Expr) -> Result<Name> {
-    let literal = string_literal(value, "name")?;
+    let literal = string_literal(value, "name", "\"close-db\"")?;
     let text = literal.value();
     if text.is_empty() {
         return Err(Error::new_spanned(literal, "`name` must not be empty"));
@@ -203,10 +218,7 @@ fn check_name(value: &Expr) -> Result<Name> {
     if let Some(control) = text.chars().find(|c| c.is_control()) {
         return Err(Error::new_spanned(
             literal,
-            format!(
-                "`name` must not contain control characters, found {:?}",
-                control
-            ),
+            format!("`name` must not contain control characters, found {control:?}"),
         ));
     }
     Ok(Name {
@@ -216,7 +228,7 @@ fn check_name(value: &Expr) -> Result<Name> {
 }
 
 fn check_timeout(value: &Expr) -> Result<Duration> {
-    let literal = string_literal(value, "timeout")?;
+    let literal = string_literal(value, "timeout", "\"2s\"")?;
     let text = literal.value();
     let timeout = humantime::parse_duration(&text).map_err(|error| {
         Error::new_spanned(
@@ -234,12 +246,4 @@ fn check_timeout(value: &Expr) -> Result<Duration> {
         ));
     }
     Ok(timeout)
-}
-
-/// All the errors as one, or `None` if there are none.
-pub(crate) fn combine(errors: impl IntoIterator<Item = Error>) -> Option<Error> {
-    errors.into_iter().reduce(|mut all, error| {
-        all.combine(error);
-        all
-    })
 }

@@ -6,8 +6,9 @@ use quote::{ToTokens as _, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::{LitStr, Result, ReturnType};
 
-use crate::args::{self, CleanupArgs, combine};
+use crate::args::{self, CleanupArgs};
 use crate::ast::{Attribute, Function};
+use crate::error::both;
 use crate::fallback;
 
 /// `#[at_exit]`.
@@ -37,15 +38,6 @@ fn checked(input: TokenStream, attribute: Attribute) -> Result<Function> {
     let function = Function::parse(input, attribute)?;
     function.validate()?;
     Ok(function)
-}
-
-/// Both values, or the errors of both: a bad option and a bad signature are
-/// reported together.
-fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
-    match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (a, b) => Err(combine(a.err().into_iter().chain(b.err())).expect("one of them failed")),
-    }
 }
 
 /// The function as written, followed by its registration:

@@ -7,20 +7,18 @@
 //! `::cleanup_runtime::__private::...` and `::core::...`, so the crate using
 //! them must depend on `cleanup-runtime` under that name.
 //!
-//! What the macros do, in order:
-//!
-//! 1. parse the attribute's options (`args.rs`) and the function (`ast.rs`);
-//! 2. reject what cannot be a cleanup (`valid.rs`);
-//! 3. emit the function exactly as written, followed by a `const _` block that
-//!    submits a `StaticCleanup` descriptor to `inventory` (`expand.rs`).
-//!
-//! On any error the function is still emitted unchanged, followed by the
-//! error (`fallback.rs`), so the rest of the crate and the IDE keep working.
+//! Each attribute emits the function exactly as written, followed by a
+//! `const _` block that submits a descriptor of it to `inventory`. Misuse is
+//! a compile error on the offending token; the function is still emitted, so
+//! the rest of the crate and the IDE keep working.
 
 #![deny(missing_docs)]
 
+// parse the options (args) and the function (ast) → reject misuse (valid)
+// → emit (expand), or on any error the function plus the error (fallback).
 mod args;
 mod ast;
+mod error;
 mod expand;
 mod fallback;
 mod valid;

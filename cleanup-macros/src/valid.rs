@@ -12,8 +12,8 @@ use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::{Error, FnArg, GenericParam, Path, Result, Signature};
 
-use crate::args::combine;
 use crate::ast::{Attribute, Function};
+use crate::error::combine;
 
 impl Function {
     /// Every reason this function cannot be a cleanup, as one error.
