@@ -83,7 +83,7 @@ struct Options {
     errors: Vec<Error>,
 }
 
-const VALID_OPTIONS: &str = "the options are `name = \"...\"` and `timeout = \"...\"`";
+const VALID_OPTIONS: &str = "(the options are `name = \"...\"` and `timeout = \"...\"`)";
 
 impl Options {
     fn parse(input: ParseStream) -> Result<Self> {
@@ -125,9 +125,17 @@ impl Options {
                 }
             } else if input.peek(Ident::peek_any) {
                 let key = Ident::parse_any(input)?;
+                let written = key.unraw().to_string();
+                let hint = match ["name", "timeout"]
+                    .into_iter()
+                    .find(|valid| is_typo_of(&written, valid))
+                {
+                    Some(valid) => format!("; did you mean `{valid}`?"),
+                    None => String::new(),
+                };
                 self.errors.push(Error::new(
                     key.span(),
-                    format!("unknown option `{key}`; {VALID_OPTIONS}"),
+                    format!("unknown option `{written}`{hint} {VALID_OPTIONS}"),
                 ));
                 // Skip its value, if it has one, to report what follows.
                 if input.peek(Token![=]) {
@@ -153,6 +161,19 @@ impl Options {
         }
         Ok(())
     }
+}
+
+/// Whether `written` looks like a slip for `valid`: the same letters in
+/// another order or case (`nmae`, `Name`), or the same first three letters
+/// (`names`, `timeout_ms`).
+fn is_typo_of(written: &str, valid: &str) -> bool {
+    let written = written.to_lowercase();
+    let sorted = |text: &str| {
+        let mut letters: Vec<char> = text.chars().collect();
+        letters.sort_unstable();
+        letters
+    };
+    sorted(&written) == sorted(valid) || written.get(..3) == valid.get(..3)
 }
 
 /// `= <expr>` after a key. Any expression parses, so that a value of the

@@ -1,10 +1,12 @@
 //! The emitted code: the function as written, then a `const _` block that
 //! submits its `StaticCleanup` descriptor.
 
+use std::time::Duration;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens as _, quote, quote_spanned};
 use syn::ext::IdentExt as _;
-use syn::{LitStr, Result, ReturnType};
+use syn::{LitStr, Result, ReturnType, Signature};
 
 use crate::args::{self, CleanupArgs};
 use crate::ast::{Attribute, Function};
@@ -43,38 +45,31 @@ fn checked(input: TokenStream, attribute: Attribute) -> Result<Function> {
 /// The function as written, followed by its registration:
 ///
 /// ```text
-/// <the function>
+/// <the function, token for token>
 /// const _: () = {
 ///     ::cleanup_runtime::__private::inventory::submit! {
-///         ::cleanup_runtime::__private::StaticCleanup { ... }
+///         ::cleanup_runtime::__private::StaticCleanup {
+///             name: "close-db",   // #[at_exit]: concat!(module_path!(), "::", "fn_name")
+///             named: true,        // false for #[at_exit]
+///             run: || -> Outcome { into_outcome(close_db()) },
+///             module_path: module_path!(),
+///             file: file!(),
+///             line: line!(),      // of the function's name
+///             column: column!(),  // of the function's name
+///             timeout: Some(Duration::new(2, 0)),  // or None
+///             name_guard: Some({ #[unsafe(export_name = "...")] static G: [u8; 0] = []; &G }),
+///         }
 ///     }
 /// };
 /// ```
+///
+/// `run` is a closure rather than a named function so that no name is
+/// introduced that could shadow the user's function (one called
+/// `__cleanup_run` would otherwise call itself).
 fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     let sig = &function.item.sig;
     let ident = &sig.ident;
-
-    // A wrong return type fails the `CleanupResult` bound of `into_outcome`,
-    // and rustc puts that error on the argument, `name()`. Spanning that call
-    // from the first to the last token of the return type puts the error
-    // there; the name still resolves where it was written.
-    let (first, last) = match &sig.output {
-        ReturnType::Default => (ident.span(), ident.span()),
-        ReturnType::Type(_, ty) => {
-            let mut tokens = ty.to_token_stream().into_iter();
-            let first = tokens.next().map_or(ident.span(), |token| token.span());
-            let last = tokens.last().map_or(first, |token| token.span());
-            (first, last)
-        }
-    };
-    let mut callee = ident.clone();
-    callee.set_span(first.resolved_at(ident.span()));
-    let arguments = quote_spanned!(last=> ());
-    let run = quote_spanned! {first=>
-        || -> ::cleanup_runtime::__private::Outcome {
-            ::cleanup_runtime::__private::into_outcome(#callee #arguments)
-        }
-    };
+    let run = run(sig);
 
     // `line!()` and `column!()` report the position of their span: the
     // function's name, wherever the attribute is.
@@ -92,13 +87,7 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
             let name = LitStr::new(&args.name.value, args.name.span);
             let timeout = match args.timeout {
                 None => none,
-                Some(timeout) => {
-                    let secs = Literal::u64_suffixed(timeout.as_secs());
-                    let nanos = Literal::u32_suffixed(timeout.subsec_nanos());
-                    quote! {
-                        ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
-                    }
-                }
+                Some(timeout) => timeout_value(timeout),
             };
             (quote!(#name), true, timeout, name_guard(args))
         }
@@ -126,32 +115,67 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     }
 }
 
+/// `|| -> Outcome { into_outcome(name()) }`, coerced to `fn() -> Outcome`.
+///
+/// A wrong return type fails the `CleanupResult` bound of `into_outcome`,
+/// and rustc puts that error on the argument, `name()`. Spanning that call
+/// from the first to the last token of the return type puts the error on the
+/// whole return type; the name still resolves where it was written.
+fn run(sig: &Signature) -> TokenStream {
+    let ident = &sig.ident;
+    let (first, last) = match &sig.output {
+        ReturnType::Default => (ident.span(), ident.span()),
+        ReturnType::Type(_, ty) => {
+            let mut tokens = ty.to_token_stream().into_iter();
+            let first = tokens.next().map_or(ident.span(), |token| token.span());
+            let last = tokens.last().map_or(first, |token| token.span());
+            (first, last)
+        }
+    };
+    let mut callee = ident.clone();
+    callee.set_span(first.resolved_at(ident.span()));
+    let arguments = quote_spanned!(last=> ());
+    quote_spanned! {first=>
+        || -> ::cleanup_runtime::__private::Outcome {
+            ::cleanup_runtime::__private::into_outcome(#callee #arguments)
+        }
+    }
+}
+
+/// `Some(Duration::new(secs, nanos))`: exact, and `const`.
+fn timeout_value(timeout: Duration) -> TokenStream {
+    let secs = Literal::u64_suffixed(timeout.as_secs());
+    let nanos = Literal::u32_suffixed(timeout.subsec_nanos());
+    quote! {
+        ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
+    }
+}
+
 /// `Some(&GUARD)`, where `GUARD` is a zero-sized static exported under a
 /// symbol made from the name. Two cleanups with one name define that symbol
 /// twice: rustc rejects it within a crate ("symbol ... is already defined",
-/// on the name), the linker across crates ("duplicate symbol"). The
-/// descriptor holds the reference so the symbol is linked whenever the
-/// cleanup is.
+/// on the second name), the linker across crates ("duplicate symbol", naming
+/// both files). The descriptor holds the reference so the symbol is linked
+/// whenever the cleanup is.
 ///
 /// The name is written in the symbol as a Rust string literal (`{:?}`), so
 /// quotes and backslashes are escaped and distinct names give distinct
 /// symbols.
 fn name_guard(args: &CleanupArgs) -> TokenStream {
     let span = args.name.span;
-    let symbol = LitStr::new(
-        &format!(
-            "cleanup-runtime: duplicate cleanup name {:?}",
-            args.name.value
-        ),
-        span,
+    let symbol = format!(
+        "cleanup-runtime: duplicate cleanup name {:?}",
+        args.name.value
     );
+    let symbol = LitStr::new(&symbol, span);
+    // The attribute is spanned on the macro, not on the user's code, so that
+    // `unsafe_code` (which flags `export_name`) sees it as the macro's doing:
+    // a crate with `#![forbid(unsafe_code)]` can still declare named
+    // cleanups. The rest is spanned on the name, where rustc reports a
+    // duplicate.
+    let export_name = quote!(#[unsafe(export_name = #symbol)]);
     // The static lives in its own block, so its name cannot shadow the
     // user's function.
-    // The attribute is spanned on the macro, not on the user's code, so that
-    // `unsafe_code` (which flags `export_name`) treats it as the macro's
-    // business: a crate with `#![forbid(unsafe_code)]` can still declare
-    // named cleanups.
-    let export_name = quote!(#[unsafe(export_name = #symbol)]);
     quote_spanned! {span=>
         ::core::option::Option::Some({
             #export_name
