@@ -60,6 +60,7 @@ fn checked(input: TokenStream, attribute: Attribute) -> Result<Function> {
 ///             name_guard: Some({ #[unsafe(export_name = "...")] static G: [u8; 0] = []; &G }),
 ///         }
 ///     }
+///     const _: () = { /* a constructor calling __private::static_declared() */ };
 /// };
 /// ```
 ///
@@ -94,6 +95,7 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     };
 
     let tokens = &function.tokens;
+    let constructor = constructor();
     quote! {
         #tokens
 
@@ -111,6 +113,57 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
                     name_guard: #name_guard,
                 }
             }
+
+            #constructor
+        };
+    }
+}
+
+/// A constructor that calls `__private::static_declared()` before `main`,
+/// so that a program whose only cleanups are declared ones still gets what
+/// the runtime arms for them (signal handlers; the panic hook under
+/// `panic = "abort"`). `static_declared` is idempotent.
+///
+/// The entry is placed the way `inventory` places its own constructors (the
+/// user's crate depends on neither `ctor` nor `inventory` directly, and the
+/// runtime re-exports no `ctor`): a function pointer in the platform's
+/// initializer section. Targets without one (wasm) skip it. It sits in a
+/// `const _` block of its own so its names cannot shadow the user's
+/// function.
+fn constructor() -> TokenStream {
+    quote! {
+        const _: () = {
+            extern "C" fn __cleanup_declared() {
+                ::cleanup_runtime::__private::static_declared();
+            }
+
+            #[used]
+            #[cfg_attr(
+                all(
+                    not(target_family = "wasm"),
+                    any(
+                        target_os = "linux",
+                        target_os = "android",
+                        target_os = "dragonfly",
+                        target_os = "freebsd",
+                        target_os = "haiku",
+                        target_os = "illumos",
+                        target_os = "netbsd",
+                        target_os = "nto",
+                        target_os = "openbsd",
+                        target_os = "redox",
+                        target_os = "vxworks",
+                        target_os = "none",
+                    )
+                ),
+                unsafe(link_section = ".init_array")
+            )]
+            #[cfg_attr(
+                any(target_os = "macos", target_os = "ios"),
+                unsafe(link_section = "__DATA,__mod_init_func,mod_init_funcs")
+            )]
+            #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
+            static __CLEANUP_DECLARED: extern "C" fn() = __cleanup_declared;
         };
     }
 }
