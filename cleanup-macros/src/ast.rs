@@ -8,16 +8,16 @@ use syn::{Error, Item, ItemFn, Result};
 
 /// Which attribute is being expanded; error messages name it.
 #[derive(Clone, Copy)]
-pub(crate) enum Attribute {
+pub(crate) enum Macro {
     AtExit,
     Cleanup,
 }
 
-impl Display for Attribute {
+impl Display for Macro {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Attribute::AtExit => "`#[at_exit]`",
-            Attribute::Cleanup => "`#[cleanup]`",
+            Macro::AtExit => "`#[at_exit]`",
+            Macro::Cleanup => "`#[cleanup]`",
         })
     }
 }
@@ -28,11 +28,11 @@ pub(crate) struct Function {
     pub(crate) tokens: TokenStream,
     /// The same function, parsed; its nodes keep the original spans.
     pub(crate) item: ItemFn,
-    pub(crate) attribute: Attribute,
+    pub(crate) attribute: Macro,
 }
 
 impl Function {
-    pub(crate) fn parse(tokens: TokenStream, attribute: Attribute) -> Result<Self> {
+    pub(crate) fn parse(tokens: TokenStream, attribute: Macro) -> Result<Self> {
         match syn::parse2::<ItemFn>(tokens.clone()) {
             Ok(item) => Ok(Function {
                 tokens,

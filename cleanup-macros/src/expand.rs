@@ -9,7 +9,7 @@ use syn::ext::IdentExt as _;
 use syn::{LitStr, Result, ReturnType, Signature};
 
 use crate::args::{self, CleanupArgs};
-use crate::ast::{Attribute, Function};
+use crate::ast::{Function, Macro};
 use crate::error::both;
 use crate::fallback;
 
@@ -24,19 +24,16 @@ pub(crate) fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 fn try_at_exit(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
-    let ((), function) = both(args::parse_at_exit(args), checked(input, Attribute::AtExit))?;
+    let ((), function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
     Ok(expand(&function, None))
 }
 
 fn try_cleanup(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
-    let (args, function) = both(
-        args::parse_cleanup(args),
-        checked(input, Attribute::Cleanup),
-    )?;
+    let (args, function) = both(args::parse_cleanup(args), checked(input, Macro::Cleanup))?;
     Ok(expand(&function, Some(&args)))
 }
 
-fn checked(input: TokenStream, attribute: Attribute) -> Result<Function> {
+fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
     let function = Function::parse(input, attribute)?;
     function.validate()?;
     Ok(function)

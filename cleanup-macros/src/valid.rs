@@ -12,7 +12,7 @@ use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::{Error, FnArg, GenericParam, Path, Result, Signature};
 
-use crate::ast::{Attribute, Function};
+use crate::ast::{Function, Macro};
 use crate::error::combine;
 
 impl Function {
@@ -28,7 +28,7 @@ impl Function {
     }
 }
 
-fn check_signature(sig: &Signature, attribute: Attribute, errors: &mut Vec<Error>) {
+fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
     if let Some(unsafety) = &sig.unsafety {
         errors.push(Error::new_spanned(
             unsafety,
@@ -142,7 +142,7 @@ fn check_registered_once(function: &Function, errors: &mut Vec<Error>) {
 
 /// Whether `path` names one of this crate's attributes, as written in
 /// practice: `at_exit`, `cleanup`, or either under `cleanup_runtime::`.
-fn cleanup_attribute(path: &Path) -> Option<Attribute> {
+fn cleanup_attribute(path: &Path) -> Option<Macro> {
     let segments: Vec<String> = path
         .segments
         .iter()
@@ -154,8 +154,8 @@ fn cleanup_attribute(path: &Path) -> Option<Attribute> {
         _ => return None,
     };
     match last.as_str() {
-        "at_exit" => Some(Attribute::AtExit),
-        "cleanup" => Some(Attribute::Cleanup),
+        "at_exit" => Some(Macro::AtExit),
+        "cleanup" => Some(Macro::Cleanup),
         _ => None,
     }
 }
