@@ -194,15 +194,16 @@ impl Registry {
     pub(crate) fn insert(&mut self, new: NewEntry) -> (u64, u64, Option<Entry>) {
         let id = self.next_id;
         self.next_id += 1;
-        if new.named {
-            if let Some(&sequence) = self.names.get(new.name.as_ref()) {
-                let entry = Self::build(new, sequence, id);
-                let index = self
-                    .index_of(sequence)
-                    .expect("named entries point at live slots");
-                let replaced = self.slots[index].1.replace(entry);
-                return (sequence, id, replaced);
-            }
+        let holder = match new.named {
+            true => self.names.get(new.name.as_ref()).copied(),
+            false => None,
+        };
+        // A name always points at a live slot; `index_of` is checked anyway
+        // so a broken invariant adds an entry rather than panicking.
+        if let Some((sequence, index)) = holder.and_then(|s| Some((s, self.index_of(s)?))) {
+            let entry = Self::build(new, sequence, id);
+            let replaced = self.slots[index].1.replace(entry);
+            return (sequence, id, replaced);
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
