@@ -24,6 +24,8 @@
 //! | `many` | 4 threads register 10,000 cleanups each |
 //! | `closed-stdout` | a cleanup prints to stdout; the rest log to `FIXTURE_LOG`; `exit(8)` |
 //! | `report-pending` | prints `report()` while two cleanups are pending |
+//! | `wait-for-signal` | registers a, b, prints `ready`, waits forever |
+//! | `hung` | first, hung (never returns), last; `exit(3)` |
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -53,6 +55,8 @@ fn main() {
         "many" => many(),
         "closed-stdout" => closed_stdout(),
         "report-pending" => report_pending(),
+        "wait-for-signal" => wait_for_signal(),
+        "hung" => hung(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -243,4 +247,25 @@ fn report_pending() {
         "report: {}",
         cleanup_runtime::report().to_json()
     ));
+}
+
+fn wait_for_signal() {
+    register_ran("a");
+    register_ran("b");
+    say("ready");
+    loop {
+        thread::park();
+    }
+}
+
+fn hung() {
+    register_ran("first");
+    cleanup_runtime::register(|| -> () {
+        ran("hung");
+        loop {
+            thread::park();
+        }
+    });
+    register_ran("last");
+    std::process::exit(3);
 }

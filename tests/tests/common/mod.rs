@@ -13,8 +13,8 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -117,6 +117,46 @@ impl Fixture {
         self
     }
 
+    /// Starts the child with the default action for SIGINT, SIGTERM and
+    /// SIGHUP and no signal blocked, whatever the test runner inherited
+    /// (a shell's `cmd &` ignores SIGINT, and ignored signals stay ignored
+    /// across `exec` — and by the contract, in the fixture too).
+    pub fn default_signal_dispositions(mut self) -> Fixture {
+        // SAFETY: the closure runs in the forked child before `exec`, and
+        // only calls `sigemptyset`, `sigprocmask` and `signal`, which are
+        // async-signal-safe; it allocates nothing and takes no lock.
+        unsafe {
+            self.command.pre_exec(|| {
+                let mut none = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+                libc::sigemptyset(none.as_mut_ptr());
+                libc::sigprocmask(libc::SIG_SETMASK, none.as_ptr(), std::ptr::null_mut());
+                for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                    if libc::signal(signal, libc::SIG_DFL) == libc::SIG_ERR {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                Ok(())
+            })
+        };
+        self
+    }
+
+    /// Starts the child with `signal` ignored, as `nohup` or a shell's
+    /// `cmd &` would. Call after [`Fixture::default_signal_dispositions`].
+    pub fn ignoring(mut self, signal: libc::c_int) -> Fixture {
+        // SAFETY: as in `default_signal_dispositions`: only `signal`, which
+        // is async-signal-safe, runs between fork and exec.
+        unsafe {
+            self.command.pre_exec(move || {
+                if libc::signal(signal, libc::SIG_IGN) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
+        self
+    }
+
     /// The child's stdout, instead of a pipe read by the test.
     pub fn stdout(mut self, stdout: impl Into<Stdio>) -> Fixture {
         self.stdout = Some(stdout.into());
@@ -130,7 +170,13 @@ impl Fixture {
     }
 
     /// Runs the child to its end and collects what it did.
-    pub fn run(mut self) -> Run {
+    pub fn run(self) -> Run {
+        self.start().finish()
+    }
+
+    /// Starts the child; [`Started::wait_for_line`] and
+    /// [`Started::signal`] act on it while it runs.
+    pub fn start(mut self) -> Started {
         let capture_stdout = self.stdout.is_none();
         let capture_stderr = self.stderr.is_none();
         self.command
@@ -140,11 +186,93 @@ impl Fixture {
         // The command holds the parent's copies of any pipe ends handed to
         // the child; drop them so that the child alone holds them.
         drop(self.command);
-        let stdout = capture_stdout.then(|| read_all(child.stdout.take()));
+        let (line_sender, lines) = mpsc::channel();
+        let stdout = capture_stdout.then(|| read_lines(child.stdout.take(), line_sender));
         let stderr = capture_stderr.then(|| read_all(child.stderr.take()));
-        let (status, hung) = wait_guarded(child);
-        let stdout = stdout.map(join_reader).unwrap_or_default();
-        let stderr = stderr.map(join_reader).unwrap_or_default();
+        Started {
+            pid: libc::pid_t::try_from(child.id()).expect("pid fits pid_t"),
+            child,
+            lines,
+            seen: Vec::new(),
+            stdout,
+            stderr,
+            dir: self.dir,
+            report: self.report,
+            log: self.log,
+        }
+    }
+}
+
+/// A fixture that is running.
+pub struct Started {
+    child: Child,
+    pid: libc::pid_t,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    stdout: Option<thread::JoinHandle<String>>,
+    stderr: Option<thread::JoinHandle<String>>,
+    dir: TempDir,
+    report: Option<PathBuf>,
+    log: Option<PathBuf>,
+}
+
+impl Started {
+    /// Blocks until the child prints `line` on stdout (the child's "ready"
+    /// signal: no sleeping). Fails with what the child printed if it ends
+    /// or hangs first.
+    #[track_caller]
+    pub fn wait_for_line(&mut self, line: &str) {
+        loop {
+            match self.lines.recv_timeout(HANG_GUARD) {
+                Ok(seen) if seen == line => return,
+                Ok(seen) => self.seen.push(seen),
+                Err(error) => {
+                    self.kill();
+                    panic!(
+                        "the fixture never printed {line:?} ({error}); stdout so far:\n{}",
+                        self.seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+
+    /// Sends `signal` to the child.
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: `pid` is our own child, not yet reaped (only `finish`
+        // waits for it, and it takes `self`), so the pid is still the
+        // child's; `kill` has no memory-safety preconditions.
+        let sent = unsafe { libc::kill(self.pid, signal) };
+        assert_eq!(sent, 0, "kill: {}", std::io::Error::last_os_error());
+    }
+
+    fn kill(&self) {
+        // SAFETY: as in `signal`.
+        unsafe { libc::kill(self.pid, libc::SIGKILL) };
+    }
+
+    /// Waits for the child to end and collects what it did.
+    pub fn finish(self) -> Run {
+        let pid = self.pid;
+        let mut child = self.child;
+        let (done, finished) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = done.send(child.wait().expect("wait for the fixture"));
+        });
+        let (status, hung) = match finished.recv_timeout(HANG_GUARD) {
+            Ok(status) => (status, false),
+            Err(_) => {
+                // SAFETY: `pid` is our own child, not yet reaped (the waiter
+                // thread has not returned), so the pid cannot have been
+                // reused; `kill` has no memory-safety preconditions.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                let status = finished.recv().expect("the waiter thread reports");
+                (status, true)
+            }
+        };
+        let join = |reader: thread::JoinHandle<String>| reader.join().expect("pipe reader");
+        let stdout = self.stdout.map(join).unwrap_or_default();
+        let stderr = self.stderr.map(join).unwrap_or_default();
         let read = |path: &Option<PathBuf>| path.as_deref().map(std::fs::read_to_string);
         let run = Run {
             status,
@@ -172,28 +300,25 @@ fn read_all<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Str
     })
 }
 
-fn join_reader(reader: thread::JoinHandle<String>) -> String {
-    reader.join().expect("pipe reader thread")
-}
-
-/// Waits for `child`; past [`HANG_GUARD`] kills it (by its own pid) and
-/// says so.
-fn wait_guarded(mut child: Child) -> (ExitStatus, bool) {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
-    let (done, finished) = mpsc::channel();
+/// Reads `pipe` to its end, sending each line as it comes, and returns the
+/// whole text.
+fn read_lines<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    lines: mpsc::Sender<String>,
+) -> thread::JoinHandle<String> {
+    let mut pipe = BufReader::new(pipe.expect("captured pipe"));
     thread::spawn(move || {
-        let _ = done.send(child.wait().expect("wait for the fixture"));
-    });
-    match finished.recv_timeout(HANG_GUARD) {
-        Ok(status) => (status, false),
-        Err(_) => {
-            // SAFETY: `pid` is our own child, not yet reaped (the waiter
-            // thread has not returned), so the pid cannot have been reused.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            let status = finished.recv().expect("the waiter thread reports");
-            (status, true)
+        let mut all = Vec::new();
+        let mut line = Vec::new();
+        while matches!(pipe.read_until(b'\n', &mut line), Ok(1..)) {
+            all.extend_from_slice(&line);
+            let text = String::from_utf8_lossy(&line);
+            // Nobody listening is fine: the test only waits for some lines.
+            let _ = lines.send(text.trim_end_matches('\n').to_owned());
+            line.clear();
         }
-    }
+        String::from_utf8_lossy(&all).into_owned()
+    })
 }
 
 /// What one fixture run did.
