@@ -3,14 +3,10 @@
 //! `cleanup_runtime::exit` from `main` or another thread, a panic out of
 //! `main`, eight threads exiting at once, `run_now` before the end, forty
 //! thousand registrations, a library's static cleanup in a program that
-//! never calls the runtime, SIGINT/SIGTERM/SIGHUP (death by the same signal
-//! afterwards; a signal the parent ignored stays ignored), and a hung
-//! cleanup cut off by `CLEANUP_DEADLINE`. Also `report()` while cleanups
-//! are pending.
+//! never calls the runtime, and a hung cleanup cut off by
+//! `CLEANUP_DEADLINE`. Also `report()` while cleanups are pending.
 
 mod common;
-
-use std::os::unix::process::ExitStatusExt;
 
 use common::{Fixture, LIB_ONLY, entry, names};
 
@@ -257,30 +253,6 @@ fn report_during_main_lists_the_pending_cleanups_in_run_order() {
 }
 
 #[test]
-fn sigint_sigterm_and_sighup_run_cleanups_then_end_the_process_by_that_signal() {
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        let mut child = Fixture::scenario(&["wait-for-signal"])
-            .default_signal_dispositions()
-            .json_report()
-            .start();
-        child.wait_for_line("ready");
-        child.signal(signal);
-        let run = child.finish();
-        assert_eq!(
-            run.status.signal(),
-            Some(signal),
-            "death by the same signal\n{}",
-            run.context()
-        );
-        assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
-        let report = run.report();
-        assert_eq!(report["trigger"], "signal", "{}", run.context());
-        assert_eq!(report["signal"], signal, "{}", run.context());
-        assert!(report["status"].is_null(), "{}", run.context());
-    }
-}
-
-#[test]
 fn a_hung_cleanup_is_cut_off_by_the_deadline_and_the_rest_are_skipped() {
     let run = Fixture::scenario(&["hung"])
         .env("CLEANUP_DEADLINE", "1s")
@@ -306,22 +278,4 @@ fn a_hung_cleanup_is_cut_off_by_the_deadline_and_the_rest_are_skipped() {
         run.context()
     );
     assert_eq!(report["status"], 3, "{}", run.context());
-}
-
-#[test]
-fn a_signal_the_parent_ignored_stays_ignored() {
-    let mut child = Fixture::scenario(&["wait-for-signal"])
-        .default_signal_dispositions()
-        .ignoring(libc::SIGTERM)
-        .json_report()
-        .start();
-    child.wait_for_line("ready");
-    // The kernel drops a signal the target ignores when it is sent, so once
-    // `kill` returns the SIGTERM is gone; the SIGHUP then ends the process.
-    child.signal(libc::SIGTERM);
-    child.signal(libc::SIGHUP);
-    let run = child.finish();
-    assert_eq!(run.status.signal(), Some(libc::SIGHUP), "{}", run.context());
-    assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
-    assert_eq!(run.report()["signal"], libc::SIGHUP, "{}", run.context());
 }

@@ -26,8 +26,10 @@
 //! | `report-pending` | prints `report()` while two cleanups are pending |
 //! | `wait-for-signal` | registers a, b, prints `ready`, waits forever |
 //! | `hung` | first, hung (never returns), last; `exit(3)` |
+//! | `blocked-on-signal` | a, then blocker (never returns); prints `ready`, waits forever |
+//! | `own-handler` | installs its own SIGTERM handler, then registers a, b; on SIGTERM `exit(0)` |
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
@@ -57,6 +59,8 @@ fn main() {
         "report-pending" => report_pending(),
         "wait-for-signal" => wait_for_signal(),
         "hung" => hung(),
+        "blocked-on-signal" => blocked_on_signal(),
+        "own-handler" => own_handler(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -268,4 +272,65 @@ fn hung() {
     });
     register_ran("last");
     std::process::exit(3);
+}
+
+fn blocked_on_signal() {
+    register_ran("a");
+    cleanup_runtime::register(|| -> () {
+        ran("blocker");
+        loop {
+            thread::park();
+        }
+    });
+    say("ready");
+    loop {
+        thread::park();
+    }
+}
+
+/// The write end of the pipe that `on_sigterm` writes to.
+static SIGTERM_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_sigterm(_signal: libc::c_int) {
+    let fd = SIGTERM_PIPE.load(Ordering::Relaxed);
+    // SAFETY: `write` is async-signal-safe; the buffer is a static byte.
+    unsafe { libc::write(fd, b"t".as_ptr().cast(), 1) };
+}
+
+fn own_handler() {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors `pipe` writes.
+    let piped = unsafe { libc::pipe(fds.as_mut_ptr()) };
+    assert_eq!(piped, 0, "pipe: {}", std::io::Error::last_os_error());
+    SIGTERM_PIPE.store(fds[1], Ordering::Relaxed);
+    let handler = on_sigterm as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only calls `write`, which is async-signal-safe.
+    let previous = unsafe { libc::signal(libc::SIGTERM, handler as libc::sighandler_t) };
+    assert_ne!(
+        previous,
+        libc::SIG_ERR,
+        "signal: {}",
+        std::io::Error::last_os_error()
+    );
+    // Registered after the program's handler is in place: ours must stand
+    // aside for SIGTERM.
+    register_ran("a");
+    register_ran("b");
+    say("ready");
+    let mut byte = 0u8;
+    loop {
+        // SAFETY: reads at most one byte into `byte`.
+        let read = unsafe { libc::read(fds[0], (&raw mut byte).cast(), 1) };
+        if read == 1 {
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        assert_eq!(
+            error.kind(),
+            std::io::ErrorKind::Interrupted,
+            "read: {error}"
+        );
+    }
+    say("the program's own SIGTERM handler ran");
+    cleanup_runtime::exit(0);
 }
