@@ -59,7 +59,12 @@ fn main() {
 
     println!("main: pending cleanups, in the order they will run:");
     for pending in cleanup_runtime::report().pending() {
-        println!("  #{} {} ({})", pending.sequence(), pending.name(), pending.source());
+        println!(
+            "  #{} {} ({})",
+            pending.sequence(),
+            pending.name(),
+            pending.source()
+        );
     }
 
     if std::io::stdin().is_terminal() {

@@ -30,6 +30,8 @@ pub const SCENARIOS: &str = env!("CARGO_BIN_EXE_scenarios");
 pub const STATICS: &str = env!("CARGO_BIN_EXE_statics");
 /// The fixture that only links `fixture-lib`.
 pub const LIB_ONLY: &str = env!("CARGO_BIN_EXE_lib_only");
+/// The fixture for signals, deadlines, timeouts and fork.
+pub const LIFECYCLE: &str = env!("CARGO_BIN_EXE_lifecycle");
 
 /// The variable the fixtures read for their log file
 /// (`cleanup_tests::LOG_VAR`).
@@ -235,6 +237,31 @@ impl Started {
                 }
             }
         }
+    }
+
+    /// Blocks until the child prints a line starting with `prefix`, and
+    /// returns the rest of that line.
+    #[track_caller]
+    pub fn wait_for_prefix(&mut self, prefix: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(HANG_GUARD) {
+                Ok(seen) if seen.starts_with(prefix) => return seen[prefix.len()..].to_owned(),
+                Ok(seen) => self.seen.push(seen),
+                Err(error) => {
+                    self.kill();
+                    panic!(
+                        "the fixture never printed a line starting with {prefix:?} ({error}); stdout so far:\n{}",
+                        self.seen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+
+    /// From now on [`Started::signal`] goes to `pid`: the process that does
+    /// the work when the child is a wrapper such as `unshare --fork`.
+    pub fn retarget(&mut self, pid: libc::pid_t) {
+        self.pid = pid;
     }
 
     /// Sends `signal` to the child.

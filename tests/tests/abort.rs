@@ -1,0 +1,105 @@
+//! `panic = "abort"` builds: the cleanups run from the panic hook before
+//! the abort, and a cleanup that panics in such a build does not stop the
+//! others.
+//!
+//! The fixture must be compiled with `panic = "abort"`, which cargo sets
+//! per profile, not per binary; so this test builds it with the workspace's
+//! `panic-abort` profile into a target directory of its own (cached after
+//! the first run).
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::Fixture;
+
+/// Builds the fixture once per test process and returns its path.
+fn abort_fixture() -> &'static str {
+    static BUILT: OnceLock<String> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let target = workspace.join("target").join("panic-abort");
+        let output = Command::new(env!("CARGO"))
+            .current_dir(&workspace)
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                "panic-abort",
+                "-p",
+                "cleanup-tests",
+            ])
+            .args(["--bin", "abort_fixture", "--target-dir"])
+            .arg(&target)
+            .output()
+            .expect("run cargo");
+        assert!(
+            output.status.success(),
+            "building the panic=abort fixture failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let exe = target.join("panic-abort").join("abort_fixture");
+        exe.to_str().expect("a UTF-8 path").to_owned()
+    })
+}
+
+fn abort_fixture_run(scenario: &str) -> common::Run {
+    let run = Fixture::new(abort_fixture(), &[scenario])
+        .json_report()
+        .run();
+    assert_eq!(run.count("panic=abort build: true"), 1, "{}", run.context());
+    run
+}
+
+#[test]
+fn a_panic_in_main_runs_the_cleanups_then_aborts() {
+    let run = abort_fixture_run("main-panics");
+    assert_eq!(
+        run.status.signal(),
+        Some(libc::SIGABRT),
+        "{}",
+        run.context()
+    );
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "panic", "{}", run.context());
+    assert_eq!(report["signal"], libc::SIGABRT, "{}", run.context());
+    assert!(
+        run.stderr.contains("main panics"),
+        "the panic message first\n{}",
+        run.context()
+    );
+}
+
+#[test]
+fn a_panic_on_another_thread_runs_the_cleanups_then_aborts() {
+    let run = abort_fixture_run("thread-panics");
+    assert_eq!(
+        run.status.signal(),
+        Some(libc::SIGABRT),
+        "{}",
+        run.context()
+    );
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    assert_eq!(run.count("never reached: the panic aborted the process"), 0);
+}
+
+#[test]
+fn a_cleanup_that_panics_does_not_stop_the_others_or_change_the_status() {
+    let run = abort_fixture_run("cleanup-panics");
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["last-registered", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(report["trigger"], "exit", "{}", run.context());
+    let panicked = &report["entries"][1];
+    assert_eq!(panicked["status"], "panic", "{}", run.context());
+    assert_eq!(panicked["error"], "a cleanup panics", "{}", run.context());
+}

@@ -1,0 +1,290 @@
+//! The final run beyond a plain exit: static cleanups on the signal path,
+//! the off switches, a handler the program installs *after* the runtime's,
+//! PID 1, the deadline, per-cleanup timeouts and `fork`. Each test runs the
+//! `lifecycle` fixture as a real process and waits for its `ready` line
+//! before signalling it.
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+
+use common::{Fixture, LIFECYCLE, names};
+
+fn lifecycle(scenario: &str) -> Fixture {
+    Fixture::new(LIFECYCLE, &[scenario]).default_signal_dispositions()
+}
+
+#[test]
+fn the_signal_path_runs_static_cleanups_after_run_time_ones() {
+    let mut child = lifecycle("wait").json_report().start();
+    child.wait_for_line("ready");
+    child.signal(libc::SIGTERM);
+    let run = child.finish();
+    assert_eq!(
+        run.status.signal(),
+        Some(libc::SIGTERM),
+        "{}",
+        run.context()
+    );
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "signal", "{}", run.context());
+    assert_eq!(
+        names(&report["entries"]),
+        [
+            "lifecycle::main::{{closure}}",
+            "maybe-slow",
+            "lifecycle::static_cleanup"
+        ],
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn the_off_switches_leave_the_default_action_in_place() {
+    for (scenario, variable) in [("wait", Some("off")), ("leave-alone", None)] {
+        let mut fixture = lifecycle(scenario);
+        if let Some(value) = variable {
+            fixture = fixture.env("CLEANUP_SIGNALS", value);
+        }
+        let mut child = fixture.start();
+        child.wait_for_line("ready");
+        child.signal(libc::SIGTERM);
+        let run = child.finish();
+        assert_eq!(
+            run.status.signal(),
+            Some(libc::SIGTERM),
+            "{scenario}\n{}",
+            run.context()
+        );
+        assert!(
+            run.ran().is_empty(),
+            "nothing ran: {scenario}\n{}",
+            run.context()
+        );
+    }
+}
+
+#[test]
+fn a_bad_cleanup_signals_value_gets_one_line_and_signals_stay_handled() {
+    let mut child = lifecycle("wait")
+        .env("CLEANUP_SIGNALS", "sometimes")
+        .start();
+    child.wait_for_line("ready");
+    child.signal(libc::SIGTERM);
+    let run = child.finish();
+    assert_eq!(
+        run.status.signal(),
+        Some(libc::SIGTERM),
+        "{}",
+        run.context()
+    );
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    let complaints: Vec<_> = run
+        .stderr_lines()
+        .into_iter()
+        .filter(|l| l.contains("CLEANUP_SIGNALS=\"sometimes\""))
+        .collect();
+    assert_eq!(complaints.len(), 1, "{}", run.context());
+}
+
+#[test]
+fn a_handler_the_program_installs_after_ours_takes_the_signal_over() {
+    // signal-hook chains to the handler it replaced, so ours is still
+    // called: it must notice it is no longer installed and stand aside.
+    // A plain sigaction does not chain at all.
+    for scenario in ["own-signal-hook", "own-sigaction"] {
+        let mut child = lifecycle(scenario).start();
+        child.wait_for_line("ready");
+        child.signal(libc::SIGINT);
+        let run = child.finish();
+        run.assert_code(0);
+        let saw = run.position("program saw SIGINT");
+        assert_eq!(
+            run.ran_after("program saw SIGINT"),
+            ["runtime", "static"],
+            "{}",
+            run.context()
+        );
+        assert!(
+            run.position("ran runtime") > saw,
+            "{scenario}\n{}",
+            run.context()
+        );
+    }
+}
+
+#[test]
+fn as_pid_1_the_process_ends_with_128_plus_the_signal_after_the_cleanups() {
+    let allowed = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "true"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !allowed {
+        println!("skipped: `unshare --pid --fork` is not available or not allowed here");
+        return;
+    }
+    let mut child = Fixture::new("unshare", &["--pid", "--fork", LIFECYCLE, "wait"])
+        .default_signal_dispositions()
+        .start();
+    let pid = child.wait_for_prefix("pid ").parse().expect("a pid");
+    child.wait_for_line("ready");
+    child.retarget(pid);
+    child.signal(libc::SIGTERM);
+    let run = child.finish();
+    // unshare passes its child's exit code on; a death by signal it would
+    // pass on as a death by signal.
+    run.assert_code(128 + libc::SIGTERM);
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+}
+
+#[test]
+fn the_deadline_marks_the_hung_cleanup_timeout_and_skips_the_rest() {
+    let run = lifecycle("hang-at-exit")
+        .env("CLEANUP_DEADLINE", "300ms")
+        .json_report()
+        .run();
+    run.assert_code(0);
+    assert!(
+        run.ran().is_empty(),
+        "nothing after the hung one ran\n{}",
+        run.context()
+    );
+    let report = run.report();
+    let entries = report["entries"].as_array().expect("entries");
+    let statuses: Vec<_> = entries
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["timeout", "skipped", "skipped", "skipped"],
+        "{}",
+        run.context()
+    );
+    let error = entries[0]["error"].as_str().unwrap();
+    assert!(error.contains("deadline of 300ms"), "{error}");
+}
+
+#[test]
+fn a_malformed_deadline_gets_one_line_and_no_deadline() {
+    let run = lifecycle("exit").env("CLEANUP_DEADLINE", "soon").run();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    assert!(
+        run.stderr.contains("CLEANUP_DEADLINE=\"soon\""),
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn a_run_time_timeout_abandons_one_cleanup_and_the_rest_run() {
+    let run = lifecycle("runtime-timeout").json_report().run();
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["after-slow", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    let slow = &report["entries"][1];
+    assert_eq!(slow["status"], "timeout", "{}", run.context());
+    assert!(
+        slow["error"].as_str().unwrap().contains("timeout of 200ms"),
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn the_attributes_timeout_abandons_that_cleanup_and_the_rest_run() {
+    let run = lifecycle("exit")
+        .env("FIXTURE_STATIC_SLOW", "1")
+        .json_report()
+        .run();
+    run.assert_code(0);
+    assert_eq!(
+        run.count("maybe-slow starts sleeping"),
+        1,
+        "{}",
+        run.context()
+    );
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+    assert_eq!(
+        common::entry(&run.report(), "maybe-slow")["status"],
+        "timeout"
+    );
+}
+
+#[test]
+fn a_forked_childs_exit_leaves_its_parents_cleanups_to_the_parent() {
+    let run = lifecycle("fork").json_report().run();
+    run.assert_code(0);
+    let parent_saw = run.value_of("parent ").to_owned();
+    let parent_pid = parent_saw.split_whitespace().next().unwrap();
+    let child_end = run.position(&format!("parent {parent_saw}"));
+    let lines: Vec<&str> = run.out().lines().collect();
+    let (in_child, in_parent) = lines.split_at(child_end);
+    assert!(
+        in_child
+            .iter()
+            .any(|l| l.starts_with("ran child's own, in pid ")),
+        "the child ran its own cleanup\n{}",
+        run.context()
+    );
+    assert!(
+        !in_child
+            .iter()
+            .any(|l| *l == "ran runtime" || *l == "ran static" || l.starts_with("ran parent's")),
+        "the child ran none of its parent's\n{}",
+        run.context()
+    );
+    assert!(
+        in_parent.contains(&format!("ran parent's, in pid {parent_pid}").as_str()),
+        "{}",
+        run.context()
+    );
+    assert!(
+        in_parent.contains(&"ran runtime") && in_parent.contains(&"ran static"),
+        "{}",
+        run.context()
+    );
+    assert_eq!(
+        run.report()["entries"].as_array().unwrap().len(),
+        4,
+        "the parent's report\n{}",
+        run.context()
+    );
+}
+
+#[test]
+fn a_child_that_adopts_runs_its_parents_cleanups_and_the_parent_does_not() {
+    let run = lifecycle("fork-adopt").run();
+    run.assert_code(0);
+    let parent_saw = run.value_of("parent ").to_owned();
+    let parent_pid = parent_saw.split_whitespace().next().unwrap().to_owned();
+    let child_end = run.position(&format!("parent {parent_saw}"));
+    let lines: Vec<&str> = run.out().lines().collect();
+    let (in_child, in_parent) = lines.split_at(child_end);
+    assert!(
+        in_child
+            .iter()
+            .any(|l| l.starts_with("ran parent's, in pid ")
+                && !l.ends_with(&format!(" {parent_pid}"))),
+        "the parent's cleanup ran in the child\n{}",
+        run.context()
+    );
+    assert!(
+        in_child.contains(&"ran runtime") && in_child.contains(&"ran static"),
+        "{}",
+        run.context()
+    );
+    assert!(
+        !in_parent.iter().any(|l| l.starts_with("ran ")),
+        "{}",
+        run.context()
+    );
+}
