@@ -10,7 +10,7 @@
 //!
 //! # Declare cleanups on functions
 //!
-//! ```
+//! ```standalone_crate
 //! use cleanup_runtime::{at_exit, cleanup};
 //!
 //! #[at_exit] // named after its path: "rust_out::flush_metrics"
@@ -159,6 +159,38 @@
 //! only declares static cleanups, or replaces the panic hook afterwards,
 //! reports `"exit"` with status 101).
 //!
+//! # Helpers
+//!
+//! Ready-made cleanups for what `Drop` alone leaves behind on
+//! `std::process::exit` and on signals. Each is built on [`register`] /
+//! [`register_named`], so it runs in LIFO order with every other cleanup,
+//! on every path in the table above, within the deadline, only in the
+//! process that made it (not in a forked child), and is in the report.
+//!
+//! | helper | what it keeps its promise about |
+//! |---|---|
+//! | [`temp::dir`], [`temp::file`], [`temp::track`] | temp paths removed (owner-only permissions; never following a symlink out of the tree) |
+//! | [`pidfile::PidFile`] | a pid file locked for the process's life, refused to a second instance, removed only while it holds our pid |
+//! | [`drop_at_exit`] | any `Send + 'static` value dropped: `BufWriter`s flushed, logging guards drained |
+//! | [`ResourceGuard`] | a resource released exactly once: on `release()`, on drop, or at exit |
+//! | [`logging`] | with feature `log`, the global logger flushed as the very last cleanup |
+//!
+//! ```
+//! use std::io::{BufWriter, Write};
+//!
+//! let workspace = cleanup_runtime::temp::dir()?;
+//! let pid_file = cleanup_runtime::pidfile::PidFile::create(workspace.join("tool.pid"))?;
+//! let file = std::fs::File::create(workspace.join("tool.log"))?;
+//! let log = cleanup_runtime::drop_at_exit(BufWriter::new(file));
+//! log.with(|out| writeln!(out, "started as {}", pid_file.pid()));
+//! // However the process ends now, the log is flushed, then the pid file
+//! // and the workspace are removed.
+//! # let report = cleanup_runtime::run_now();
+//! # assert_eq!(report.failures().count(), 0);
+//! # assert!(!workspace.exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Hazards
 //!
 //! Cleanups run at the edge of the process's life: inside the C library's
@@ -168,9 +200,11 @@
 mod deadline;
 mod destination;
 mod diagnostics;
+mod drop_at_exit;
 mod exit_hook;
 mod final_run;
 mod fork;
+mod guard;
 mod outcome;
 mod panic_watch;
 mod registration;
@@ -181,6 +215,10 @@ mod signals;
 mod thread_token;
 mod watchdog;
 
+pub mod logging;
+pub mod pidfile;
+pub mod temp;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -189,6 +227,8 @@ pub mod __private;
 pub mod hazards {}
 
 pub use cleanup_macros::{at_exit, cleanup};
+pub use drop_at_exit::{Kept, drop_at_exit};
+pub use guard::ResourceGuard;
 pub use outcome::CleanupResult;
 pub use registration::{Handle, clear, register, register_named, unregister};
 pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
