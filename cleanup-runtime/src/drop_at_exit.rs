@@ -1,0 +1,100 @@
+//! Keeping a value until the process ends, then dropping it as a cleanup.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::Handle;
+
+/// Keeps `value` and drops it when the process ends — after `main`
+/// returns, after `std::process::exit` from any thread, after SIGINT,
+/// SIGTERM or SIGHUP — in LIFO order with the other cleanups.
+///
+/// For values whose `Drop` does the last piece of work: a `BufWriter`
+/// that flushes, a logging guard (tracing-appender's `WorkerGuard`, see
+/// [`logging`](crate::logging)) that drains its queue, a child process
+/// handle that kills its child. `std::process::exit` and a signal skip
+/// every `Drop`; these values are dropped anyway.
+///
+/// The returned [`Kept`] gives access to the value meanwhile; dropping it
+/// does **not** drop the value (`drop_at_exit(guard);` alone is fine). The
+/// report names the cleanup after the value's type, with the caller's
+/// `file:line`.
+///
+/// ```
+/// use std::io::{BufWriter, Write};
+///
+/// let (file, path) = cleanup_runtime::temp::file()?;
+/// let log = cleanup_runtime::drop_at_exit(BufWriter::new(file));
+/// for i in 0..1000 {
+///     log.with(|out| writeln!(out, "line {i}")).expect("not dropped yet")?;
+/// }
+/// // std::process::exit(0) here would still flush every line.
+/// # let report = cleanup_runtime::run_now();
+/// # assert!(report.entries()[0].name().contains("BufWriter"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[track_caller]
+pub fn drop_at_exit<T: Send + 'static>(value: T) -> Kept<T> {
+    let slot = Arc::new(Mutex::new(Some(value)));
+    let for_cleanup = Arc::clone(&slot);
+    let handle = crate::register(move || drop_value::<T>(&for_cleanup));
+    Kept { slot, handle }
+}
+
+/// The cleanup: takes the value out (under the lock, so a [`Kept::with`]
+/// in progress finishes first) and drops it outside the lock.
+fn drop_value<T>(slot: &Mutex<Option<T>>) {
+    let value = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+    drop(value);
+}
+
+/// A value kept by [`drop_at_exit`] until the process ends.
+///
+/// Dropping a `Kept` leaves the value where it is, to be dropped at exit.
+///
+/// ```
+/// let kept = cleanup_runtime::drop_at_exit(vec![1, 2, 3]);
+/// kept.with(|v| v.push(4));
+/// assert_eq!(kept.with(|v| v.len()), Some(4));
+/// # cleanup_runtime::run_now();
+/// ```
+#[derive(Debug)]
+pub struct Kept<T> {
+    slot: Arc<Mutex<Option<T>>>,
+    handle: Handle,
+}
+
+impl<T> Kept<T> {
+    /// Calls `f` with the value, unless it was already dropped (the process
+    /// is ending: a signal or another thread's `exit` started the cleanups);
+    /// then returns `None`.
+    ///
+    /// While `f` runs, the cleanup that drops the value waits for it, so a
+    /// write in progress is never cut in half — keep `f` short.
+    ///
+    /// ```
+    /// let kept = cleanup_runtime::drop_at_exit(String::from("a"));
+    /// kept.with(|s| s.push('b'));
+    /// cleanup_runtime::run_now();
+    /// assert_eq!(kept.with(|s| s.len()), None, "dropped by the cleanups");
+    /// ```
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_mut().map(f)
+    }
+
+    /// Takes the value back (its cleanup is unregistered), or `None` if it
+    /// was already dropped.
+    ///
+    /// ```
+    /// let kept = cleanup_runtime::drop_at_exit(String::from("mine again"));
+    /// assert_eq!(kept.take().as_deref(), Some("mine again"));
+    /// assert!(cleanup_runtime::run_now().entries().is_empty());
+    /// ```
+    pub fn take(self) -> Option<T> {
+        self.handle.unregister();
+        self.slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
