@@ -1,5 +1,6 @@
 //! Keeping a value until the process ends, then dropping it as a cleanup.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Handle;
@@ -16,7 +17,8 @@ use crate::Handle;
 ///
 /// The returned [`Kept`] gives access to the value meanwhile; dropping it
 /// does **not** drop the value (`drop_at_exit(guard);` alone is fine). The
-/// report names the cleanup after the value's type, with the caller's
+/// report names the cleanup `drop_at_exit: <type> [n]` (the type without
+/// its module paths, `n` making the name unique), with the caller's
 /// `file:line`.
 ///
 /// ```
@@ -29,15 +31,46 @@ use crate::Handle;
 /// }
 /// // std::process::exit(0) here would still flush every line.
 /// # let report = cleanup_runtime::run_now();
-/// # assert!(report.entries()[0].name().contains("BufWriter"));
+/// # assert!(report.entries()[0].name().starts_with("drop_at_exit: BufWriter<File> ["));
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[track_caller]
 pub fn drop_at_exit<T: Send + 'static>(value: T) -> Kept<T> {
     let slot = Arc::new(Mutex::new(Some(value)));
     let for_cleanup = Arc::clone(&slot);
-    let handle = crate::register(move || drop_value::<T>(&for_cleanup));
+    let name = unique_name::<T>("drop_at_exit");
+    let handle = crate::register_named(name, move || drop_value::<T>(&for_cleanup));
     Kept { slot, handle }
+}
+
+/// `<kind>: <T without module paths> [n]`: a report name no other helper
+/// entry has, so `register_named` never replaces one of ours.
+pub(crate) fn unique_name<T>(kind: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{kind}: {} [{n}]",
+        short_type_name(std::any::type_name::<T>())
+    )
+}
+
+/// `std::io::BufWriter<std::fs::File>` -> `BufWriter<File>`.
+fn short_type_name(full: &str) -> String {
+    let mut short = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            short.truncate(segment_start);
+            continue;
+        }
+        short.push(c);
+        if !(c.is_alphanumeric() || c == '_') {
+            segment_start = short.len();
+        }
+    }
+    short
 }
 
 /// The cleanup: takes the value out (under the lock, so a [`Kept::with`]
@@ -96,5 +129,21 @@ impl<T> Kept<T> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_type_names_drop_module_paths() {
+        assert_eq!(
+            super::short_type_name("std::io::BufWriter<std::fs::File>"),
+            "BufWriter<File>"
+        );
+        assert_eq!(
+            super::short_type_name("core::result::Result<(), std::io::Error>"),
+            "Result<(), Error>"
+        );
+        assert_eq!(super::short_type_name("&[u8]"), "&[u8]");
     }
 }

@@ -13,8 +13,9 @@ use crate::{CleanupResult, Handle};
 ///
 /// The release closure takes the resource by value and returns `()` or
 /// `Result<(), E>` with `E: Display`, like any cleanup. At exit, an `Err`
-/// or a panic is reported like any cleanup's, with the `file:line` where
-/// the guard was made. On drop it gets one line on stderr in the same form
+/// or a panic is reported like any cleanup's, under the name
+/// `ResourceGuard: <resource type> [n]` with the `file:line` where the
+/// guard was made. On drop it gets one line on stderr in the same form
 /// (a panic is caught, so a guard dropped while unwinding cannot abort the
 /// process). [`release`](ResourceGuard::release) hands the result to the
 /// caller.
@@ -68,7 +69,8 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
             release: Box::new(release),
         })));
         let for_exit = Arc::clone(&state);
-        let handle = crate::register(move || match take(&for_exit) {
+        let name = crate::drop_at_exit::unique_name::<T>("ResourceGuard");
+        let handle = crate::register_named(name, move || match take(&for_exit) {
             Some(pending) => pending.run().into_outcome(),
             None => Ok(()),
         });

@@ -28,13 +28,33 @@
 //! it runs whenever the cleanups run.
 //!
 //! ```
+//! use std::sync::atomic::{AtomicBool, Ordering};
+//!
 //! use cleanup_runtime::logging::LOG_FLUSH;
 //!
-//! cleanup_runtime::register(|| println!("logs its last lines"));
+//! static FLUSHED: AtomicBool = AtomicBool::new(false);
+//!
+//! // A logger that records its flush.
+//! #[cfg(feature = "log")]
+//! {
+//!     struct Recorder;
+//!     impl log::Log for Recorder {
+//!         fn enabled(&self, _: &log::Metadata<'_>) -> bool { true }
+//!         fn log(&self, _: &log::Record<'_>) {}
+//!         fn flush(&self) { FLUSHED.store(true, Ordering::SeqCst) }
+//!     }
+//!     log::set_logger(&Recorder).expect("the first logger");
+//! }
+//!
+//! cleanup_runtime::register(|| {
+//!     assert!(!FLUSHED.load(Ordering::SeqCst), "not flushed before this cleanup");
+//! });
 //! let report = cleanup_runtime::run_now(); // as at exit
+//! assert_eq!(report.failures().count(), 0);
 //! let last = report.entries().last().expect("one entry at least");
 //! if cfg!(feature = "log") {
 //!     assert_eq!((last.name(), last.sequence()), (LOG_FLUSH, 0));
+//!     assert!(FLUSHED.load(Ordering::SeqCst));
 //! } else {
 //!     assert_ne!(last.name(), LOG_FLUSH);
 //! }

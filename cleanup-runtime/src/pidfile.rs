@@ -14,7 +14,7 @@
 //!    with [`PidFileError::Running`] naming that process's pid and leaves
 //!    the file alone;
 //! 3. otherwise writes our pid (taking a stale file over) and registers a
-//!    cleanup named `pid file <path>`.
+//!    cleanup named `pid file: <path>`.
 //!
 //! The file is removed when the [`PidFile`] is dropped or when the process
 //! ends, whichever comes first — but only while it is still the file we
@@ -137,7 +137,7 @@ pub enum PidFileError {
 /// assert_eq!(pid_file.pid(), std::process::id());
 /// assert_eq!(pid_file.path(), path);
 /// let report = cleanup_runtime::run_now(); // as at exit
-/// assert_eq!(report.entries()[0].name(), format!("pid file {}", path.display()));
+/// assert_eq!(report.entries()[0].name(), format!("pid file: {}", path.display()));
 /// assert!(!path.exists());
 /// # Ok::<(), cleanup_runtime::pidfile::PidFileError>(())
 /// ```
@@ -184,7 +184,7 @@ impl PidFile {
             pid,
         })));
         let for_cleanup = Arc::clone(&held);
-        let handle = crate::register_named(format!("pid file {}", path.display()), move || {
+        let handle = crate::register_named(format!("pid file: {}", path.display()), move || {
             take(&for_cleanup).map_or(Ok(()), release)
         });
         Ok(PidFile {

@@ -3,11 +3,11 @@
 //! SIGTERM or SIGHUP — where `tempfile`'s own guards are not (`Drop` never
 //! runs on those paths; tempfile issue 452).
 //!
-//! [`dir`] and [`file`] create fresh paths with the `tempfile` crate (in
+//! [`dir`] and [`file()`] create fresh paths with the `tempfile` crate (in
 //! [`std::env::temp_dir`], readable and writable by the owner only);
 //! [`track`] adopts a path the program made itself. Each becomes one
 //! cleanup, run in LIFO order with the others and listed in the report as
-//! `temp <path>`.
+//! `temp: <path>`.
 //!
 //! Removal never follows a symbolic link: a tracked symlink is removed
 //! itself and what it points to is left alone, and a symlink inside a
@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use crate::Handle;
 
 /// A path that is removed when the process ends, returned by [`dir`],
-/// [`file`] and [`track`].
+/// [`file()`] and [`track`].
 ///
 /// Dropping it changes nothing: the path stays until the process ends (or
 /// [`Tracked::remove`]). It dereferences to the [`Path`].
@@ -124,7 +124,7 @@ impl AsRef<Path> for Tracked {
 /// let scratch = cleanup_runtime::temp::dir()?;
 /// std::fs::create_dir(scratch.join("nested"))?;
 /// let report = cleanup_runtime::run_now();
-/// assert!(report.entries()[0].name().starts_with("temp "));
+/// assert!(report.entries()[0].name().starts_with("temp: "));
 /// assert!(!scratch.exists());
 /// # Ok::<(), std::io::Error>(())
 /// ```
@@ -170,7 +170,7 @@ pub fn file() -> io::Result<(File, Tracked)> {
 /// itself, never its target) or a directory with everything in it. The
 /// path need not exist yet, and may be gone by then.
 ///
-/// The cleanup is named `temp <path>` in the report; tracking the same path
+/// The cleanup is named `temp: <path>` in the report; tracking the same path
 /// twice keeps one cleanup, in the place of the first.
 ///
 /// ```
@@ -186,7 +186,7 @@ pub fn file() -> io::Result<(File, Tracked)> {
 pub fn track(path: impl Into<PathBuf>) -> Tracked {
     let path = path.into();
     let for_cleanup = path.clone();
-    let handle = crate::register_named(format!("temp {}", path.display()), move || {
+    let handle = crate::register_named(format!("temp: {}", path.display()), move || {
         remove_path(&for_cleanup)
             .map_err(|error| format!("cannot remove {}: {error}", for_cleanup.display()))
     });
