@@ -142,8 +142,9 @@ fn wait_until_done() {
     }
 }
 
-/// Writes the final report and marks the run done.
+/// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
+    crate::logging::flush_after_cleanups();
     let Some(run) = lock(&FINAL_RUN).take() else {
         return;
     };

@@ -9,28 +9,17 @@
 //! cleanups log reach their destination even when the process ends by
 //! `std::process::exit` or a signal.
 //!
-//! How it is last: it is a static cleanup, like an `#[at_exit]` function,
-//! collected with the others before the first run-time registration. Its
-//! declaration sorts before every other static (an empty module path), so
-//! it gets sequence number 0; cleanups run highest number first, so it
-//! runs after everything else — statics, run-time registrations, and
-//! cleanups registered while the cleanups run. This is Python's choice
-//! too: `logging` registers its `atexit` flush when it is first imported,
-//! before anything else can, so that it runs after everything else.
-//!
-//! Its consequences: the entry appears in every report, named
-//! [`LOG_FLUSH`] with sequence 0 (the other statics start at 1); it is
-//! named, so `cleanup_runtime::unregister(LOG_FLUSH)` drops it and
-//! `register_named(LOG_FLUSH, ...)` replaces it in its last place;
-//! [`run_now`](crate::run_now) and [`clear`](crate::clear) treat it like
-//! any other entry (a program that runs its cleanups early has its logger
-//! flushed then). On its own it does not make the runtime handle signals:
-//! it runs whenever the cleanups run.
+//! How it is last: it is not an entry of the registry but a step of the
+//! run itself. When a run has emptied the registry — statics, run-time
+//! registrations, and cleanups registered while the cleanups ran — it
+//! flushes the logger, then writes the report. So it is after everything,
+//! whatever the order of registration, and it adds nothing to the report
+//! or to the sequence numbers. Both the run at exit (or after a signal)
+//! and [`run_now`](crate::run_now) end with it. A panic in the logger's
+//! `flush` is caught and reported on stderr in one line.
 //!
 //! ```
 //! use std::sync::atomic::{AtomicBool, Ordering};
-//!
-//! use cleanup_runtime::logging::LOG_FLUSH;
 //!
 //! static FLUSHED: AtomicBool = AtomicBool::new(false);
 //!
@@ -51,13 +40,8 @@
 //! });
 //! let report = cleanup_runtime::run_now(); // as at exit
 //! assert_eq!(report.failures().count(), 0);
-//! let last = report.entries().last().expect("one entry at least");
-//! if cfg!(feature = "log") {
-//!     assert_eq!((last.name(), last.sequence()), (LOG_FLUSH, 0));
-//!     assert!(FLUSHED.load(Ordering::SeqCst));
-//! } else {
-//!     assert_ne!(last.name(), LOG_FLUSH);
-//! }
+//! assert_eq!(report.entries().len(), 1, "the flush is not an entry");
+//! assert_eq!(FLUSHED.load(Ordering::SeqCst), cfg!(feature = "log"));
 //! ```
 //!
 //! # Logging guards: `tracing-appender`
@@ -98,33 +82,14 @@
 //! }
 //! ```
 
-/// The report name of the feature `log` flush: `cleanup_runtime::log-flush`.
-///
-/// ```
-/// // Opt out of the final flush for this run (a no-op without feature `log`).
-/// cleanup_runtime::unregister(cleanup_runtime::logging::LOG_FLUSH);
-/// assert!(cleanup_runtime::run_now().entries().is_empty());
-/// ```
-pub const LOG_FLUSH: &str = "cleanup_runtime::log-flush";
-
-#[cfg(feature = "log")]
-fn flush() -> crate::__private::Outcome {
-    log::logger().flush();
-    Ok(())
-}
-
-#[cfg(feature = "log")]
-inventory::submit! {
-    crate::__private::StaticCleanup {
-        name: LOG_FLUSH,
-        named: true,
-        run: flush,
-        // Sorts before every real module path: sequence 0, so it runs last.
-        module_path: "",
-        file: file!(),
-        line: line!(),
-        column: column!(),
-        timeout: None,
-        name_guard: None,
+/// Flushes the global `log` logger: the last step of every run, after the
+/// registry is empty. Does nothing without feature `log`.
+pub(crate) fn flush_after_cleanups() {
+    #[cfg(feature = "log")]
+    {
+        let flushed = std::panic::catch_unwind(|| log::logger().flush());
+        if flushed.is_err() {
+            crate::diagnostics::warn(format_args!("the log logger panicked while flushing"));
+        }
     }
 }

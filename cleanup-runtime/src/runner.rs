@@ -163,6 +163,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 pub(crate) fn run_now() -> Report {
     let slot = Mutex::new(Some(Run::new(Trigger::Manual, None, None)));
     run_entries(&slot);
+    crate::logging::flush_after_cleanups();
     let run = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
     let report = run
         .map(Run::into_report)

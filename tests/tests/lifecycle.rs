@@ -288,3 +288,38 @@ fn a_child_that_adopts_runs_its_parents_cleanups_and_the_parent_does_not() {
         run.context()
     );
 }
+
+#[test]
+fn the_log_logger_is_flushed_after_every_cleanup_on_exit_and_on_a_signal() {
+    for end in ["return", "park"] {
+        let mut child = Fixture::new(LIFECYCLE, &["log", end])
+            .default_signal_dispositions()
+            .json_report()
+            .start();
+        child.wait_for_line("ready");
+        if end == "park" {
+            child.signal(libc::SIGTERM);
+        }
+        let run = child.finish();
+        let lines: Vec<&str> = run.out().lines().collect();
+        let after_ready = &lines[lines.iter().position(|l| *l == "ready").unwrap() + 1..];
+        assert_eq!(
+            after_ready,
+            [
+                "log: logged by a cleanup",
+                "ran runtime",
+                "ran static",
+                "log flushed"
+            ],
+            "{end}\n{}",
+            run.context()
+        );
+        let entries = run.report()["entries"].as_array().unwrap().len();
+        assert_eq!(
+            entries,
+            4,
+            "the flush is no entry: {end}\n{}",
+            run.context()
+        );
+    }
+}

@@ -98,6 +98,16 @@ fn main() {
             cleanup_runtime::register(|| ran("after-slow"));
         }
         "fork" | "fork-adopt" => fork(scenario == "fork-adopt"),
+        // A logger whose flush says so; cleanups log through it.
+        "log" => {
+            log::set_logger(&SayingLogger).expect("the first logger");
+            log::set_max_level(log::LevelFilter::Info);
+            cleanup_runtime::register(|| log::info!("logged by a cleanup"));
+            ready();
+            if std::env::args().nth(2).as_deref() == Some("park") {
+                park_forever();
+            }
+        }
         "exit" => {}
         other => panic!("unknown scenario {other:?}"),
     }
@@ -152,5 +162,22 @@ fn install_plain_sigint_handler() {
         action.sa_sigaction = plain_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
         libc::sigemptyset(&mut action.sa_mask);
         libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
+    }
+}
+
+/// A logger that prints what it is given and says when it is flushed.
+struct SayingLogger;
+
+impl log::Log for SayingLogger {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        say(format_args!("log: {}", record.args()));
+    }
+
+    fn flush(&self) {
+        say("log flushed");
     }
 }
