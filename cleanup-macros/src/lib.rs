@@ -33,7 +33,7 @@ use proc_macro::TokenStream;
 /// (so it can be replaced or unregistered) or a timeout, use
 /// [`#[cleanup(name = "...")]`](macro@cleanup).
 ///
-/// ```ignore
+/// ```text
 /// use cleanup_runtime::at_exit;
 ///
 /// #[at_exit]
@@ -58,7 +58,7 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Use it through `cleanup_runtime::cleanup`, whose documentation has the
 /// full story.
 ///
-/// ```ignore
+/// ```text
 /// use cleanup_runtime::cleanup;
 ///
 /// #[cleanup(name = "close-db")]

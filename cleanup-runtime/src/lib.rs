@@ -226,7 +226,48 @@ pub mod __private;
 #[doc = include_str!("../docs/HAZARDS.md")]
 pub mod hazards {}
 
-pub use cleanup_macros::{at_exit, cleanup};
+/// Declares a cleanup on a function: it runs once when the process ends,
+/// in the sequence described in the [crate docs](crate#order).
+///
+/// ```standalone_crate
+/// use cleanup_runtime::at_exit;
+///
+/// #[at_exit]
+/// fn flush_metrics() {
+///     println!("metrics flushed");
+/// }
+///
+/// fn main() {
+///     let report = cleanup_runtime::run_now(); // what exit would do
+///     assert_eq!(report.entries()[0].name(), "rust_out::flush_metrics");
+/// }
+/// ```
+#[doc(inline)]
+pub use cleanup_macros::at_exit;
+
+/// Declares a named cleanup on a function; the name can be replaced with
+/// [`register_named`] or removed with [`unregister`].
+///
+/// ```standalone_crate
+/// use cleanup_runtime::cleanup;
+///
+/// #[cleanup(name = "close-db")]
+/// fn close_db() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// #[cleanup(name = "drain", timeout = "2s")]
+/// fn drain() {}
+///
+/// fn main() {
+///     assert!(cleanup_runtime::unregister("drain"));
+///     let report = cleanup_runtime::run_now();
+///     let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
+///     assert_eq!(names, ["close-db"]);
+/// }
+/// ```
+#[doc(inline)]
+pub use cleanup_macros::cleanup;
 pub use drop_at_exit::{Kept, drop_at_exit};
 pub use guard::ResourceGuard;
 pub use outcome::CleanupResult;

@@ -55,13 +55,13 @@
 //! those log still goes through. With `tracing-appender` and
 //! `tracing-subscriber` that is:
 //!
-//! ```ignore
+//! ```text
 //! let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
 //! tracing_subscriber::fmt().with_writer(writer).init();
 //! cleanup_runtime::drop_at_exit(guard);
 //! ```
 //!
-//! (`ignore`d because this crate does not depend on them.) The same, run
+//! (Shown as text: this crate does not depend on them.) The same, run
 //! here with a stand-in for the guard:
 //!
 //! ```
