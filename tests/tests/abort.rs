@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -57,12 +56,7 @@ fn abort_fixture_run(scenario: &str) -> common::Run {
 #[test]
 fn a_panic_in_main_runs_the_cleanups_then_aborts() {
     let run = abort_fixture_run("main-panics");
-    assert_eq!(
-        run.status.signal(),
-        Some(libc::SIGABRT),
-        "{}",
-        run.context()
-    );
+    run.assert_signal(libc::SIGABRT);
     assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
     let report = run.report();
     assert_eq!(report["trigger"], "panic", "{}", run.context());
@@ -77,12 +71,7 @@ fn a_panic_in_main_runs_the_cleanups_then_aborts() {
 #[test]
 fn a_panic_on_another_thread_runs_the_cleanups_then_aborts() {
     let run = abort_fixture_run("thread-panics");
-    assert_eq!(
-        run.status.signal(),
-        Some(libc::SIGABRT),
-        "{}",
-        run.context()
-    );
+    run.assert_signal(libc::SIGABRT);
     assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
     assert_eq!(run.count("never reached: the panic aborted the process"), 0);
 }

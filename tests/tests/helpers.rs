@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 
 use common::{Fixture, Run, Started, entry};
@@ -30,12 +29,7 @@ fn start_ready(fixture: Fixture) -> Started {
 fn terminate(child: Started) -> Run {
     child.signal(libc::SIGTERM);
     let run = child.finish();
-    assert_eq!(
-        run.status.signal(),
-        Some(libc::SIGTERM),
-        "death by SIGTERM\n{}",
-        run.context()
-    );
+    run.assert_signal(libc::SIGTERM);
     run
 }
 

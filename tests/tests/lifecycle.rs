@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::os::unix::process::ExitStatusExt;
-
 use common::{Fixture, LIFECYCLE, names};
 
 fn lifecycle(scenario: &str) -> Fixture {
@@ -16,16 +14,8 @@ fn lifecycle(scenario: &str) -> Fixture {
 
 #[test]
 fn the_signal_path_runs_static_cleanups_after_run_time_ones() {
-    let mut child = lifecycle("wait").json_report().start();
-    child.wait_for_line("ready");
-    child.signal(libc::SIGTERM);
-    let run = child.finish();
-    assert_eq!(
-        run.status.signal(),
-        Some(libc::SIGTERM),
-        "{}",
-        run.context()
-    );
+    let run = lifecycle("wait").json_report().run_signalled(libc::SIGTERM);
+    run.assert_signal(libc::SIGTERM);
     assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
     let report = run.report();
     assert_eq!(report["trigger"], "signal", "{}", run.context());
@@ -48,16 +38,8 @@ fn the_off_switches_leave_the_default_action_in_place() {
         if let Some(value) = variable {
             fixture = fixture.env("CLEANUP_SIGNALS", value);
         }
-        let mut child = fixture.start();
-        child.wait_for_line("ready");
-        child.signal(libc::SIGTERM);
-        let run = child.finish();
-        assert_eq!(
-            run.status.signal(),
-            Some(libc::SIGTERM),
-            "{scenario}\n{}",
-            run.context()
-        );
+        let run = fixture.run_signalled(libc::SIGTERM);
+        run.assert_signal(libc::SIGTERM);
         assert!(
             run.ran().is_empty(),
             "nothing ran: {scenario}\n{}",
@@ -68,18 +50,10 @@ fn the_off_switches_leave_the_default_action_in_place() {
 
 #[test]
 fn a_bad_cleanup_signals_value_gets_one_line_and_signals_stay_handled() {
-    let mut child = lifecycle("wait")
+    let run = lifecycle("wait")
         .env("CLEANUP_SIGNALS", "sometimes")
-        .start();
-    child.wait_for_line("ready");
-    child.signal(libc::SIGTERM);
-    let run = child.finish();
-    assert_eq!(
-        run.status.signal(),
-        Some(libc::SIGTERM),
-        "{}",
-        run.context()
-    );
+        .run_signalled(libc::SIGTERM);
+    run.assert_signal(libc::SIGTERM);
     assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
     let complaints: Vec<_> = run
         .stderr_lines()
@@ -95,10 +69,7 @@ fn a_handler_the_program_installs_after_ours_takes_the_signal_over() {
     // called: it must notice it is no longer installed and stand aside.
     // A plain sigaction does not chain at all.
     for scenario in ["own-signal-hook", "own-sigaction"] {
-        let mut child = lifecycle(scenario).start();
-        child.wait_for_line("ready");
-        child.signal(libc::SIGINT);
-        let run = child.finish();
+        let run = lifecycle(scenario).run_signalled(libc::SIGINT);
         run.assert_code(0);
         let saw = run.position("program saw SIGINT");
         assert_eq!(

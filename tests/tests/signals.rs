@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::os::unix::process::ExitStatusExt;
-
 use common::Fixture;
 
 #[test]
@@ -20,12 +18,7 @@ fn sigint_sigterm_and_sighup_run_cleanups_then_end_the_process_by_that_signal() 
         child.wait_for_line("ready");
         child.signal(signal);
         let run = child.finish();
-        assert_eq!(
-            run.status.signal(),
-            Some(signal),
-            "death by the same signal\n{}",
-            run.context()
-        );
+        run.assert_signal(signal);
         assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
         let report = run.report();
         assert_eq!(report["trigger"], "signal", "{}", run.context());
@@ -47,7 +40,7 @@ fn a_signal_the_parent_ignored_stays_ignored() {
     child.signal(libc::SIGTERM);
     child.signal(libc::SIGHUP);
     let run = child.finish();
-    assert_eq!(run.status.signal(), Some(libc::SIGHUP), "{}", run.context());
+    run.assert_signal(libc::SIGHUP);
     assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
     assert_eq!(run.report()["signal"], libc::SIGHUP, "{}", run.context());
 }
@@ -62,7 +55,7 @@ fn a_second_signal_while_cleanups_run_ends_the_process_at_once_by_that_signal() 
     child.wait_for_line("ran blocker");
     child.signal(libc::SIGINT);
     let run = child.finish();
-    assert_eq!(run.status.signal(), Some(libc::SIGINT), "{}", run.context());
+    run.assert_signal(libc::SIGINT);
     assert_eq!(
         run.ran(),
         ["blocker"],

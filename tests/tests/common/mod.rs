@@ -171,6 +171,15 @@ impl Fixture {
         self
     }
 
+    /// Starts the child, sends it `signal` once it prints `ready`, and
+    /// collects what it did.
+    pub fn run_signalled(self, signal: libc::c_int) -> Run {
+        let mut child = self.start();
+        child.wait_for_line("ready");
+        child.signal(signal);
+        child.finish()
+    }
+
     /// Runs the child to its end and collects what it did.
     pub fn run(self) -> Run {
         self.start().finish()
@@ -397,6 +406,17 @@ impl Run {
             self.status.code(),
             Some(code),
             "exit status\n{}",
+            self.context()
+        );
+    }
+
+    /// Asserts that the process was ended by `signal`.
+    #[track_caller]
+    pub fn assert_signal(&self, signal: libc::c_int) {
+        assert_eq!(
+            self.status.signal(),
+            Some(signal),
+            "the fixture should have died by signal {signal}\n{}",
             self.context()
         );
     }
