@@ -25,6 +25,7 @@ static FIRST_USE: Once = Once::new();
 const REENTRANT_EXIT: &str = "process::exit called re-entrantly";
 
 /// Installs the hook once, at the first use of the API.
+#[inline]
 pub(crate) fn install_once() {
     FIRST_USE.call_once(install);
 }

@@ -9,7 +9,9 @@
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Scale, Stamp};
 
 use crate::registry::{self, Action, Entry, Origin};
 use crate::report::{EntryReport, PendingEntry, Report, Status, Trigger};
@@ -25,7 +27,9 @@ pub(crate) struct Run {
     pub(crate) current: Option<Origin>,
     /// When the previous entry ended: one clock read per boundary times
     /// every entry (two per entry would double the cost of the loop).
-    pub(crate) last_boundary: Instant,
+    pub(crate) last_boundary: Stamp,
+    /// Turns clock ticks into durations.
+    pub(crate) scale: Scale,
     /// The thread running the cleanups.
     pub(crate) runner: usize,
 }
@@ -38,9 +42,23 @@ impl Run {
             signal,
             entries: Vec::new(),
             current: None,
-            last_boundary: Instant::now(),
+            last_boundary: clock::now(),
+            scale: Scale::measure(),
             runner: thread_token::current(),
         }
+    }
+
+    /// Records how the current entry ended, at `now`.
+    fn close_current(&mut self, status: Status, error: Option<String>, now: Stamp) {
+        if let Some(origin) = self.current.take() {
+            self.entries.push(EntryReport {
+                origin,
+                status,
+                error,
+                duration: self.scale.between(self.last_boundary, now),
+            });
+        }
+        self.last_boundary = now;
     }
 
     pub(crate) fn into_report(self) -> Report {
@@ -61,27 +79,43 @@ pub(crate) fn lock(slot: &RunSlot) -> MutexGuard<'_, Option<Run>> {
 }
 
 /// Runs every registered cleanup, last registered first, until none is left.
+///
+/// One lock of the run record per cleanup: it closes the record of the
+/// cleanup that just ran and opens the next one's.
 pub(crate) fn run_entries(slot: &RunSlot) {
+    let pending = registry::lock().len();
+    if let Some(run) = lock(slot).as_mut() {
+        run.entries.reserve(pending);
+    }
+    let mut finished: Option<(Status, Option<String>)> = None;
     loop {
         // Bind first: the registry guard must be gone before user code runs.
         let next = registry::lock().pop_last();
-        let Some(Entry {
-            origin,
-            action,
-            timeout,
-            ..
-        }) = next
-        else {
-            break;
+        let now = clock::now();
+        let (action, timeout) = {
+            let mut guard = lock(slot);
+            let run = guard.as_mut();
+            if let (Some(run), Some((status, error))) = (run, finished.take()) {
+                run.close_current(status, error, now);
+            }
+            let Some(Entry {
+                origin,
+                action,
+                timeout,
+                ..
+            }) = next
+            else {
+                break;
+            };
+            if let Some(run) = guard.as_mut() {
+                run.current = Some(origin);
+            }
+            (action, timeout)
         };
-        if let Some(run) = lock(slot).as_mut() {
-            run.current = Some(origin);
-        }
-        let (status, error) = match timeout {
+        finished = Some(match timeout {
             None => run_caught(action),
             Some(timeout) => run_with_timeout(action, timeout),
-        };
-        finish_current(slot, status, error);
+        });
     }
 }
 
@@ -131,18 +165,10 @@ fn run_with_timeout(action: Action, timeout: Duration) -> (Status, Option<String
 
 /// Closes the current entry's record with `status`.
 pub(crate) fn finish_current(slot: &RunSlot, status: Status, error: Option<String>) {
-    let now = Instant::now();
-    let mut guard = lock(slot);
-    let Some(run) = guard.as_mut() else { return };
-    if let Some(origin) = run.current.take() {
-        run.entries.push(EntryReport {
-            origin,
-            status,
-            error,
-            duration: now.saturating_duration_since(run.last_boundary),
-        });
+    let now = clock::now();
+    if let Some(run) = lock(slot).as_mut() {
+        run.close_current(status, error, now);
     }
-    run.last_boundary = now;
 }
 
 /// The text of a panic payload. The payload is leaked rather than dropped:

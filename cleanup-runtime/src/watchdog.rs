@@ -2,7 +2,7 @@
 //! done and, if the deadline passes first, writes the report and ends the
 //! process itself.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::diagnostics;
 use crate::final_run::{DONE_SIGNAL, FINAL_RUN, write_report};
@@ -43,7 +43,7 @@ fn give_up(limit: Duration) {
     let Some(mut run) = lock(&FINAL_RUN).take() else {
         return; // finished meanwhile
     };
-    let now = Instant::now();
+    let now = crate::clock::now();
     if let Some(origin) = run.current.take() {
         run.entries.push(EntryReport {
             origin,
@@ -52,7 +52,7 @@ fn give_up(limit: Duration) {
                 "still running when the deadline of {} passed",
                 humantime::format_duration(limit)
             )),
-            duration: now.saturating_duration_since(run.last_boundary),
+            duration: run.scale.between(run.last_boundary, now),
         });
     }
     loop {

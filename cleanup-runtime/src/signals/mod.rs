@@ -48,6 +48,7 @@ const VARIABLE: &CStr = c"CLEANUP_SIGNALS";
 /// Installs our handlers where the default action is in place, once per
 /// process. Cheap after the first call. Plain libc only: it may run before
 /// `main`.
+#[inline]
 pub(crate) fn arm() {
     if !cfg!(feature = "signals") || STATE.load(Ordering::Acquire) != NOT_ARMED {
         return;
