@@ -23,6 +23,9 @@ fn two_crates_declaring_one_name_fail_to_link_and_the_error_names_both() {
         "the error names the cleanup:\n{errors}"
     );
     for library in ["first/src/lib.rs", "second/src/lib.rs"] {
-        assert!(errors.contains(library), "the error names {library}:\n{errors}");
+        assert!(
+            errors.contains(library),
+            "the error names {library}:\n{errors}"
+        );
     }
 }
