@@ -54,7 +54,9 @@ if ((criterion)); then
 fi
 
 echo "==> driver: process-level, interleaved" >&2
-"$bin/driver" --c-peer "$bin/peer-c-atexit" --python-peer benches/peers/atexit.py \
+# The interpreter itself, not a pyenv shim (a shell script) in front of it.
+python=$(python3 -c "import sys; print(sys.executable)")
+"$bin/driver" --c-peer "$bin/peer-c-atexit" --python "$python" --python-peer benches/peers/atexit.py \
     --out "$out" "${driver_args[@]}"
 
 if command -v callgrind_annotate >/dev/null && [[ " ${driver_args[*]} " != *" --no-callgrind "* ]]; then
