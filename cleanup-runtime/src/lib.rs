@@ -88,7 +88,8 @@
 //! registration, or before `main` when the program has `#[at_exit]` or
 //! `#[cleanup]` functions); it only wakes a watcher thread, which runs the
 //! cleanups, writes the report, restores the default action and raises the
-//! signal again — so shells and supervisors see the true cause. The crate
+//! signal again (with nothing left to clean up, the handler takes the
+//! default action itself, at once) — so shells and supervisors see the true cause. The crate
 //! never changes what a signal does to a program except to run the
 //! cleanups first: a signal the program (or any crate) handles itself —
 //! with `signal-hook`, `tokio::signal`, `ctrlc` or `sigaction`, before or

@@ -49,6 +49,20 @@ fn the_off_switches_leave_the_default_action_in_place() {
 }
 
 #[test]
+fn with_nothing_left_to_clean_up_a_signal_acts_as_if_we_were_not_there() {
+    let run = lifecycle("cleared")
+        .json_report()
+        .run_signalled(libc::SIGTERM);
+    run.assert_signal(libc::SIGTERM);
+    assert!(run.ran().is_empty(), "{}", run.context());
+    assert!(
+        !run.report_written(),
+        "no run, no report\n{}",
+        run.context()
+    );
+}
+
+#[test]
 fn a_bad_cleanup_signals_value_gets_one_line_and_signals_stay_handled() {
     let run = lifecycle("wait")
         .env("CLEANUP_SIGNALS", "sometimes")

@@ -1,6 +1,6 @@
 //! The part that runs inside the signal handler.
 //!
-//! Everything here is async-signal-safe: atomics, `sigaction`, `getpid`,
+//! Everything here is async-signal-safe: atomic loads and stores, `sigaction`, `getpid`,
 //! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
@@ -8,7 +8,7 @@
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::final_run;
+use crate::{final_run, registry};
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
 pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -27,9 +27,14 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // SAFETY: getpid has no preconditions and is async-signal-safe.
     let in_armed_process = unsafe { libc::getpid() } == ARMED_PID.load(Ordering::Relaxed);
     // Cleanups already running (a second signal, or one during the run at
-    // exit), or a forked child whose watcher thread stayed in the parent:
-    // end now, as the signal would have.
-    if final_run::started() || !in_armed_process || !wake_watcher(signal) {
+    // exit), nothing to clean up (no need to wake the watcher: the signal
+    // acts as if we were not there), or a forked child whose watcher
+    // thread stayed in the parent: end now, as the signal would have.
+    if final_run::started()
+        || !registry::anything_pending()
+        || !in_armed_process
+        || !wake_watcher(signal)
+    {
         die_now(signal);
     }
 }

@@ -30,6 +30,9 @@ pub(super) fn start(read_fd: c_int) -> io::Result<()> {
 
 extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
     let read_fd = fd_as_arg as usize as c_int;
+    // glibc gives a new thread its own malloc arena (a 128 MiB mapping) at
+    // its first allocation; pay that now rather than after a signal.
+    drop(std::hint::black_box(Box::new(0u64)));
     // Nothing may unwind out of a thread start routine.
     let _ = std::panic::catch_unwind(|| {
         loop {

@@ -61,6 +61,12 @@ fn main() {
             ready();
             park_forever();
         }
+        // Armed, then nothing left to clean up.
+        "cleared" => {
+            cleanup_runtime::clear();
+            ready();
+            park_forever();
+        }
         "leave-alone" => {
             cleanup_runtime::leave_signals_alone();
             ready();
