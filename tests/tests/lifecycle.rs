@@ -308,3 +308,17 @@ fn the_log_logger_is_flushed_after_every_cleanup_on_exit_and_on_a_signal() {
         );
     }
 }
+
+#[test]
+fn a_daemon_child_that_adopts_runs_the_cleanups_on_sigterm() {
+    let mut child = lifecycle("daemon").start();
+    let daemon = child.wait_for_prefix("pid ").parse().expect("a pid");
+    child.wait_for_line("ready");
+    child.retarget(daemon);
+    child.signal(libc::SIGTERM);
+    // The parent already left with status 0; the daemon's lines follow
+    // until it dies and closes the pipe.
+    let run = child.finish();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+}

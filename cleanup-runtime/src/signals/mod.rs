@@ -46,13 +46,17 @@ static STATE: AtomicU8 = AtomicU8::new(NOT_ARMED);
 const VARIABLE: &CStr = c"CLEANUP_SIGNALS";
 
 /// Installs our handlers where the default action is in place, once per
-/// process. Cheap after the first call. Plain libc only: it may run before
-/// `main`.
+/// process. One load after the first call: it is on every registration's
+/// path. Plain libc only: it may run before `main`.
 #[inline]
 pub(crate) fn arm() {
-    if !cfg!(feature = "signals") || STATE.load(Ordering::Acquire) != NOT_ARMED {
-        return;
+    if cfg!(feature = "signals") && STATE.load(Ordering::Acquire) == NOT_ARMED {
+        arm_now();
     }
+}
+
+#[cold]
+fn arm_now() {
     if STATE
         .compare_exchange(NOT_ARMED, ARMED, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
@@ -63,9 +67,11 @@ pub(crate) fn arm() {
         STATE.store(LEFT_ALONE, Ordering::Release);
         return;
     }
+    // Ours may be installed already: in a forked child, whose watcher
+    // thread stayed in the parent.
     let takeable: Vec<c_int> = HANDLED
         .into_iter()
-        .filter(|&s| has_default_action(s))
+        .filter(|&s| has_default_action(s) || handler::is_installed(s))
         .collect();
     if takeable.is_empty() {
         return;

@@ -104,6 +104,18 @@ fn main() {
             cleanup_runtime::register(|| ran("after-slow"));
         }
         "fork" | "fork-adopt" => fork(scenario == "fork-adopt"),
+        // A daemon: the child adopts the cleanups and waits for SIGTERM;
+        // the parent leaves at once without running them.
+        "daemon" => {
+            // SAFETY: as in `fork`.
+            if unsafe { libc::fork() } == 0 {
+                cleanup_runtime::adopt_after_fork();
+                ready();
+                park_forever();
+            }
+            // SAFETY: ends the parent at once, running nothing.
+            unsafe { libc::_exit(0) };
+        }
         // A logger whose flush says so; cleanups log through it.
         "log" => {
             log::set_logger(&SayingLogger).expect("the first logger");
