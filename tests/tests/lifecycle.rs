@@ -208,11 +208,11 @@ fn the_attributes_timeout_abandons_that_cleanup_and_the_rest_run() {
 fn a_forked_childs_exit_leaves_its_parents_cleanups_to_the_parent() {
     let run = lifecycle("fork").json_report().run();
     run.assert_code(0);
-    let parent_saw = run.value_of("parent ").to_owned();
-    let parent_pid = parent_saw.split_whitespace().next().unwrap();
-    let child_end = run.position(&format!("parent {parent_saw}"));
-    let lines: Vec<&str> = run.out().lines().collect();
-    let (in_child, in_parent) = lines.split_at(child_end);
+    let ForkLines {
+        parent_pid,
+        in_child,
+        in_parent,
+    } = fork_lines(&run);
     assert!(
         in_child
             .iter()
@@ -249,11 +249,11 @@ fn a_forked_childs_exit_leaves_its_parents_cleanups_to_the_parent() {
 fn a_child_that_adopts_runs_its_parents_cleanups_and_the_parent_does_not() {
     let run = lifecycle("fork-adopt").run();
     run.assert_code(0);
-    let parent_saw = run.value_of("parent ").to_owned();
-    let parent_pid = parent_saw.split_whitespace().next().unwrap().to_owned();
-    let child_end = run.position(&format!("parent {parent_saw}"));
-    let lines: Vec<&str> = run.out().lines().collect();
-    let (in_child, in_parent) = lines.split_at(child_end);
+    let ForkLines {
+        parent_pid,
+        in_child,
+        in_parent,
+    } = fork_lines(&run);
     assert!(
         in_child
             .iter()
@@ -321,4 +321,26 @@ fn a_daemon_child_that_adopts_runs_the_cleanups_on_sigterm() {
     let run = child.finish();
     run.assert_code(0);
     assert_eq!(run.ran(), ["runtime", "static"], "{}", run.context());
+}
+
+/// The fork fixtures' output, split where the parent says its child ended.
+struct ForkLines<'a> {
+    parent_pid: String,
+    /// What was printed before: the child's life and exit.
+    in_child: Vec<&'a str>,
+    /// From the parent's line on.
+    in_parent: Vec<&'a str>,
+}
+
+fn fork_lines(run: &common::Run) -> ForkLines<'_> {
+    let parent_saw = run.value_of("parent ");
+    let parent_pid = parent_saw.split_whitespace().next().unwrap().to_owned();
+    let child_end = run.position(&format!("parent {parent_saw}"));
+    let mut in_child: Vec<&str> = run.out().lines().collect();
+    let in_parent = in_child.split_off(child_end);
+    ForkLines {
+        parent_pid,
+        in_child,
+        in_parent,
+    }
 }
