@@ -39,15 +39,26 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     }
 }
 
-/// Whether `on_signal` is the handler installed for `signal` right now.
-pub(super) fn is_installed(signal: c_int) -> bool {
+/// The handler installed for `signal` right now (`SIG_DFL`, `SIG_IGN` or a
+/// function), if the query succeeds. Async-signal-safe.
+pub(super) fn current_action(signal: c_int) -> Option<libc::sighandler_t> {
     // SAFETY: a zeroed sigaction is a valid out-parameter; sigaction with a
     // null new action only reads the current one and is async-signal-safe.
     unsafe {
         let mut current: libc::sigaction = std::mem::zeroed();
-        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
-            && current.sa_sigaction == on_signal as extern "C" fn(c_int) as libc::sighandler_t
+        (libc::sigaction(signal, std::ptr::null(), &mut current) == 0)
+            .then_some(current.sa_sigaction)
     }
+}
+
+/// Our handler as `sigaction` stores it.
+pub(super) fn our_action() -> libc::sighandler_t {
+    on_signal as extern "C" fn(c_int) as libc::sighandler_t
+}
+
+/// Whether `on_signal` is the handler installed for `signal` right now.
+pub(super) fn is_installed(signal: c_int) -> bool {
+    current_action(signal) == Some(our_action())
 }
 
 /// Hands the signal to the watcher thread. The write end is non-blocking,

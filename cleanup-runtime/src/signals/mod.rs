@@ -138,17 +138,8 @@ fn enabled_by_environment() -> bool {
     }
 }
 
-fn current_action(signal: c_int) -> Option<libc::sighandler_t> {
-    // SAFETY: reads the current disposition into a zeroed out-parameter.
-    unsafe {
-        let mut current: libc::sigaction = std::mem::zeroed();
-        (libc::sigaction(signal, std::ptr::null(), &mut current) == 0)
-            .then_some(current.sa_sigaction)
-    }
-}
-
 fn has_default_action(signal: c_int) -> bool {
-    current_action(signal) == Some(libc::SIG_DFL)
+    handler::current_action(signal) == Some(libc::SIG_DFL)
 }
 
 fn start_watcher() -> std::io::Result<()> {
@@ -171,24 +162,24 @@ fn start_watcher() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Our handler, with SA_RESTART so the program's interrupted system calls
+/// resume while the cleanups run on the watcher thread.
 fn install(signal: c_int) {
-    // SAFETY: installs a handler that only does async-signal-safe work
-    // (see `handler`); SA_RESTART so the program's interrupted system calls
-    // resume while the cleanups run on the watcher thread.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = handler::on_signal as extern "C" fn(c_int) as libc::sighandler_t;
-        action.sa_flags = libc::SA_RESTART;
-        libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(signal, &action, std::ptr::null_mut());
-    }
+    set_action(signal, handler::our_action(), libc::SA_RESTART);
 }
 
 fn restore_default(signal: c_int) {
-    // SAFETY: sets the default disposition.
+    set_action(signal, libc::SIG_DFL, 0);
+}
+
+fn set_action(signal: c_int, handler: libc::sighandler_t, flags: c_int) {
+    // SAFETY: `handler` is SIG_DFL or `on_signal`, which only does
+    // async-signal-safe work (see `handler`); the action is fully
+    // initialised (zeroed, empty mask) before the call.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = libc::SIG_DFL;
+        action.sa_sigaction = handler;
+        action.sa_flags = flags;
         libc::sigemptyset(&mut action.sa_mask);
         libc::sigaction(signal, &action, std::ptr::null_mut());
     }
