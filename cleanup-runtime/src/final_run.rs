@@ -29,8 +29,9 @@ const DONE: u8 = 2;
 static STATE: AtomicU8 = AtomicU8::new(IDLE);
 /// The final run's record, shared by whichever thread carries it on.
 pub(crate) static FINAL_RUN: RunSlot = Mutex::new(None);
-/// Set and woken when the final run is done.
-pub(crate) static DONE_SIGNAL: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+/// Woken when the final run is done (`STATE` says so; waiters check it
+/// under this lock, and `finish` notifies under it, so no wake-up is lost).
+static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 
 /// Starts the final run if none has started: claims it, makes sure our
 /// panic hook is in place, and starts the deadline watchdog.
@@ -135,11 +136,20 @@ pub(crate) fn exit_barrier(status: Option<i32>) {
 }
 
 fn wait_until_done() {
-    let (done, woken) = &DONE_SIGNAL;
-    let mut done = done.lock().unwrap_or_else(PoisonError::into_inner);
-    while !*done {
-        done = woken.wait(done).unwrap_or_else(PoisonError::into_inner);
+    wait_until_done_for(None);
+}
+
+/// Waits until the final run is done, or at most `limit`; returns whether
+/// it is done.
+pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
+    let is_running = |_: &mut ()| STATE.load(Ordering::Acquire) != DONE;
+    let (lock, woken) = &DONE_SIGNAL;
+    let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    match limit {
+        None => drop(woken.wait_while(guard, is_running)),
+        Some(limit) => drop(woken.wait_timeout_while(guard, limit, is_running)),
     }
+    STATE.load(Ordering::Acquire) == DONE
 }
 
 /// Flushes the logger, writes the final report and marks the run done.
@@ -150,8 +160,8 @@ fn finish() {
     };
     write_report(run.into_report());
     STATE.store(DONE, Ordering::Release);
-    let (done, woken) = &DONE_SIGNAL;
-    *done.lock().unwrap_or_else(PoisonError::into_inner) = true;
+    let (lock, woken) = &DONE_SIGNAL;
+    let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
     woken.notify_all();
 }
 

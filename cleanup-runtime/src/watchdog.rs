@@ -5,11 +5,10 @@
 use std::time::Duration;
 
 use crate::diagnostics;
-use crate::final_run::{DONE_SIGNAL, FINAL_RUN, write_report};
+use crate::final_run::{FINAL_RUN, wait_until_done_for, write_report};
 use crate::registry;
 use crate::report::{EntryReport, Status};
 use crate::runner::lock;
-use std::sync::PoisonError;
 
 /// Starts the thread that ends the process if the final run is not done
 /// within `limit`.
@@ -17,13 +16,7 @@ pub(crate) fn start(limit: Duration) {
     let spawned = std::thread::Builder::new()
         .name("cleanup-deadline".to_owned())
         .spawn(move || {
-            let (done, woken) = &DONE_SIGNAL;
-            let done = done.lock().unwrap_or_else(PoisonError::into_inner);
-            let (done, _) = woken
-                .wait_timeout_while(done, limit, |done| !*done)
-                .unwrap_or_else(PoisonError::into_inner);
-            if !*done {
-                drop(done);
+            if !wait_until_done_for(Some(limit)) {
                 give_up(limit);
             }
         });
