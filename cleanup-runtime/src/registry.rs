@@ -152,9 +152,9 @@ impl Registry {
         let inherited = Inherited {
             slots: std::mem::take(&mut self.slots),
             names: std::mem::take(&mut self.names),
-            live: std::mem::replace(&mut self.live, 0),
+            live: self.live,
         };
-        PENDING.store(0, Ordering::Relaxed);
+        self.set_live(0);
         // A child forked from a child: what its parent had set aside is
         // not its to adopt either.
         if let Some(older) = self.inherited.replace(inherited) {
@@ -174,8 +174,7 @@ impl Registry {
         for (name, sequence) in inherited.names {
             self.names.entry(name).or_insert(sequence);
         }
-        self.live += inherited.live;
-        PENDING.store(self.live, Ordering::Relaxed);
+        self.set_live(self.live + inherited.live);
         true
     }
 
@@ -248,8 +247,7 @@ impl Registry {
         }
         let entry = Self::build(new, sequence, id);
         self.slots.push((sequence, Some(entry)));
-        self.live += 1;
-        PENDING.store(self.live, Ordering::Relaxed);
+        self.set_live(self.live + 1);
         (sequence, id, None)
     }
 
@@ -312,8 +310,7 @@ impl Registry {
     fn take(&mut self, sequence: u64) -> Option<Entry> {
         let index = self.index_of(sequence)?;
         let entry = self.slots[index].1.take()?;
-        self.live -= 1;
-        PENDING.store(self.live, Ordering::Relaxed);
+        self.set_live(self.live - 1);
         self.trim();
         Some(entry)
     }
@@ -330,8 +327,7 @@ impl Registry {
         self.trim();
         let (_, entry) = self.slots.pop()?;
         let entry = entry.expect("trim leaves a live entry last");
-        self.live -= 1;
-        PENDING.store(self.live, Ordering::Relaxed);
+        self.set_live(self.live - 1);
         if entry.named {
             self.names.remove(entry.origin.name.as_ref());
         }
@@ -344,9 +340,15 @@ impl Registry {
         self.statics_collected = true;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         self.names.clear();
-        self.live = 0;
-        PENDING.store(self.live, Ordering::Relaxed);
+        self.set_live(0);
         std::mem::take(&mut self.slots)
+    }
+
+    /// The one place the count of live entries changes, so the signal
+    /// handler's mirror (`PENDING`) never drifts from it.
+    fn set_live(&mut self, live: usize) {
+        self.live = live;
+        PENDING.store(live, Ordering::Relaxed);
     }
 
     /// Number of entries waiting to run.
