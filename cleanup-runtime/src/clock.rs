@@ -4,8 +4,8 @@
 //! that read is the time-stamp counter (`rdtsc`, a single instruction)
 //! instead of `clock_gettime` (about 60 instructions here, more than the
 //! whole rest of a cleanup's bookkeeping). Ticks become nanoseconds with a
-//! ratio measured against the monotonic clock between process start and
-//! the start of the run; the counter runs at a constant rate on every
+//! ratio measured against the monotonic clock between the first use of the
+//! runtime and the start of the run; the counter runs at a constant rate on every
 //! x86-64 CPU of the last fifteen years ("invariant TSC"). Elsewhere a
 //! tick is a nanosecond of `CLOCK_MONOTONIC`.
 
@@ -45,11 +45,15 @@ fn monotonic_nanos() -> u64 {
     (now.tv_sec as u64).saturating_mul(1_000_000_000) + now.tv_nsec as u64
 }
 
-/// Records the origin of the tick-to-nanosecond ratio. Plain libc: called
-/// by the constructor before `main`.
+/// Records the origin of the tick-to-nanosecond ratio, once: at the first
+/// sign that there will be cleanups to time (a static declared before
+/// `main`, or the first use of the registry), not at every program's
+/// start. Plain libc.
 pub(crate) fn mark_origin() {
-    ORIGIN_NANOS.store(monotonic_nanos(), Ordering::Relaxed);
-    ORIGIN_TICKS.store(now().0, Ordering::Relaxed);
+    if ORIGIN_TICKS.load(Ordering::Relaxed) == 0 {
+        ORIGIN_NANOS.store(monotonic_nanos(), Ordering::Relaxed);
+        ORIGIN_TICKS.store(now().0, Ordering::Relaxed);
+    }
 }
 
 /// Converts tick differences to durations.
@@ -59,7 +63,7 @@ pub(crate) struct Scale {
 }
 
 impl Scale {
-    /// The ratio measured from process start to now.
+    /// The ratio measured from the origin to now.
     pub(crate) fn measure() -> Scale {
         if cfg!(not(target_arch = "x86_64")) {
             return Scale {

@@ -34,7 +34,6 @@ pub(crate) fn is_main_thread(thread: usize) -> bool {
 #[ctor::ctor(unsafe)]
 fn install_exit_handlers() {
     MAIN_THREAD.store(thread_token::current(), Ordering::Relaxed);
-    crate::clock::mark_origin();
     platform::register();
     crate::fork::install();
 }

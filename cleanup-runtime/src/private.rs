@@ -56,6 +56,7 @@ pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
 /// handlers are armed. Plain libc work only.
 pub fn static_declared() {
     crate::registry::STATICS_UNCOLLECTED.store(true, core::sync::atomic::Ordering::Relaxed);
+    crate::clock::mark_origin();
     crate::signals::arm();
     // A `panic = "abort"` build runs the cleanups from the panic hook, so
     // it must be in place even if the API is never called. `set_hook` is

@@ -179,6 +179,7 @@ impl Registry {
     }
 
     fn collect_statics(&mut self) {
+        crate::clock::mark_origin();
         self.statics_collected = true;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let mut statics: Vec<&'static StaticCleanup> =
