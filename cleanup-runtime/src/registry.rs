@@ -44,6 +44,22 @@ pub(crate) struct Origin {
     pub(crate) line: u32,
 }
 
+impl Origin {
+    /// `file:line`, for the report.
+    pub(crate) fn source(&self) -> SourceLine<'_> {
+        SourceLine(self)
+    }
+}
+
+/// Displays an origin's `file:line` without allocating.
+pub(crate) struct SourceLine<'a>(&'a Origin);
+
+impl std::fmt::Display for SourceLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.0.file, self.0.line)
+    }
+}
+
 /// One registered cleanup.
 pub(crate) struct Entry {
     pub(crate) origin: Origin,

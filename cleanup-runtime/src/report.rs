@@ -147,7 +147,7 @@ impl EntryReport {
     /// assert!(cleanup_runtime::run_now().entries()[0].source().contains(".rs:"));
     /// ```
     pub fn source(&self) -> String {
-        format!("{}:{}", self.origin.file, self.origin.line)
+        self.origin.source().to_string()
     }
 
     /// The source file alone.
@@ -248,7 +248,7 @@ impl PendingEntry {
     /// # cleanup_runtime::clear();
     /// ```
     pub fn source(&self) -> String {
-        format!("{}:{}", self.origin.file, self.origin.line)
+        self.origin.source().to_string()
     }
 }
 
@@ -374,10 +374,9 @@ fn push_entry_line(text: &mut String, entry: &EntryReport) {
     use fmt::Write;
     let _ = write!(
         text,
-        "{:?} ({}:{}) {}",
+        "{:?} ({}) {}",
         entry.name(),
-        entry.origin.file,
-        entry.origin.line,
+        entry.origin.source(),
         entry.status.as_str()
     );
     if let Some(error) = &entry.error {
@@ -412,13 +411,12 @@ impl fmt::Display for Report {
         for entry in &self.entries {
             write!(
                 f,
-                "  #{} {:<7} {:.3}ms {:?} ({}:{})",
+                "  #{} {:<7} {:.3}ms {:?} ({})",
                 entry.origin.sequence,
                 entry.status.as_str(),
                 entry.duration.as_secs_f64() * 1e3,
                 entry.name(),
-                entry.origin.file,
-                entry.origin.line
+                entry.origin.source()
             )?;
             if let Some(error) = &entry.error {
                 write!(f, ": {error}")?;
@@ -428,11 +426,10 @@ impl fmt::Display for Report {
         for pending in &self.pending {
             writeln!(
                 f,
-                "  #{} pending {:?} ({}:{})",
+                "  #{} pending {:?} ({})",
                 pending.origin.sequence,
                 pending.name(),
-                pending.origin.file,
-                pending.origin.line
+                pending.origin.source()
             )?;
         }
         Ok(())
