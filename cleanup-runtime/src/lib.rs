@@ -198,6 +198,7 @@
 //! `exit`, on a signal watcher thread, or in a panic hook. What that means
 //! for the code you put in them is on its own page: [`hazards`].
 
+mod activation;
 mod clock;
 mod deadline;
 mod destination;

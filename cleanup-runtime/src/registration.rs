@@ -5,7 +5,7 @@ use std::panic::Location;
 use std::time::Duration;
 
 use crate::outcome::CleanupResult;
-use crate::panic_watch;
+use crate::{activation, panic_watch};
 use crate::registry::{self, Action, NewEntry};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
@@ -145,7 +145,6 @@ where
     R: CleanupResult,
 {
     panic_watch::install_once();
-    crate::signals::arm();
     let entry = NewEntry {
         name,
         named,
