@@ -13,13 +13,14 @@
 //!   panic hook sees it and calls [`resume_after_fatal_panic`].
 //! - a panic in a `panic = "abort"` build: the same.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::destination::Destination;
+use crate::registry::{self, Registry};
 use crate::report::{Report, Status, Trigger};
-use crate::runner::{self, Run, RunSlot, lock};
-use crate::{deadline, fork, panic_watch, registry, signals, thread_token, watchdog};
+use crate::runner::{self, Run, Target};
+use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -27,8 +28,9 @@ const DONE: u8 = 2;
 
 /// Whether the final run has started or finished.
 static STATE: AtomicU8 = AtomicU8::new(IDLE);
-/// The final run's record, shared by whichever thread carries it on.
-pub(crate) static FINAL_RUN: RunSlot = Mutex::new(None);
+/// The thread carrying the final run on (0: none). Its record is in the
+/// registry (`Registry::final_run`), shared by whichever thread that is.
+static RUNNER: AtomicUsize = AtomicUsize::new(0);
 /// Woken when the final run is done (`STATE` says so; waiters check it
 /// under this lock, and `finish` notifies under it, so no wake-up is lost).
 static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
@@ -42,12 +44,17 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     {
         return false;
     }
-    if registry::lock().len() > 0 {
+    RUNNER.store(thread_token::current(), Ordering::Release);
+    let anything_to_run = {
+        let mut registry = registry::lock();
+        registry.final_run = Some(Run::new(trigger, status, signal));
+        registry.len() > 0
+    };
+    if anything_to_run {
         // Chained over whatever hook the program installed since, so a
         // cleanup that calls `std::process::exit` is noticed.
         panic_watch::install();
     }
-    *lock(&FINAL_RUN) = Some(Run::new(trigger, status, signal));
     if let Some(limit) = deadline::for_exit_run() {
         watchdog::start(limit);
     }
@@ -63,7 +70,7 @@ pub(crate) fn run_at_exit(status: Option<i32>) {
         Trigger::Exit
     };
     if begin(trigger, status, None) {
-        runner::run_entries(&FINAL_RUN);
+        runner::run_entries(Target::Final);
         finish();
     }
 }
@@ -75,7 +82,7 @@ pub(crate) fn run_for_signal(signal: i32) -> bool {
     if !begin(Trigger::Signal, None, Some(signal)) {
         return false;
     }
-    runner::run_entries(&FINAL_RUN);
+    runner::run_entries(Target::Final);
     finish();
     true
 }
@@ -97,28 +104,19 @@ pub(crate) fn started() -> bool {
 
 /// Whether the calling thread is the one running the final run.
 pub(crate) fn is_runner() -> bool {
-    if STATE.load(Ordering::Acquire) != RUNNING {
-        return false;
-    }
-    // try_lock: this is also asked from the panic hook, which may fire
-    // while this thread holds the lock.
-    match FINAL_RUN.try_lock() {
-        Ok(run) => run
-            .as_ref()
-            .is_some_and(|r| r.runner == thread_token::current()),
-        Err(_) => false,
-    }
+    STATE.load(Ordering::Acquire) == RUNNING
+        && RUNNER.load(Ordering::Acquire) == thread_token::current()
 }
 
 /// The runner thread leaves the current cleanup by ending the process
 /// again: count that cleanup as done, run the rest, write the report.
 /// `status` replaces the exit status when the new exit gives one.
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
-    runner::finish_current(&FINAL_RUN, Status::Ok, None);
-    if let (Some(status), Some(run)) = (status, lock(&FINAL_RUN).as_mut()) {
+    runner::finish_current(Status::Ok, None);
+    if let (Some(status), Some(run)) = (status, registry::lock().final_run.as_mut()) {
         run.status = Some(status);
     }
-    runner::run_entries(&FINAL_RUN);
+    runner::run_entries(Target::Final);
     finish();
 }
 
@@ -155,7 +153,7 @@ pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
 /// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
     crate::logging::flush_after_cleanups();
-    let Some(run) = lock(&FINAL_RUN).take() else {
+    let Some(run) = registry::lock().final_run.take() else {
         return;
     };
     write_report(run.into_report());
@@ -175,12 +173,12 @@ pub(crate) fn write_report(report: Report) {
 }
 
 /// Adds the final run's progress so far to a snapshot report.
-pub(crate) fn add_progress(report: &mut Report) {
-    if let Some(run) = lock(&FINAL_RUN).as_ref() {
+pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
+    if let Some(run) = registry.final_run.as_ref() {
         report.trigger = run.trigger;
         report.status = run.status;
         report.signal = run.signal;
-        report.entries.extend(run.entries.iter().cloned());
+        report.entries.extend(run.ended().iter().cloned());
     }
 }
 
@@ -191,13 +189,13 @@ pub(crate) fn add_progress(report: &mut Report) {
 /// run says — with its exit status, by its signal, or (a run that is itself
 /// before an abort) by returning to std, which aborts.
 pub(crate) fn resume_after_fatal_panic(status: Status, error: Option<String>) {
-    let (trigger, exit_status, signal) = match FINAL_RUN.try_lock() {
-        Ok(run) => run.as_ref().map_or((Trigger::Exit, 0, None), |r| {
+    let (trigger, exit_status, signal) = registry::lock()
+        .final_run
+        .as_ref()
+        .map_or((Trigger::Exit, 0, None), |r| {
             (r.trigger, r.status.unwrap_or(0), r.signal)
-        }),
-        Err(_) => (Trigger::Exit, 0, None),
-    };
-    runner::finish_current(&FINAL_RUN, status, error);
+        });
+    runner::finish_current(status, error);
     run_rest_on_fresh_thread();
     finish();
     match signal {
@@ -213,16 +211,14 @@ fn run_rest_on_fresh_thread() {
     let spawned = std::thread::Builder::new()
         .name("cleanup-final-run".to_owned())
         .spawn(|| {
-            if let Some(run) = lock(&FINAL_RUN).as_mut() {
-                run.runner = thread_token::current();
-            }
-            runner::run_entries(&FINAL_RUN);
+            RUNNER.store(thread_token::current(), Ordering::Release);
+            runner::run_entries(Target::Final);
         });
     match spawned {
         Ok(handle) => {
             let _ = handle.join();
         }
-        Err(_) => runner::run_entries(&FINAL_RUN),
+        Err(_) => runner::run_entries(Target::Final),
     }
 }
 

@@ -204,6 +204,7 @@ mod deadline;
 mod destination;
 mod diagnostics;
 mod drop_at_exit;
+mod entry;
 mod exit_hook;
 mod final_run;
 mod fork;

@@ -1,12 +1,13 @@
 //! The run-time API for adding and removing cleanups.
 
-use std::borrow::Cow;
 use std::panic::Location;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::entry::Label;
 use crate::outcome::CleanupResult;
+use crate::registry::{self, Inserted};
 use crate::{activation, panic_watch};
-use crate::registry::{self, Action, NewEntry};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
 ///
@@ -106,8 +107,7 @@ where
     R: CleanupResult,
 {
     add(
-        Cow::Borrowed(std::any::type_name::<F>()),
-        false,
+        Label::TypeName(std::any::type_name::<F>()),
         Location::caller(),
         cleanup,
     )
@@ -131,29 +131,23 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    add(Cow::Owned(name.into()), true, Location::caller(), cleanup)
+    let name: String = name.into();
+    add(Label::Named(Arc::from(name)), Location::caller(), cleanup)
 }
 
-fn add<F, R>(
-    name: Cow<'static, str>,
-    named: bool,
-    caller: &'static Location<'static>,
-    cleanup: F,
-) -> Handle
+#[inline]
+fn add<F, R>(label: Label, caller: &'static Location<'static>, cleanup: F) -> Handle
 where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    panic_watch::install_once();
-    let entry = NewEntry {
-        name,
-        named,
-        file: caller.file(),
-        line: caller.line(),
-        timeout: None,
-        action: Action::Boxed(Box::new(move || cleanup().into_outcome())),
-    };
-    let (sequence, id, replaced) = registry::lock().insert(entry);
+    activation::ensure();
+    let closure = Box::new(move || cleanup().into_outcome());
+    let Inserted {
+        sequence,
+        id,
+        replaced,
+    } = registry::lock().insert_closure(closure, caller, label);
     // Dropped here, after the lock is released: its captures' `Drop` may
     // register or unregister cleanups.
     drop(replaced);

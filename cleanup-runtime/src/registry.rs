@@ -9,84 +9,43 @@
 //! (FINDINGS.md), and a program that never touches the API pays nothing
 //! until exit.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crate::__private::{Outcome, StaticCleanup};
+use crate::__private::StaticCleanup;
 use crate::diagnostics;
+use crate::entry::{Action, Closure, Entry, Label, Origin};
+use crate::report::PendingEntry;
+use crate::runner::Run;
 
-/// The code of one cleanup.
-pub(crate) enum Action {
-    /// A function declared with `#[at_exit]` or `#[cleanup]`.
-    Static(fn() -> Outcome),
-    /// A closure given to `register` or `register_named`.
-    Boxed(Box<dyn FnOnce() -> Outcome + Send>),
-}
-
-impl Action {
-    pub(crate) fn call(self) -> Outcome {
-        match self {
-            Action::Static(run) => run(),
-            Action::Boxed(run) => run(),
-        }
-    }
-}
-
-/// Where and how a cleanup was declared: what the report says about it.
-#[derive(Clone, Debug)]
-pub(crate) struct Origin {
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) sequence: u64,
-    pub(crate) file: &'static str,
-    pub(crate) line: u32,
-}
-
-impl Origin {
-    /// `file:line`, for the report.
-    pub(crate) fn source(&self) -> SourceLine<'_> {
-        SourceLine(self)
-    }
-}
-
-/// Displays an origin's `file:line` without allocating.
-pub(crate) struct SourceLine<'a>(&'a Origin);
-
-impl std::fmt::Display for SourceLine<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.0.file, self.0.line)
-    }
-}
-
-/// One registered cleanup.
-pub(crate) struct Entry {
-    pub(crate) origin: Origin,
+/// One place in the sequence; `entry` is `None` once removed.
+struct Slot {
+    sequence: u64,
     /// Tells a handle's entry apart from one that later took its place
     /// (a named replacement keeps the sequence number, not the id).
-    pub(crate) id: u64,
-    /// Whether `unregister(name)` and `register_named` can find it.
-    pub(crate) named: bool,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) action: Action,
+    id: u64,
+    entry: Option<Entry>,
 }
 
-/// What a new run-time entry is made of.
-pub(crate) struct NewEntry {
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) named: bool,
-    pub(crate) file: &'static str,
-    pub(crate) line: u32,
-    pub(crate) timeout: Option<Duration>,
+/// An entry taken out to run.
+pub(crate) struct Popped {
+    pub(crate) sequence: u64,
     pub(crate) action: Action,
+    pub(crate) origin: Origin,
+    pub(crate) timeout: Option<Duration>,
 }
 
 pub(crate) struct Registry {
-    /// Sorted by sequence number; `None` is a removed entry.
-    slots: Vec<(u64, Option<Entry>)>,
+    /// Sorted by sequence number.
+    slots: Vec<Slot>,
     /// Name -> sequence number of the live named entry.
-    names: BTreeMap<String, u64>,
+    names: BTreeMap<Arc<str>, u64>,
+    /// Entry id -> the timeout given by `Handle::set_timeout`. Rare, so
+    /// kept out of the slots, which every registration writes.
+    timeouts: BTreeMap<u64, Duration>,
     next_sequence: u64,
     next_id: u64,
     live: usize,
@@ -94,12 +53,17 @@ pub(crate) struct Registry {
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
     inherited: Option<Inherited>,
+    /// The record of the run at exit while it goes on. It lives under the
+    /// registry's lock so that each step of that run — close the record of
+    /// the cleanup that ended, take the next entry — is one lock.
+    pub(crate) final_run: Option<Run>,
 }
 
 /// A parent's entries as a forked child found them.
 pub(crate) struct Inherited {
-    slots: Vec<(u64, Option<Entry>)>,
-    names: BTreeMap<String, u64>,
+    slots: Vec<Slot>,
+    names: BTreeMap<Arc<str>, u64>,
+    timeouts: BTreeMap<u64, Duration>,
     live: usize,
 }
 
@@ -137,6 +101,7 @@ pub(crate) fn anything_pending() -> bool {
 /// A poisoned lock is taken as it is: the registry's invariants hold between
 /// any two statements that could panic, and refusing to run cleanups because
 /// some thread once panicked would break the crate's one promise.
+#[inline]
 pub(crate) fn lock() -> MutexGuard<'static, Registry> {
     let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
     if !registry.statics_collected {
@@ -145,16 +110,27 @@ pub(crate) fn lock() -> MutexGuard<'static, Registry> {
     registry
 }
 
+/// What `insert` did: the new entry's place, and the entry it replaced (to
+/// be dropped by the caller after unlocking: its captures may run arbitrary
+/// `Drop` code).
+pub(crate) struct Inserted {
+    pub(crate) sequence: u64,
+    pub(crate) id: u64,
+    pub(crate) replaced: Option<Entry>,
+}
+
 impl Registry {
     const fn new() -> Registry {
         Registry {
             slots: Vec::new(),
             names: BTreeMap::new(),
+            timeouts: BTreeMap::new(),
             next_sequence: 0,
             next_id: 1,
             live: 0,
             statics_collected: false,
             inherited: None,
+            final_run: None,
         }
     }
 
@@ -168,6 +144,7 @@ impl Registry {
         let inherited = Inherited {
             slots: std::mem::take(&mut self.slots),
             names: std::mem::take(&mut self.names),
+            timeouts: std::mem::take(&mut self.timeouts),
             live: self.live,
         };
         self.set_live(0);
@@ -190,10 +167,12 @@ impl Registry {
         for (name, sequence) in inherited.names {
             self.names.entry(name).or_insert(sequence);
         }
+        self.timeouts.extend(inherited.timeouts);
         self.set_live(self.live + inherited.live);
         true
     }
 
+    #[cold]
     fn collect_statics(&mut self) {
         crate::clock::mark_origin();
         self.statics_collected = true;
@@ -207,105 +186,120 @@ impl Registry {
                 .then_with(|| same_str_first(a.file, b.file))
                 .then_with(|| (a.line, a.column, a.name).cmp(&(b.line, b.column, b.name)))
         });
+        self.slots.reserve(statics.len());
         for declared in statics {
             if declared.named {
                 self.warn_if_duplicate(declared);
             }
-            self.insert(NewEntry {
-                name: Cow::Borrowed(declared.name),
-                named: declared.named,
-                file: declared.file,
-                line: declared.line,
-                timeout: declared.timeout,
-                action: Action::Static(declared.run),
-            });
+            self.insert(Entry::Static(declared));
         }
     }
 
     /// The macro makes a duplicate name a link error; this catches what the
-    /// linker cannot see (for example two copies of the runtime's registry
-    /// in different dynamic libraries would not reach here, but a linker
-    /// that tolerates duplicate symbols would).
+    /// linker cannot see (for example a linker that tolerates duplicate
+    /// symbols).
     fn warn_if_duplicate(&self, declared: &StaticCleanup) {
-        if let Some(earlier) = self.names.get(declared.name).and_then(|&s| self.get(s)) {
+        let earlier = self.names.get(declared.name).and_then(|&s| self.get(s));
+        if let Some(earlier) = earlier {
+            let earlier = earlier.origin();
             diagnostics::warn(format_args!(
-                "two cleanups are named {:?}: {}:{} and {}:{}; the later one replaces the earlier",
+                "two cleanups are named {:?}: {} and {}:{}; the later one replaces the earlier",
                 declared.name,
-                earlier.origin.file,
-                earlier.origin.line,
+                earlier.source(),
                 declared.file,
                 declared.line
             ));
         }
     }
 
+    /// Adds a run-time registration; see [`Registry::insert`].
+    #[inline]
+    pub(crate) fn insert_closure(
+        &mut self,
+        closure: Closure,
+        caller: &'static Location<'static>,
+        label: Label,
+    ) -> Inserted {
+        self.insert(Entry::Registered {
+            closure,
+            caller,
+            label,
+        })
+    }
+
     /// Adds an entry with the next sequence number; a named entry whose name
-    /// is taken replaces the holder in its slot instead. Returns the
-    /// sequence, the id, and the replaced entry (to be dropped by the caller
-    /// after unlocking: its captures may run arbitrary `Drop` code).
-    pub(crate) fn insert(&mut self, new: NewEntry) -> (u64, u64, Option<Entry>) {
+    /// is taken replaces the holder in its slot instead.
+    pub(crate) fn insert(&mut self, entry: Entry) -> Inserted {
         let id = self.next_id;
         self.next_id += 1;
-        let holder = match new.named {
-            true => self.names.get(new.name.as_ref()).copied(),
-            false => None,
-        };
-        // A name always points at a live slot; `index_of` is checked anyway
-        // so a broken invariant adds an entry rather than panicking.
-        if let Some((sequence, index)) = holder.and_then(|s| Some((s, self.index_of(s)?))) {
-            let entry = Self::build(new, sequence, id);
-            let replaced = self.slots[index].1.replace(entry);
-            return (sequence, id, replaced);
+        if let Some(name) = entry.name() {
+            if let Some(replaced) = self.replace_named(name, id) {
+                return replaced.fill(entry, self);
+            }
+            let name: Arc<str> = match &entry {
+                Entry::Registered {
+                    label: Label::Named(name),
+                    ..
+                } => Arc::clone(name),
+                _ => Arc::from(name),
+            };
+            self.names.insert(name, self.next_sequence);
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        if new.named {
-            self.names.insert(new.name.clone().into_owned(), sequence);
-        }
-        let entry = Self::build(new, sequence, id);
-        self.slots.push((sequence, Some(entry)));
+        self.slots.push(Slot {
+            sequence,
+            id,
+            entry: Some(entry),
+        });
         self.set_live(self.live + 1);
-        (sequence, id, None)
+        Inserted {
+            sequence,
+            id,
+            replaced: None,
+        }
     }
 
-    fn build(new: NewEntry, sequence: u64, id: u64) -> Entry {
-        Entry {
-            origin: Origin {
-                name: new.name,
-                sequence,
-                file: new.file,
-                line: new.line,
-            },
+    /// Finds the slot of the live entry called `name`, for a replacement.
+    fn replace_named(&mut self, name: &str, id: u64) -> Option<Replacement> {
+        let sequence = *self.names.get(name)?;
+        // A name always points at a live slot; `index_of` is checked anyway
+        // so a broken invariant adds an entry rather than panicking.
+        let index = self.index_of(sequence)?;
+        Some(Replacement {
+            index,
+            sequence,
             id,
-            named: new.named,
-            timeout: new.timeout,
-            action: new.action,
-        }
+        })
     }
 
     fn index_of(&self, sequence: u64) -> Option<usize> {
-        self.slots.binary_search_by_key(&sequence, |(s, _)| *s).ok()
+        self.slots
+            .binary_search_by_key(&sequence, |slot| slot.sequence)
+            .ok()
     }
 
     fn get(&self, sequence: u64) -> Option<&Entry> {
         self.index_of(sequence)
-            .and_then(|i| self.slots[i].1.as_ref())
+            .and_then(|i| self.slots[i].entry.as_ref())
     }
 
     /// Removes the live named entry called `name`.
     pub(crate) fn remove_named(&mut self, name: &str) -> Option<Entry> {
         let sequence = self.names.remove(name)?;
-        self.take(sequence)
+        let index = self.index_of(sequence)?;
+        self.take(index)
     }
 
     /// Removes the entry a handle points at, if it is still that entry.
     pub(crate) fn remove_handle(&mut self, sequence: u64, id: u64) -> Option<Entry> {
-        if self.get(sequence)?.id != id {
+        let index = self.index_of(sequence)?;
+        if self.slots[index].id != id {
             return None;
         }
-        let entry = self.take(sequence)?;
-        if entry.named {
-            self.names.remove(entry.origin.name.as_ref());
+        let entry = self.take(index)?;
+        if let Some(name) = entry.name() {
+            self.names.remove(name);
         }
         Some(entry)
     }
@@ -315,54 +309,83 @@ impl Registry {
         let Some(index) = self.index_of(sequence) else {
             return false;
         };
-        match self.slots[index].1.as_mut() {
-            Some(entry) if entry.id == id => {
-                entry.timeout = Some(timeout);
-                true
-            }
-            _ => false,
+        let slot = &self.slots[index];
+        if slot.id != id || slot.entry.is_none() {
+            return false;
         }
+        self.timeouts.insert(id, timeout);
+        true
     }
 
-    fn take(&mut self, sequence: u64) -> Option<Entry> {
-        let index = self.index_of(sequence)?;
-        let entry = self.slots[index].1.take()?;
+    /// The timeout of the entry with this id, forgetting it.
+    fn take_timeout(&mut self, id: u64, entry: &Entry) -> Option<Duration> {
+        if self.timeouts.is_empty() {
+            return entry.declared_timeout();
+        }
+        self.timeouts.remove(&id).or(entry.declared_timeout())
+    }
+
+    fn take(&mut self, index: usize) -> Option<Entry> {
+        let slot = &mut self.slots[index];
+        let entry = slot.entry.take()?;
+        let id = slot.id;
+        if !self.timeouts.is_empty() {
+            self.timeouts.remove(&id);
+        }
         self.set_live(self.live - 1);
         self.trim();
         Some(entry)
     }
 
     /// Drops trailing tombstones so `pop_last` stays O(1) amortised.
+    #[inline]
     fn trim(&mut self) {
-        while matches!(self.slots.last(), Some((_, None))) {
+        while matches!(self.slots.last(), Some(Slot { entry: None, .. })) {
             self.slots.pop();
         }
     }
 
-    /// Removes and returns the entry with the highest sequence number.
-    pub(crate) fn pop_last(&mut self) -> Option<Entry> {
+    /// Removes the entry with the highest sequence number, to run it.
+    #[inline]
+    pub(crate) fn pop_last(&mut self) -> Option<Popped> {
         self.trim();
-        let (_, entry) = self.slots.pop()?;
-        let entry = entry.expect("trim leaves a live entry last");
+        let Slot {
+            sequence,
+            id,
+            entry,
+        } = self.slots.pop()?;
+        let entry = entry?; // trim leaves a live entry last
         self.set_live(self.live - 1);
-        if entry.named {
-            self.names.remove(entry.origin.name.as_ref());
+        if let Some(name) = entry.name() {
+            self.names.remove(name);
         }
-        Some(entry)
+        let timeout = self.take_timeout(id, &entry);
+        let (action, origin) = entry.into_parts();
+        Some(Popped {
+            sequence,
+            action,
+            origin,
+            timeout,
+        })
     }
 
     /// Forgets every entry, statics included, and keeps the statics from
     /// being collected again. Returns the entries to drop after unlocking.
-    pub(crate) fn clear(&mut self) -> Vec<(u64, Option<Entry>)> {
+    pub(crate) fn clear(&mut self) -> Vec<Entry> {
         self.statics_collected = true;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         self.names.clear();
+        self.timeouts.clear();
         self.set_live(0);
         std::mem::take(&mut self.slots)
+            .into_iter()
+            .filter_map(|slot| slot.entry)
+            .collect()
     }
 
     /// The one place the count of live entries changes, so the signal
     /// handler's mirror (`PENDING`) never drifts from it.
+    #[inline]
     fn set_live(&mut self, live: usize) {
         self.live = live;
         PENDING.store(live, Ordering::Relaxed);
@@ -374,12 +397,43 @@ impl Registry {
     }
 
     /// The pending entries, in the order they would run (last first).
-    pub(crate) fn pending(&self) -> Vec<Origin> {
+    pub(crate) fn pending(&self) -> Vec<PendingEntry> {
         self.slots
             .iter()
             .rev()
-            .filter_map(|(_, entry)| entry.as_ref().map(|e| e.origin.clone()))
+            .filter_map(|slot| {
+                let entry = slot.entry.as_ref()?;
+                Some(PendingEntry {
+                    sequence: slot.sequence,
+                    origin: entry.origin(),
+                })
+            })
             .collect()
+    }
+}
+
+/// A named entry's slot, about to receive its replacement.
+struct Replacement {
+    index: usize,
+    sequence: u64,
+    id: u64,
+}
+
+impl Replacement {
+    /// Puts `entry` in the slot; the replaced entry's own timeout goes with
+    /// it, the replacement starts with none of its own.
+    fn fill(self, entry: Entry, registry: &mut Registry) -> Inserted {
+        let slot = &mut registry.slots[self.index];
+        let old_id = std::mem::replace(&mut slot.id, self.id);
+        let replaced = slot.entry.replace(entry);
+        if !registry.timeouts.is_empty() {
+            registry.timeouts.remove(&old_id);
+        }
+        Inserted {
+            sequence: self.sequence,
+            id: self.id,
+            replaced,
+        }
     }
 }
 
@@ -387,20 +441,20 @@ impl Registry {
 mod tests {
     use super::*;
 
-    fn entry(name: &'static str, named: bool) -> NewEntry {
-        NewEntry {
-            name: Cow::Borrowed(name),
-            named,
-            file: "test.rs",
-            line: 1,
-            timeout: None,
-            action: Action::Static(|| Ok(())),
+    fn entry(name: &'static str, named: bool) -> Entry {
+        Entry::Registered {
+            closure: Box::new(|| Ok(())),
+            caller: Location::caller(),
+            label: match named {
+                true => Label::Named(Arc::from(name)),
+                false => Label::TypeName(name),
+            },
         }
     }
 
     fn drain(registry: &mut Registry) -> Vec<(u64, String)> {
         std::iter::from_fn(|| registry.pop_last())
-            .map(|e| (e.origin.sequence, e.origin.name.into_owned()))
+            .map(|p| (p.sequence, p.origin.name().to_owned()))
             .collect()
     }
 
@@ -420,18 +474,18 @@ mod tests {
     #[test]
     fn named_replacement_keeps_the_sequence_and_returns_the_old_entry() {
         let mut registry = Registry::new();
-        let (first, first_id, _) = registry.insert(entry("db", true));
+        let first = registry.insert(entry("db", true));
         registry.insert(entry("other", false));
-        let (again, again_id, replaced) = registry.insert(entry("db", true));
-        assert_eq!(again, first);
-        assert_ne!(again_id, first_id);
-        assert!(replaced.is_some());
+        let again = registry.insert(entry("db", true));
+        assert_eq!(again.sequence, first.sequence);
+        assert_ne!(again.id, first.id);
+        assert!(again.replaced.is_some());
         assert_eq!(registry.len(), 2);
         assert!(
-            registry.remove_handle(first, first_id).is_none(),
+            registry.remove_handle(first.sequence, first.id).is_none(),
             "stale handle"
         );
-        assert!(registry.remove_handle(again, again_id).is_some());
+        assert!(registry.remove_handle(again.sequence, again.id).is_some());
         assert!(registry.remove_named("db").is_none());
     }
 
@@ -439,24 +493,37 @@ mod tests {
     fn sequence_numbers_are_never_reused() {
         let mut registry = Registry::new();
         registry.insert(entry("a", false));
-        let (b, _, _) = registry.insert(entry("b", false));
+        let b = registry.insert(entry("b", false));
         registry.pop_last();
-        let (c, _, _) = registry.insert(entry("c", false));
-        assert!(c > b);
+        let c = registry.insert(entry("c", false));
+        assert!(c.sequence > b.sequence);
     }
 
     #[test]
     fn removal_leaves_the_rest_in_order() {
         let mut registry = Registry::new();
         registry.insert(entry("a", false));
-        let (b, b_id, _) = registry.insert(entry("b", true));
+        let b = registry.insert(entry("b", true));
         registry.insert(entry("c", false));
-        assert!(registry.remove_handle(b, b_id).is_some());
+        assert!(registry.remove_handle(b.sequence, b.id).is_some());
         assert!(
             registry.remove_named("b").is_none(),
             "the name went with the entry"
         );
         assert_eq!(drain(&mut registry), [(2, "c".into()), (0, "a".into())]);
+    }
+
+    #[test]
+    fn a_timeout_stays_with_its_entry() {
+        let mut registry = Registry::new();
+        let a = registry.insert(entry("a", true));
+        assert!(registry.set_timeout(a.sequence, a.id, Duration::from_secs(1)));
+        let replacement = registry.insert(entry("a", true));
+        assert!(registry.timeouts.is_empty(), "left with the replaced entry");
+        assert!(registry.set_timeout(replacement.sequence, replacement.id, Duration::from_secs(2)));
+        let popped = registry.pop_last().unwrap();
+        assert_eq!(popped.timeout, Some(Duration::from_secs(2)));
+        assert!(registry.timeouts.is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::registry::Origin;
+use crate::entry::Origin;
 
 /// What ended (or ran) the cleanups.
 ///
@@ -109,10 +109,11 @@ impl Status {
 /// ```
 #[derive(Clone, Debug)]
 pub struct EntryReport {
+    pub(crate) sequence: u64,
     pub(crate) origin: Origin,
     pub(crate) status: Status,
     pub(crate) error: Option<String>,
-    pub(crate) duration: Duration,
+    pub(crate) nanos: u64,
 }
 
 impl EntryReport {
@@ -125,7 +126,7 @@ impl EntryReport {
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].name(), "flush");
     /// ```
     pub fn name(&self) -> &str {
-        &self.origin.name
+        self.origin.name()
     }
 
     /// Its place in the one sequence of the process: statics first (by
@@ -137,7 +138,7 @@ impl EntryReport {
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].sequence(), handle.sequence());
     /// ```
     pub fn sequence(&self) -> u64 {
-        self.origin.sequence
+        self.sequence
     }
 
     /// `file:line` where it was declared or registered.
@@ -157,7 +158,7 @@ impl EntryReport {
     /// assert!(cleanup_runtime::run_now().entries()[0].file().ends_with(".rs"));
     /// ```
     pub fn file(&self) -> &str {
-        self.origin.file
+        self.origin.file()
     }
 
     /// The source line alone.
@@ -167,7 +168,7 @@ impl EntryReport {
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].line(), here);
     /// ```
     pub fn line(&self) -> u32 {
-        self.origin.line
+        self.origin.line()
     }
 
     /// How it ended.
@@ -200,7 +201,7 @@ impl EntryReport {
     /// assert!(report.entries()[0].duration() >= std::time::Duration::from_millis(2));
     /// ```
     pub fn duration(&self) -> Duration {
-        self.duration
+        Duration::from_nanos(self.nanos)
     }
 }
 
@@ -214,6 +215,7 @@ impl EntryReport {
 /// ```
 #[derive(Clone, Debug)]
 pub struct PendingEntry {
+    pub(crate) sequence: u64,
     pub(crate) origin: Origin,
 }
 
@@ -226,7 +228,7 @@ impl PendingEntry {
     /// # cleanup_runtime::clear();
     /// ```
     pub fn name(&self) -> &str {
-        &self.origin.name
+        self.origin.name()
     }
 
     /// Its sequence number (see [`EntryReport::sequence`]).
@@ -237,7 +239,7 @@ impl PendingEntry {
     /// # cleanup_runtime::clear();
     /// ```
     pub fn sequence(&self) -> u64 {
-        self.origin.sequence
+        self.sequence
     }
 
     /// `file:line` where it was declared or registered.
@@ -412,9 +414,9 @@ impl fmt::Display for Report {
             write!(
                 f,
                 "  #{} {:<7} {:.3}ms {:?} ({})",
-                entry.origin.sequence,
+                entry.sequence,
                 entry.status.as_str(),
-                entry.duration.as_secs_f64() * 1e3,
+                entry.nanos as f64 / 1e6,
                 entry.name(),
                 entry.origin.source()
             )?;
@@ -427,7 +429,7 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "  #{} pending {:?} ({})",
-                pending.origin.sequence,
+                pending.sequence,
                 pending.name(),
                 pending.origin.source()
             )?;
@@ -452,12 +454,11 @@ impl Serialize for EntryReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut entry = serializer.serialize_struct("Entry", 6)?;
         entry.serialize_field("name", self.name())?;
-        entry.serialize_field("sequence", &self.origin.sequence)?;
+        entry.serialize_field("sequence", &self.sequence)?;
         entry.serialize_field("source", &self.source())?;
         entry.serialize_field("status", &self.status)?;
         entry.serialize_field("error", &self.error)?;
-        let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
-        entry.serialize_field("duration_ns", &nanos)?;
+        entry.serialize_field("duration_ns", &self.nanos)?;
         entry.end()
     }
 }
@@ -466,7 +467,7 @@ impl Serialize for PendingEntry {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut entry = serializer.serialize_struct("Pending", 3)?;
         entry.serialize_field("name", self.name())?;
-        entry.serialize_field("sequence", &self.origin.sequence)?;
+        entry.serialize_field("sequence", &self.sequence)?;
         entry.serialize_field("source", &self.source())?;
         entry.end()
     }

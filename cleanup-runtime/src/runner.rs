@@ -8,30 +8,33 @@
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::clock::{self, Scale, Stamp};
+use crate::entry::{Action, Origin};
+use crate::final_run;
+use crate::registry::{self, Registry};
+use crate::report::{EntryReport, Report, Status, Trigger};
 
-use crate::registry::{self, Action, Entry, Origin};
-use crate::report::{EntryReport, PendingEntry, Report, Status, Trigger};
-use crate::{final_run, thread_token};
+/// How a cleanup ended: its status and, unless `Ok`, the message.
+pub(crate) type Finished = (Status, Option<String>);
 
 /// A run in progress.
 pub(crate) struct Run {
     pub(crate) trigger: Trigger,
     pub(crate) status: Option<i32>,
     pub(crate) signal: Option<i32>,
-    pub(crate) entries: Vec<EntryReport>,
-    /// The entry running now, if any.
-    pub(crate) current: Option<Origin>,
-    /// When the previous entry ended: one clock read per boundary times
-    /// every entry (two per entry would double the cost of the loop).
-    pub(crate) last_boundary: Stamp,
+    /// In run order. While `running`, the last one is the cleanup running
+    /// now, its status and duration not known yet: it is written when the
+    /// cleanup starts and completed when it ends, so nothing moves twice.
+    entries: Vec<EntryReport>,
+    running: bool,
+    /// When the previous cleanup ended: one clock read per boundary times
+    /// every cleanup (two per cleanup would double the cost of the loop).
+    last_boundary: Stamp,
     /// Turns clock ticks into durations.
-    pub(crate) scale: Scale,
-    /// The thread running the cleanups.
-    pub(crate) runner: usize,
+    scale: Scale,
 }
 
 impl Run {
@@ -41,27 +44,62 @@ impl Run {
             status,
             signal,
             entries: Vec::new(),
-            current: None,
+            running: false,
             last_boundary: clock::now(),
             scale: Scale::measure(),
-            runner: thread_token::current(),
         }
     }
 
-    /// Records how the current entry ended, at `now`.
-    fn close_current(&mut self, status: Status, error: Option<String>, now: Stamp) {
-        if let Some(origin) = self.current.take() {
-            self.entries.push(EntryReport {
-                origin,
-                status,
-                error,
-                duration: self.scale.between(self.last_boundary, now),
-            });
+    /// Starts the record of a cleanup taken out of the registry.
+    #[inline]
+    fn open(&mut self, sequence: u64, origin: Origin) {
+        self.entries.push(EntryReport {
+            sequence,
+            origin,
+            status: Status::Ok,
+            error: None,
+            nanos: 0,
+        });
+        self.running = true;
+    }
+
+    /// Completes the record of the running cleanup, which ended at `now`
+    /// with `finished` (`None`: nothing was running, `now` only marks the
+    /// start of the next one).
+    #[inline]
+    pub(crate) fn close(&mut self, finished: Option<Finished>, now: Stamp) {
+        if let (true, Some((status, error)), Some(entry)) = (
+            std::mem::take(&mut self.running),
+            finished,
+            self.entries.last_mut(),
+        ) {
+            entry.status = status;
+            entry.error = error;
+            entry.nanos = self.scale.nanos_between(self.last_boundary, now);
         }
         self.last_boundary = now;
     }
 
-    pub(crate) fn into_report(self) -> Report {
+    /// Records a cleanup that will not run: the deadline passed first.
+    pub(crate) fn skip(&mut self, sequence: u64, origin: Origin) {
+        self.entries.push(EntryReport {
+            sequence,
+            origin,
+            status: Status::Skipped,
+            error: Some("not started: the deadline had passed".to_owned()),
+            nanos: 0,
+        });
+    }
+
+    /// The cleanups that ran and ended, in run order.
+    pub(crate) fn ended(&self) -> &[EntryReport] {
+        &self.entries[..self.entries.len() - usize::from(self.running)]
+    }
+
+    pub(crate) fn into_report(mut self) -> Report {
+        if self.running {
+            self.entries.pop();
+        }
         Report {
             trigger: self.trigger,
             status: self.status,
@@ -72,51 +110,65 @@ impl Run {
     }
 }
 
-pub(crate) type RunSlot = Mutex<Option<Run>>;
+/// Which run's record a loop writes to.
+pub(crate) enum Target<'a> {
+    /// The run at exit, whose record is in the registry (`final_run`).
+    Final,
+    /// A run of [`run_now`], recorded by its caller.
+    Manual(&'a mut Run),
+}
 
-pub(crate) fn lock(slot: &RunSlot) -> MutexGuard<'_, Option<Run>> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner)
+impl Target<'_> {
+    fn run<'r>(&'r mut self, registry: &'r mut Registry) -> Option<&'r mut Run> {
+        match self {
+            Target::Final => registry.final_run.as_mut(),
+            Target::Manual(run) => Some(run),
+        }
+    }
 }
 
 /// Runs every registered cleanup, last registered first, until none is left.
 ///
-/// One lock of the run record per cleanup: it closes the record of the
-/// cleanup that just ran and opens the next one's.
-pub(crate) fn run_entries(slot: &RunSlot) {
-    let pending = registry::lock().len();
-    if let Some(run) = lock(slot).as_mut() {
-        run.entries.reserve(pending);
+/// Each step is one lock of the registry: it completes the record of the
+/// cleanup that just ended, takes the next entry and opens its record.
+pub(crate) fn run_entries(mut target: Target<'_>) {
+    {
+        let mut registry = registry::lock();
+        let pending = registry.len();
+        if let Some(run) = target.run(&mut registry) {
+            run.entries.reserve(pending);
+        }
     }
-    let mut finished: Option<(Status, Option<String>)> = None;
+    let mut finished: Option<Finished> = None;
     loop {
         // Bind first: the registry guard must be gone before user code runs.
-        let next = registry::lock().pop_last();
-        let now = clock::now();
-        let (action, timeout) = {
-            let mut guard = lock(slot);
-            let run = guard.as_mut();
-            if let (Some(run), Some((status, error))) = (run, finished.take()) {
-                run.close_current(status, error, now);
-            }
-            let Some(Entry {
-                origin,
-                action,
-                timeout,
-                ..
-            }) = next
-            else {
-                break;
-            };
-            if let Some(run) = guard.as_mut() {
-                run.current = Some(origin);
-            }
-            (action, timeout)
-        };
+        let next = step(&mut registry::lock(), &mut target, finished.take());
+        let Some((action, timeout)) = next else { break };
         finished = Some(match timeout {
             None => run_caught(action),
             Some(timeout) => run_with_timeout(action, timeout),
         });
     }
+}
+
+/// One step of a run, under the registry lock.
+#[inline]
+fn step(
+    registry: &mut Registry,
+    target: &mut Target<'_>,
+    finished: Option<Finished>,
+) -> Option<(Action, Option<Duration>)> {
+    let now = clock::now();
+    let next = registry.pop_last();
+    let mut run = target.run(registry);
+    if let Some(run) = run.as_deref_mut() {
+        run.close(finished, now);
+    }
+    let popped = next?;
+    if let Some(run) = run {
+        run.open(popped.sequence, popped.origin);
+    }
+    Some((popped.action, popped.timeout))
 }
 
 /// Runs one cleanup on this thread, catching a panic.
@@ -163,11 +215,11 @@ fn run_with_timeout(action: Action, timeout: Duration) -> (Status, Option<String
     }
 }
 
-/// Closes the current entry's record with `status`.
-pub(crate) fn finish_current(slot: &RunSlot, status: Status, error: Option<String>) {
+/// Completes the record of the final run's running cleanup with `status`.
+pub(crate) fn finish_current(status: Status, error: Option<String>) {
     let now = clock::now();
-    if let Some(run) = lock(slot).as_mut() {
-        run.close_current(status, error, now);
+    if let Some(run) = registry::lock().final_run.as_mut() {
+        run.close(Some((status, error)), now);
     }
 }
 
@@ -187,22 +239,15 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 
 /// Runs all pending cleanups now. See [`crate::run_now`].
 pub(crate) fn run_now() -> Report {
-    let slot = Mutex::new(Some(Run::new(Trigger::Manual, None, None)));
-    run_entries(&slot);
+    let mut run = Run::new(Trigger::Manual, None, None);
+    run_entries(Target::Manual(&mut run));
     crate::logging::flush_after_cleanups();
-    let run = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let report = run
-        .map(Run::into_report)
-        .unwrap_or_else(empty_manual_report);
+    let report = run.into_report();
     HISTORY
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .extend(report.entries.iter().cloned());
     report
-}
-
-fn empty_manual_report() -> Report {
-    Run::new(Trigger::Manual, None, None).into_report()
 }
 
 /// Entries run by [`run_now`] so far, for [`snapshot`].
@@ -211,16 +256,13 @@ static HISTORY: Mutex<Vec<EntryReport>> = Mutex::new(Vec::new());
 /// What ran so far in this process, and what is pending. See
 /// [`crate::report`].
 pub(crate) fn snapshot() -> Report {
-    let mut report = empty_manual_report();
+    let mut report = Run::new(Trigger::Manual, None, None).into_report();
     report.entries = HISTORY
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
-    final_run::add_progress(&mut report);
-    report.pending = registry::lock()
-        .pending()
-        .into_iter()
-        .map(|origin| PendingEntry { origin })
-        .collect();
+    let registry = registry::lock();
+    final_run::add_progress(&registry, &mut report);
+    report.pending = registry.pending();
     report
 }

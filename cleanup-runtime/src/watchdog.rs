@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use crate::diagnostics;
-use crate::final_run::{FINAL_RUN, wait_until_done_for, write_report};
+use crate::final_run::{wait_until_done_for, write_report};
 use crate::registry;
-use crate::report::{EntryReport, Status};
-use crate::runner::lock;
+use crate::report::Status;
 
 /// Starts the thread that ends the process if the final run is not done
 /// within `limit`.
@@ -33,34 +32,30 @@ pub(crate) fn start(limit: Duration) {
 /// `exit`: the hung cleanup may hold a lock that the remaining exit
 /// handlers or stdio need.
 fn give_up(limit: Duration) {
-    let Some(mut run) = lock(&FINAL_RUN).take() else {
-        return; // finished meanwhile
-    };
     let now = crate::clock::now();
-    if let Some(origin) = run.current.take() {
-        run.entries.push(EntryReport {
-            origin,
-            status: Status::Timeout,
-            error: Some(format!(
-                "still running when the deadline of {} passed",
-                humantime::format_duration(limit)
+    let run = {
+        let mut registry = registry::lock();
+        let Some(mut run) = registry.final_run.take() else {
+            return; // finished meanwhile
+        };
+        run.close(
+            Some((
+                Status::Timeout,
+                Some(format!(
+                    "still running when the deadline of {} passed",
+                    humantime::format_duration(limit)
+                )),
             )),
-            duration: run.scale.between(run.last_boundary, now),
-        });
-    }
-    loop {
-        let next = registry::lock().pop_last();
-        let Some(entry) = next else { break };
-        run.entries.push(EntryReport {
-            origin: entry.origin.clone(),
-            status: Status::Skipped,
-            error: Some("not started: the deadline had passed".to_owned()),
-            duration: Duration::ZERO,
-        });
-        // Not dropped: dropping a cleanup's captures runs code that may hang
-        // as well.
-        std::mem::forget(entry);
-    }
+            now,
+        );
+        while let Some(popped) = registry.pop_last() {
+            run.skip(popped.sequence, popped.origin);
+            // Not dropped: dropping a cleanup's captures runs code that may
+            // hang as well.
+            std::mem::forget(popped.action);
+        }
+        run
+    };
     let status = run.status.unwrap_or(0);
     let signal = run.signal;
     write_report(run.into_report());

@@ -1,0 +1,164 @@
+//! What one cleanup is: its code, and where it comes from.
+//!
+//! Kept small on purpose: an entry is built and moved on every
+//! registration and every run, so what the report says about it is a
+//! pointer to what the compiler already wrote down (the static's
+//! declaration, the caller's `Location`) rather than a copy of its name,
+//! file and line. They are read only when a report is rendered.
+
+use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::__private::{Outcome, StaticCleanup};
+
+/// The closure of a run-time registration.
+pub(crate) type Closure = Box<dyn FnOnce() -> Outcome + Send>;
+
+/// A cleanup as the registry holds it.
+pub(crate) enum Entry {
+    /// Declared with `#[at_exit]` or `#[cleanup]`: everything is in the
+    /// declaration.
+    Static(&'static StaticCleanup),
+    /// Given to `register` or `register_named`.
+    Registered {
+        closure: Closure,
+        caller: &'static Location<'static>,
+        label: Label,
+    },
+}
+
+/// What runs, once an entry leaves the registry.
+pub(crate) enum Action {
+    Static(fn() -> Outcome),
+    Closure(Closure),
+}
+
+impl Action {
+    pub(crate) fn call(self) -> Outcome {
+        match self {
+            Action::Static(run) => run(),
+            Action::Closure(run) => run(),
+        }
+    }
+}
+
+impl Entry {
+    /// The name `unregister` and `register_named` know it by, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Entry::Static(declared) => declared.named.then_some(declared.name),
+            Entry::Registered {
+                label: Label::Named(name),
+                ..
+            } => Some(name),
+            Entry::Registered { .. } => None,
+        }
+    }
+
+    /// The timeout it was declared with (run-time ones are kept beside the
+    /// registry, see `Handle::set_timeout`).
+    pub(crate) fn declared_timeout(&self) -> Option<Duration> {
+        match self {
+            Entry::Static(declared) => declared.timeout,
+            Entry::Registered { .. } => None,
+        }
+    }
+
+    /// Splits the entry into what runs and what the report keeps.
+    pub(crate) fn into_parts(self) -> (Action, Origin) {
+        match self {
+            Entry::Static(declared) => (Action::Static(declared.run), Origin::Static(declared)),
+            Entry::Registered {
+                closure,
+                caller,
+                label,
+            } => (
+                Action::Closure(closure),
+                Origin::Registered { caller, label },
+            ),
+        }
+    }
+
+    /// What the report would say about it.
+    pub(crate) fn origin(&self) -> Origin {
+        match self {
+            Entry::Static(declared) => Origin::Static(declared),
+            Entry::Registered { caller, label, .. } => Origin::Registered {
+                caller,
+                label: label.clone(),
+            },
+        }
+    }
+}
+
+/// What a report calls a run-time registration.
+#[derive(Clone)]
+pub(crate) enum Label {
+    /// `register`: the closure's type name.
+    TypeName(&'static str),
+    /// `register_named`: its name, shared with the registry's name index.
+    Named(Arc<str>),
+}
+
+/// Where a cleanup comes from: what a report says about it besides its
+/// sequence number and how it ended.
+#[derive(Clone)]
+pub(crate) enum Origin {
+    Static(&'static StaticCleanup),
+    Registered {
+        caller: &'static Location<'static>,
+        label: Label,
+    },
+}
+
+impl Origin {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Origin::Static(declared) => declared.name,
+            Origin::Registered {
+                label: Label::TypeName(name),
+                ..
+            } => name,
+            Origin::Registered {
+                label: Label::Named(name),
+                ..
+            } => name,
+        }
+    }
+
+    pub(crate) fn file(&self) -> &'static str {
+        match self {
+            Origin::Static(declared) => declared.file,
+            Origin::Registered { caller, .. } => caller.file(),
+        }
+    }
+
+    pub(crate) fn line(&self) -> u32 {
+        match self {
+            Origin::Static(declared) => declared.line,
+            Origin::Registered { caller, .. } => caller.line(),
+        }
+    }
+
+    /// `file:line`, for the report.
+    pub(crate) fn source(&self) -> SourceLine<'_> {
+        SourceLine(self)
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} ({})", self.name(), self.source())
+    }
+}
+
+/// Displays an origin's `file:line` without allocating.
+pub(crate) struct SourceLine<'a>(&'a Origin);
+
+impl fmt::Display for SourceLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.0.file(), self.0.line())
+    }
+}
