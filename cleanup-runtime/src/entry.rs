@@ -17,16 +17,11 @@ use crate::__private::{Outcome, StaticCleanup};
 pub(crate) type Closure = Box<dyn FnOnce() -> Outcome + Send>;
 
 /// A cleanup as the registry holds it.
-pub(crate) enum Entry {
-    /// Declared with `#[at_exit]` or `#[cleanup]`: everything is in the
-    /// declaration.
-    Static(&'static StaticCleanup),
-    /// Given to `register` or `register_named`.
-    Registered {
-        closure: Closure,
-        caller: &'static Location<'static>,
-        label: Label,
-    },
+pub(crate) struct Entry {
+    pub(crate) origin: Origin,
+    /// The closure of a run-time registration; `None` for a static, whose
+    /// function is in its declaration.
+    pub(crate) closure: Option<Closure>,
 }
 
 /// What runs, once an entry leaves the registry.
@@ -36,6 +31,7 @@ pub(crate) enum Action {
 }
 
 impl Action {
+    #[inline]
     pub(crate) fn call(self) -> Outcome {
         match self {
             Action::Static(run) => run(),
@@ -45,51 +41,43 @@ impl Action {
 }
 
 impl Entry {
+    pub(crate) fn declared(declared: &'static StaticCleanup) -> Entry {
+        Entry {
+            origin: Origin::Static(declared),
+            closure: None,
+        }
+    }
+
     /// The name `unregister` and `register_named` know it by, if any.
+    #[inline]
     pub(crate) fn name(&self) -> Option<&str> {
-        match self {
-            Entry::Static(declared) => declared.named.then_some(declared.name),
-            Entry::Registered {
+        match &self.origin {
+            Origin::Static(declared) => declared.named.then_some(declared.name),
+            Origin::Registered {
                 label: Label::Named(name),
                 ..
             } => Some(name),
-            Entry::Registered { .. } => None,
+            Origin::Registered { .. } => None,
         }
     }
 
     /// The timeout it was declared with (run-time ones are kept beside the
     /// registry, see `Handle::set_timeout`).
+    #[inline]
     pub(crate) fn declared_timeout(&self) -> Option<Duration> {
-        match self {
-            Entry::Static(declared) => declared.timeout,
-            Entry::Registered { .. } => None,
+        match &self.origin {
+            Origin::Static(declared) => declared.timeout,
+            Origin::Registered { .. } => None,
         }
     }
 
     /// Splits the entry into what runs and what the report keeps.
     pub(crate) fn into_parts(self) -> (Action, Origin) {
-        match self {
-            Entry::Static(declared) => (Action::Static(declared.run), Origin::Static(declared)),
-            Entry::Registered {
-                closure,
-                caller,
-                label,
-            } => (
-                Action::Closure(closure),
-                Origin::Registered { caller, label },
-            ),
-        }
-    }
-
-    /// What the report would say about it.
-    pub(crate) fn origin(&self) -> Origin {
-        match self {
-            Entry::Static(declared) => Origin::Static(declared),
-            Entry::Registered { caller, label, .. } => Origin::Registered {
-                caller,
-                label: label.clone(),
-            },
-        }
+        let action = match self.closure {
+            Some(closure) => Action::Closure(closure),
+            None => Action::Static(self.origin.declared_run()),
+        };
+        (action, self.origin)
     }
 }
 
@@ -114,6 +102,16 @@ pub(crate) enum Origin {
 }
 
 impl Origin {
+    /// The function of a static cleanup; for a run-time registration
+    /// (whose closure is kept in its entry) one that does nothing.
+    #[inline]
+    pub(crate) fn declared_run(&self) -> fn() -> Outcome {
+        match self {
+            Origin::Static(declared) => declared.run,
+            Origin::Registered { .. } => || Ok(()),
+        }
+    }
+
     pub(crate) fn name(&self) -> &str {
         match self {
             Origin::Static(declared) => declared.name,

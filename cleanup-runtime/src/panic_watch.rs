@@ -16,7 +16,7 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::report::Status;
-use crate::{exit_hook, final_run, thread_token};
+use crate::{exit_hook, final_run, runner, thread_token};
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
 static FIRST_USE: Once = Once::new();
@@ -43,12 +43,15 @@ pub(crate) fn install() {
             .unwrap_or("panic with a non-string payload");
         if final_run::is_runner() {
             if message.contains(REENTRANT_EXIT) {
-                final_run::resume_after_fatal_panic(Status::Ok, None);
+                final_run::resume_after_fatal_panic(None);
                 return;
             }
             if cfg!(panic = "abort") {
                 previous(info);
-                final_run::resume_after_fatal_panic(Status::Panic, Some(message.to_owned()));
+                final_run::resume_after_fatal_panic(runner::failure(
+                    Status::Panic,
+                    message.to_owned(),
+                ));
                 return;
             }
         }

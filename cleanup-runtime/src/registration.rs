@@ -4,9 +4,8 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::entry::Label;
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Inserted};
+use crate::registry::{self, Inserted, UNNAMED};
 use crate::{activation, panic_watch};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
@@ -38,7 +37,9 @@ impl Handle {
     /// assert_eq!(cleanup_runtime::run_now().entries().len(), 1);
     /// ```
     pub fn unregister(self) -> bool {
-        let removed = registry::lock().remove_handle(self.sequence, self.id);
+        let removed = registry::lock()
+            .entries
+            .remove_handle(self.sequence, self.id);
         removed.is_some()
     }
 
@@ -62,7 +63,9 @@ impl Handle {
     /// assert_eq!(report.entries()[1].status(), cleanup_runtime::Status::Ok);
     /// ```
     pub fn set_timeout(&self, timeout: Duration) -> bool {
-        registry::lock().set_timeout(self.sequence, self.id, timeout)
+        registry::lock()
+            .entries
+            .set_timeout(self.sequence, self.id, timeout)
     }
 
     /// The cleanup's place in the process's one sequence (higher runs
@@ -106,11 +109,17 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    add(
-        Label::TypeName(std::any::type_name::<F>()),
+    activation::ensure();
+    let closure = Box::new(move || cleanup().into_outcome());
+    let sequence = registry::lock().entries.push_unnamed(
+        closure,
         Location::caller(),
-        cleanup,
-    )
+        std::any::type_name::<F>(),
+    );
+    Handle {
+        sequence,
+        id: UNNAMED,
+    }
 }
 
 /// Registers `cleanup` under `name`. If an entry of that name is pending
@@ -131,23 +140,16 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    let name: String = name.into();
-    add(Label::Named(Arc::from(name)), Location::caller(), cleanup)
-}
-
-#[inline]
-fn add<F, R>(label: Label, caller: &'static Location<'static>, cleanup: F) -> Handle
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: CleanupResult,
-{
     activation::ensure();
+    let name: String = name.into();
     let closure = Box::new(move || cleanup().into_outcome());
     let Inserted {
         sequence,
         id,
         replaced,
-    } = registry::lock().insert_closure(closure, caller, label);
+    } = registry::lock()
+        .entries
+        .insert_named(closure, Location::caller(), Arc::from(name));
     // Dropped here, after the lock is released: its captures' `Drop` may
     // register or unregister cleanups.
     drop(replaced);
@@ -167,7 +169,7 @@ where
 /// ```
 pub fn unregister(name: &str) -> bool {
     panic_watch::install_once();
-    let removed = registry::lock().remove_named(name);
+    let removed = registry::lock().entries.remove_named(name);
     removed.is_some()
 }
 
@@ -181,6 +183,6 @@ pub fn unregister(name: &str) -> bool {
 /// ```
 pub fn clear() {
     panic_watch::install_once();
-    let forgotten = registry::lock().clear();
+    let forgotten = registry::lock().entries.clear();
     drop(forgotten);
 }

@@ -17,9 +17,12 @@ use std::time::Duration;
 
 use crate::__private::StaticCleanup;
 use crate::diagnostics;
-use crate::entry::{Action, Closure, Entry, Label, Origin};
+use crate::entry::{Closure, Entry, Label, Origin};
 use crate::report::PendingEntry;
 use crate::runner::Run;
+
+/// The id of every unnamed entry's slot, whose occupant never changes.
+pub(crate) const UNNAMED: u64 = 0;
 
 /// One place in the sequence; `entry` is `None` once removed.
 struct Slot {
@@ -30,21 +33,25 @@ struct Slot {
     entry: Option<Entry>,
 }
 
-/// An entry taken out to run.
-pub(crate) struct Popped {
-    pub(crate) sequence: u64,
-    pub(crate) action: Action,
-    pub(crate) origin: Origin,
-    pub(crate) timeout: Option<Duration>,
+/// What the registry's lock guards.
+pub(crate) struct Registry {
+    pub(crate) entries: Entries,
+    /// The record of the run at exit while it goes on. It shares the lock
+    /// of the entries so that each step of that run — complete the record
+    /// of the cleanup that ended, take the next entry — is one lock.
+    pub(crate) final_run: Option<Run>,
 }
 
-pub(crate) struct Registry {
+/// The pending cleanups, in sequence.
+pub(crate) struct Entries {
     /// Sorted by sequence number.
     slots: Vec<Slot>,
     /// Name -> sequence number of the live named entry.
     names: BTreeMap<Arc<str>, u64>,
-    /// Entry id -> the timeout given by `Handle::set_timeout`. Rare, so
-    /// kept out of the slots, which every registration writes.
+    /// Sequence number -> the timeout given to the entry there by
+    /// `Handle::set_timeout`. Rare, so kept out of the slots, which every
+    /// registration writes; it leaves with the entry (run, removed or
+    /// replaced).
     timeouts: BTreeMap<u64, Duration>,
     next_sequence: u64,
     next_id: u64,
@@ -53,10 +60,6 @@ pub(crate) struct Registry {
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
     inherited: Option<Inherited>,
-    /// The record of the run at exit while it goes on. It lives under the
-    /// registry's lock so that each step of that run — close the record of
-    /// the cleanup that ended, take the next entry — is one lock.
-    pub(crate) final_run: Option<Run>,
 }
 
 /// A parent's entries as a forked child found them.
@@ -104,8 +107,8 @@ pub(crate) fn anything_pending() -> bool {
 #[inline]
 pub(crate) fn lock() -> MutexGuard<'static, Registry> {
     let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-    if !registry.statics_collected {
-        registry.collect_statics();
+    if !registry.entries.statics_collected {
+        registry.entries.collect_statics();
     }
     registry
 }
@@ -122,6 +125,25 @@ pub(crate) struct Inserted {
 impl Registry {
     const fn new() -> Registry {
         Registry {
+            entries: Entries::new(),
+            final_run: None,
+        }
+    }
+
+    /// See [`Entries::set_aside_for_fork_child`].
+    pub(crate) fn set_aside_for_fork_child(&mut self) {
+        self.entries.set_aside_for_fork_child();
+    }
+
+    /// See [`Entries::adopt_inherited`].
+    pub(crate) fn adopt_inherited(&mut self) -> bool {
+        self.entries.adopt_inherited()
+    }
+}
+
+impl Entries {
+    const fn new() -> Entries {
+        Entries {
             slots: Vec::new(),
             names: BTreeMap::new(),
             timeouts: BTreeMap::new(),
@@ -130,7 +152,6 @@ impl Registry {
             live: 0,
             statics_collected: false,
             inherited: None,
-            final_run: None,
         }
     }
 
@@ -191,7 +212,7 @@ impl Registry {
             if declared.named {
                 self.warn_if_duplicate(declared);
             }
-            self.insert(Entry::Static(declared));
+            self.insert(Entry::declared(declared));
         }
     }
 
@@ -200,8 +221,10 @@ impl Registry {
     /// symbols).
     fn warn_if_duplicate(&self, declared: &StaticCleanup) {
         let earlier = self.names.get(declared.name).and_then(|&s| self.get(s));
-        if let Some(earlier) = earlier {
-            let earlier = earlier.origin();
+        if let Some(Entry {
+            origin: earlier, ..
+        }) = earlier
+        {
             diagnostics::warn(format_args!(
                 "two cleanups are named {:?}: {} and {}:{}; the later one replaces the earlier",
                 declared.name,
@@ -212,39 +235,76 @@ impl Registry {
         }
     }
 
-    /// Adds a run-time registration; see [`Registry::insert`].
+    /// Adds a `register` closure: the hot path, with no name to look up
+    /// and nothing to replace. Returns its sequence number; its id is
+    /// [`UNNAMED`], since only a named slot ever changes occupant.
     #[inline]
-    pub(crate) fn insert_closure(
+    pub(crate) fn push_unnamed(
         &mut self,
         closure: Closure,
         caller: &'static Location<'static>,
-        label: Label,
+        type_name: &'static str,
+    ) -> u64 {
+        self.push(
+            UNNAMED,
+            Entry {
+                origin: Origin::Registered {
+                    caller,
+                    label: Label::TypeName(type_name),
+                },
+                closure: Some(closure),
+            },
+        )
+    }
+
+    /// Adds a `register_named` closure; see [`Entries::insert`].
+    pub(crate) fn insert_named(
+        &mut self,
+        closure: Closure,
+        caller: &'static Location<'static>,
+        name: Arc<str>,
     ) -> Inserted {
-        self.insert(Entry::Registered {
-            closure,
-            caller,
-            label,
+        self.insert(Entry {
+            origin: Origin::Registered {
+                caller,
+                label: Label::Named(name),
+            },
+            closure: Some(closure),
         })
     }
 
     /// Adds an entry with the next sequence number; a named entry whose name
     /// is taken replaces the holder in its slot instead.
     pub(crate) fn insert(&mut self, entry: Entry) -> Inserted {
-        let id = self.next_id;
-        self.next_id += 1;
-        if let Some(name) = entry.name() {
-            if let Some(replaced) = self.replace_named(name, id) {
-                return replaced.fill(entry, self);
+        let id = match entry.name() {
+            None => UNNAMED,
+            Some(name) => {
+                let id = self.next_id;
+                self.next_id += 1;
+                if let Some(slot) = self.replace_named(name, id) {
+                    return slot.fill(entry, self);
+                }
+                let name: Arc<str> = match &entry.origin {
+                    Origin::Registered {
+                        label: Label::Named(name),
+                        ..
+                    } => Arc::clone(name),
+                    _ => Arc::from(name),
+                };
+                self.names.insert(name, self.next_sequence);
+                id
             }
-            let name: Arc<str> = match &entry {
-                Entry::Registered {
-                    label: Label::Named(name),
-                    ..
-                } => Arc::clone(name),
-                _ => Arc::from(name),
-            };
-            self.names.insert(name, self.next_sequence);
+        };
+        Inserted {
+            sequence: self.push(id, entry),
+            id,
+            replaced: None,
         }
+    }
+
+    /// Puts `entry` last, under the next sequence number.
+    #[inline]
+    fn push(&mut self, id: u64, entry: Entry) -> u64 {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
         self.slots.push(Slot {
@@ -253,11 +313,7 @@ impl Registry {
             entry: Some(entry),
         });
         self.set_live(self.live + 1);
-        Inserted {
-            sequence,
-            id,
-            replaced: None,
-        }
+        sequence
     }
 
     /// Finds the slot of the live entry called `name`, for a replacement.
@@ -313,24 +369,27 @@ impl Registry {
         if slot.id != id || slot.entry.is_none() {
             return false;
         }
-        self.timeouts.insert(id, timeout);
+        self.timeouts.insert(sequence, timeout);
         true
     }
 
-    /// The timeout of the entry with this id, forgetting it.
-    fn take_timeout(&mut self, id: u64, entry: &Entry) -> Option<Duration> {
-        if self.timeouts.is_empty() {
-            return entry.declared_timeout();
-        }
-        self.timeouts.remove(&id).or(entry.declared_timeout())
+    /// The timeout of the entry at `sequence`, forgetting it. Inlined into
+    /// the run loop: for the usual entry it is two tests.
+    #[inline(always)]
+    fn take_timeout(&mut self, sequence: u64, entry: &Entry) -> Option<Duration> {
+        let given = match self.timeouts.is_empty() {
+            true => None,
+            false => self.timeouts.remove(&sequence),
+        };
+        given.or_else(|| entry.declared_timeout())
     }
 
     fn take(&mut self, index: usize) -> Option<Entry> {
         let slot = &mut self.slots[index];
         let entry = slot.entry.take()?;
-        let id = slot.id;
+        let sequence = slot.sequence;
         if !self.timeouts.is_empty() {
-            self.timeouts.remove(&id);
+            self.timeouts.remove(&sequence);
         }
         self.set_live(self.live - 1);
         self.trim();
@@ -346,27 +405,18 @@ impl Registry {
     }
 
     /// Removes the entry with the highest sequence number, to run it.
-    #[inline]
-    pub(crate) fn pop_last(&mut self) -> Option<Popped> {
+    /// Returns its sequence number, the entry and its timeout.
+    #[inline(always)]
+    pub(crate) fn pop_last(&mut self) -> Option<(u64, Entry, Option<Duration>)> {
         self.trim();
-        let Slot {
-            sequence,
-            id,
-            entry,
-        } = self.slots.pop()?;
-        let entry = entry?; // trim leaves a live entry last
+        let slot = self.slots.pop()?;
+        let entry = slot.entry?; // trim leaves a live entry last
         self.set_live(self.live - 1);
         if let Some(name) = entry.name() {
             self.names.remove(name);
         }
-        let timeout = self.take_timeout(id, &entry);
-        let (action, origin) = entry.into_parts();
-        Some(Popped {
-            sequence,
-            action,
-            origin,
-            timeout,
-        })
+        let timeout = self.take_timeout(slot.sequence, &entry);
+        Some((slot.sequence, entry, timeout))
     }
 
     /// Forgets every entry, statics included, and keeps the statics from
@@ -405,7 +455,7 @@ impl Registry {
                 let entry = slot.entry.as_ref()?;
                 Some(PendingEntry {
                     sequence: slot.sequence,
-                    origin: entry.origin(),
+                    origin: entry.origin.clone(),
                 })
             })
             .collect()
@@ -422,12 +472,12 @@ struct Replacement {
 impl Replacement {
     /// Puts `entry` in the slot; the replaced entry's own timeout goes with
     /// it, the replacement starts with none of its own.
-    fn fill(self, entry: Entry, registry: &mut Registry) -> Inserted {
+    fn fill(self, entry: Entry, registry: &mut Entries) -> Inserted {
         let slot = &mut registry.slots[self.index];
-        let old_id = std::mem::replace(&mut slot.id, self.id);
+        slot.id = self.id;
         let replaced = slot.entry.replace(entry);
         if !registry.timeouts.is_empty() {
-            registry.timeouts.remove(&old_id);
+            registry.timeouts.remove(&self.sequence);
         }
         Inserted {
             sequence: self.sequence,
@@ -442,25 +492,27 @@ mod tests {
     use super::*;
 
     fn entry(name: &'static str, named: bool) -> Entry {
-        Entry::Registered {
-            closure: Box::new(|| Ok(())),
-            caller: Location::caller(),
-            label: match named {
-                true => Label::Named(Arc::from(name)),
-                false => Label::TypeName(name),
+        Entry {
+            origin: Origin::Registered {
+                caller: Location::caller(),
+                label: match named {
+                    true => Label::Named(Arc::from(name)),
+                    false => Label::TypeName(name),
+                },
             },
+            closure: Some(Box::new(|| Ok(()))),
         }
     }
 
-    fn drain(registry: &mut Registry) -> Vec<(u64, String)> {
+    fn drain(registry: &mut Entries) -> Vec<(u64, String)> {
         std::iter::from_fn(|| registry.pop_last())
-            .map(|p| (p.sequence, p.origin.name().to_owned()))
+            .map(|(sequence, entry, _)| (sequence, entry.origin.name().to_owned()))
             .collect()
     }
 
     #[test]
     fn pops_last_registered_first() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         for name in ["a", "b", "c"] {
             registry.insert(entry(name, false));
         }
@@ -473,7 +525,7 @@ mod tests {
 
     #[test]
     fn named_replacement_keeps_the_sequence_and_returns_the_old_entry() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         let first = registry.insert(entry("db", true));
         registry.insert(entry("other", false));
         let again = registry.insert(entry("db", true));
@@ -491,7 +543,7 @@ mod tests {
 
     #[test]
     fn sequence_numbers_are_never_reused() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         registry.insert(entry("a", false));
         let b = registry.insert(entry("b", false));
         registry.pop_last();
@@ -501,7 +553,7 @@ mod tests {
 
     #[test]
     fn removal_leaves_the_rest_in_order() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         registry.insert(entry("a", false));
         let b = registry.insert(entry("b", true));
         registry.insert(entry("c", false));
@@ -515,20 +567,40 @@ mod tests {
 
     #[test]
     fn a_timeout_stays_with_its_entry() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         let a = registry.insert(entry("a", true));
         assert!(registry.set_timeout(a.sequence, a.id, Duration::from_secs(1)));
         let replacement = registry.insert(entry("a", true));
         assert!(registry.timeouts.is_empty(), "left with the replaced entry");
         assert!(registry.set_timeout(replacement.sequence, replacement.id, Duration::from_secs(2)));
-        let popped = registry.pop_last().unwrap();
-        assert_eq!(popped.timeout, Some(Duration::from_secs(2)));
+        let (_, _, timeout) = registry.pop_last().unwrap();
+        assert_eq!(timeout, Some(Duration::from_secs(2)));
         assert!(registry.timeouts.is_empty());
     }
 
     #[test]
+    fn unnamed_entries_keep_their_own_timeouts() {
+        let mut registry = Entries::new();
+        let slow = registry.insert(entry("slow", false));
+        registry.insert(entry("quick", false));
+        assert_eq!(slow.id, registry.insert(entry("other", false)).id);
+        assert!(registry.set_timeout(slow.sequence, slow.id, Duration::from_secs(1)));
+        let timeouts: Vec<_> = std::iter::from_fn(|| registry.pop_last())
+            .map(|(_, entry, timeout)| (entry.origin.name().to_owned(), timeout))
+            .collect();
+        assert_eq!(
+            timeouts,
+            [
+                ("other".to_owned(), None),
+                ("quick".to_owned(), None),
+                ("slow".to_owned(), Some(Duration::from_secs(1)))
+            ]
+        );
+    }
+
+    #[test]
     fn clear_forgets_everything_and_statics_stay_uncollected() {
-        let mut registry = Registry::new();
+        let mut registry = Entries::new();
         registry.insert(entry("a", true));
         let forgotten = registry.clear();
         assert_eq!(forgotten.len(), 1);

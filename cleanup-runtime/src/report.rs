@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::entry::Origin;
+use crate::runner::Failure;
 
 /// What ended (or ran) the cleanups.
 ///
@@ -111,8 +112,8 @@ impl Status {
 pub struct EntryReport {
     pub(crate) sequence: u64,
     pub(crate) origin: Origin,
-    pub(crate) status: Status,
-    pub(crate) error: Option<String>,
+    /// `None` when it succeeded: the common case costs one word.
+    pub(crate) failure: Failure,
     pub(crate) nanos: u64,
 }
 
@@ -179,7 +180,9 @@ impl EntryReport {
     /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Panic);
     /// ```
     pub fn status(&self) -> Status {
-        self.status
+        self.failure
+            .as_ref()
+            .map_or(Status::Ok, |failure| failure.0)
     }
 
     /// The error's `Display` text or the panic message; `None` when it
@@ -190,7 +193,7 @@ impl EntryReport {
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].error(), Some("boom"));
     /// ```
     pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+        self.failure.as_ref().map(|failure| failure.1.as_str())
     }
 
     /// How long it ran.
@@ -327,7 +330,7 @@ impl Report {
     /// assert_eq!(cleanup_runtime::run_now().failures().count(), 0);
     /// ```
     pub fn failures(&self) -> impl Iterator<Item = &EntryReport> {
-        self.entries.iter().filter(|e| e.status.is_failure())
+        self.entries.iter().filter(|e| e.failure.is_some())
     }
 
     /// The cleanups still waiting to run, in the order they would run. Empty
@@ -379,9 +382,9 @@ fn push_entry_line(text: &mut String, entry: &EntryReport) {
         "{:?} ({}) {}",
         entry.name(),
         entry.origin.source(),
-        entry.status.as_str()
+        entry.status().as_str()
     );
-    if let Some(error) = &entry.error {
+    if let Some(error) = entry.error() {
         let _ = write!(text, ": {error}");
     }
 }
@@ -415,12 +418,12 @@ impl fmt::Display for Report {
                 f,
                 "  #{} {:<7} {:.3}ms {:?} ({})",
                 entry.sequence,
-                entry.status.as_str(),
+                entry.status().as_str(),
                 entry.nanos as f64 / 1e6,
                 entry.name(),
                 entry.origin.source()
             )?;
-            if let Some(error) = &entry.error {
+            if let Some(error) = entry.error() {
                 write!(f, ": {error}")?;
             }
             writeln!(f)?;
@@ -456,8 +459,8 @@ impl Serialize for EntryReport {
         entry.serialize_field("name", self.name())?;
         entry.serialize_field("sequence", &self.sequence)?;
         entry.serialize_field("source", &self.source())?;
-        entry.serialize_field("status", &self.status)?;
-        entry.serialize_field("error", &self.error)?;
+        entry.serialize_field("status", &self.status())?;
+        entry.serialize_field("error", &self.error())?;
         entry.serialize_field("duration_ns", &self.nanos)?;
         entry.end()
     }

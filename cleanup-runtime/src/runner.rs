@@ -12,13 +12,19 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::clock::{self, Scale, Stamp};
-use crate::entry::{Action, Origin};
+use crate::entry::{Action, Entry, Origin};
 use crate::final_run;
 use crate::registry::{self, Registry};
 use crate::report::{EntryReport, Report, Status, Trigger};
 
-/// How a cleanup ended: its status and, unless `Ok`, the message.
-pub(crate) type Finished = (Status, Option<String>);
+/// How a cleanup ended: `None` for success, else its status and message.
+/// Boxed, so the common case is one word to carry around the loop.
+pub(crate) type Failure = Option<Box<(Status, String)>>;
+
+/// A failure of `status` with `message`.
+pub(crate) fn failure(status: Status, message: String) -> Failure {
+    Some(Box::new((status, message)))
+}
 
 /// A run in progress.
 pub(crate) struct Run {
@@ -51,31 +57,25 @@ impl Run {
     }
 
     /// Starts the record of a cleanup taken out of the registry.
-    #[inline]
+    #[inline(always)]
     fn open(&mut self, sequence: u64, origin: Origin) {
         self.entries.push(EntryReport {
             sequence,
             origin,
-            status: Status::Ok,
-            error: None,
+            failure: None,
             nanos: 0,
         });
         self.running = true;
     }
 
     /// Completes the record of the running cleanup, which ended at `now`
-    /// with `finished` (`None`: nothing was running, `now` only marks the
-    /// start of the next one).
-    #[inline]
-    pub(crate) fn close(&mut self, finished: Option<Finished>, now: Stamp) {
-        if let (true, Some((status, error)), Some(entry)) = (
-            std::mem::take(&mut self.running),
-            finished,
-            self.entries.last_mut(),
-        ) {
-            entry.status = status;
-            entry.error = error;
+    /// (with `failure`, unless it succeeded); with nothing running, `now`
+    /// only marks where the next one starts.
+    #[inline(always)]
+    pub(crate) fn close(&mut self, failure: Failure, now: Stamp) {
+        if let (true, Some(entry)) = (std::mem::take(&mut self.running), self.entries.last_mut()) {
             entry.nanos = self.scale.nanos_between(self.last_boundary, now);
+            entry.failure = failure;
         }
         self.last_boundary = now;
     }
@@ -85,8 +85,10 @@ impl Run {
         self.entries.push(EntryReport {
             sequence,
             origin,
-            status: Status::Skipped,
-            error: Some("not started: the deadline had passed".to_owned()),
+            failure: failure(
+                Status::Skipped,
+                "not started: the deadline had passed".to_owned(),
+            ),
             nanos: 0,
         });
     }
@@ -118,15 +120,6 @@ pub(crate) enum Target<'a> {
     Manual(&'a mut Run),
 }
 
-impl Target<'_> {
-    fn run<'r>(&'r mut self, registry: &'r mut Registry) -> Option<&'r mut Run> {
-        match self {
-            Target::Final => registry.final_run.as_mut(),
-            Target::Manual(run) => Some(run),
-        }
-    }
-}
-
 /// Runs every registered cleanup, last registered first, until none is left.
 ///
 /// Each step is one lock of the registry: it completes the record of the
@@ -134,20 +127,32 @@ impl Target<'_> {
 pub(crate) fn run_entries(mut target: Target<'_>) {
     {
         let mut registry = registry::lock();
-        let pending = registry.len();
-        if let Some(run) = target.run(&mut registry) {
+        let pending = registry.entries.len();
+        if let Some(run) = record_of(&mut target, &mut registry.final_run) {
             run.entries.reserve(pending);
         }
     }
-    let mut finished: Option<Finished> = None;
+    let mut failure: Failure = None;
     loop {
         // Bind first: the registry guard must be gone before user code runs.
-        let next = step(&mut registry::lock(), &mut target, finished.take());
+        let next = step(&mut registry::lock(), &mut target, failure);
         let Some((action, timeout)) = next else { break };
-        finished = Some(match timeout {
+        failure = match timeout {
             None => run_caught(action),
             Some(timeout) => run_with_timeout(action, timeout),
-        });
+        };
+    }
+}
+
+/// The record a run writes to.
+#[inline]
+fn record_of<'r>(
+    target: &'r mut Target<'_>,
+    final_run: &'r mut Option<Run>,
+) -> Option<&'r mut Run> {
+    match target {
+        Target::Final => final_run.as_mut(),
+        Target::Manual(run) => Some(run),
     }
 }
 
@@ -156,33 +161,38 @@ pub(crate) fn run_entries(mut target: Target<'_>) {
 fn step(
     registry: &mut Registry,
     target: &mut Target<'_>,
-    finished: Option<Finished>,
+    failure: Failure,
 ) -> Option<(Action, Option<Duration>)> {
     let now = clock::now();
-    let next = registry.pop_last();
-    let mut run = target.run(registry);
+    let Registry { entries, final_run } = registry;
+    let mut run = record_of(target, final_run);
     if let Some(run) = run.as_deref_mut() {
-        run.close(finished, now);
+        run.close(failure, now);
     }
-    let popped = next?;
+    let (sequence, Entry { origin, closure }, timeout) = entries.pop_last()?;
+    let action = match (closure, &origin) {
+        (Some(closure), _) => Action::Closure(closure),
+        (None, origin) => Action::Static(origin.declared_run()),
+    };
     if let Some(run) = run {
-        run.open(popped.sequence, popped.origin);
+        run.open(sequence, origin);
     }
-    Some((popped.action, popped.timeout))
+    Some((action, timeout))
 }
 
 /// Runs one cleanup on this thread, catching a panic.
-fn run_caught(action: Action) -> (Status, Option<String>) {
+#[inline]
+fn run_caught(action: Action) -> Failure {
     match panic::catch_unwind(AssertUnwindSafe(|| action.call())) {
-        Ok(Ok(())) => (Status::Ok, None),
-        Ok(Err(error)) => (Status::Error, Some(error)),
-        Err(payload) => (Status::Panic, Some(panic_message(payload))),
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => failure(Status::Error, error),
+        Err(payload) => failure(Status::Panic, panic_message(payload)),
     }
 }
 
 /// Runs one cleanup on a thread of its own and stops waiting for it after
 /// `timeout`; it then goes on in the background until the process ends.
-fn run_with_timeout(action: Action, timeout: Duration) -> (Status, Option<String>) {
+fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
     let (done, outcome) = mpsc::sync_channel(1);
     // The action moves into the thread only if the spawn succeeds, so on
     // failure it is handed back through this slot and run here instead.
@@ -201,25 +211,25 @@ fn run_with_timeout(action: Action, timeout: Duration) -> (Status, Option<String
         });
     if spawned.is_err() {
         let action = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-        return action.map_or((Status::Ok, None), run_caught);
+        return action.and_then(run_caught);
     }
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
-        Err(_) => (
+        Err(_) => failure(
             Status::Timeout,
-            Some(format!(
+            format!(
                 "still running after its timeout of {}",
                 humantime::format_duration(timeout)
-            )),
+            ),
         ),
     }
 }
 
 /// Completes the record of the final run's running cleanup with `status`.
-pub(crate) fn finish_current(status: Status, error: Option<String>) {
+pub(crate) fn finish_current(failure: Failure) {
     let now = clock::now();
     if let Some(run) = registry::lock().final_run.as_mut() {
-        run.close(Some((status, error)), now);
+        run.close(failure, now);
     }
 }
 
@@ -263,6 +273,6 @@ pub(crate) fn snapshot() -> Report {
         .clone();
     let registry = registry::lock();
     final_run::add_progress(&registry, &mut report);
-    report.pending = registry.pending();
+    report.pending = registry.entries.pending();
     report
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::diagnostics;
 use crate::final_run::{wait_until_done_for, write_report};
-use crate::registry;
 use crate::report::Status;
+use crate::{registry, runner};
 
 /// Starts the thread that ends the process if the final run is not done
 /// within `limit`.
@@ -39,26 +39,27 @@ fn give_up(limit: Duration) {
             return; // finished meanwhile
         };
         run.close(
-            Some((
+            runner::failure(
                 Status::Timeout,
-                Some(format!(
+                format!(
                     "still running when the deadline of {} passed",
                     humantime::format_duration(limit)
-                )),
-            )),
+                ),
+            ),
             now,
         );
-        while let Some(popped) = registry.pop_last() {
-            run.skip(popped.sequence, popped.origin);
+        while let Some((sequence, entry, _)) = registry.entries.pop_last() {
+            let (action, origin) = entry.into_parts();
+            run.skip(sequence, origin);
             // Not dropped: dropping a cleanup's captures runs code that may
             // hang as well.
-            std::mem::forget(popped.action);
+            std::mem::forget(action);
         }
         run
     };
     let status = run.status.unwrap_or(0);
     let signal = run.signal;
-    write_report(run.into_report());
+    write_report(&run.into_report());
     if let Some(signal) = signal {
         crate::signals::die_now(signal);
     }
