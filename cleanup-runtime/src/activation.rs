@@ -1,12 +1,19 @@
 //! The runtime's first registration: what is set up only once a program
 //! shows it has something to clean up.
 //!
+//! Nothing is set up before that — no constructor of the runtime's own, no
+//! exit handler, no fork handler, no signal handler, no panic hook — so a
+//! program that links the runtime and registers nothing runs as if it were
+//! not there (BENCHMARKS.md, "Zero cleanups"). Declared cleanups are
+//! "registered" before `main`: their constructor calls
+//! [`crate::__private::static_declared`], which sets up the libc-level part.
+//!
 //! Every registration passes through [`ensure`], so after the first call
 //! it is one relaxed load and a predictable branch.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::{panic_watch, signals};
+use crate::{exit_hook, panic_watch, signals};
 
 /// Set once everything below has been set up.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -19,12 +26,21 @@ pub(crate) fn ensure() {
     }
 }
 
-/// Two threads may get here at once; each step is itself once-only, so
-/// both leave with everything set up.
+/// Two threads may get here at once; each step is itself once-only, and the
+/// exit handlers are in place before either returns, so both leave with
+/// everything set up.
 #[cold]
 #[inline(never)]
 fn activate() {
+    exit_hook::install_once();
     panic_watch::install_once();
     signals::arm();
     ACTIVE.store(true, Ordering::Relaxed);
+}
+
+/// In a forked child: the signal watcher stayed in the parent, so the
+/// child's first registration must go through [`activate`] again to arm
+/// the signals for itself (the steps already done are not repeated).
+pub(crate) fn forget_after_fork() {
+    ACTIVE.store(false, Ordering::Relaxed);
 }

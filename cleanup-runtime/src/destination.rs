@@ -7,6 +7,10 @@
 //! | `text` / `json` | the whole report on stderr |
 //! | `text:PATH` / `json:PATH` | the whole report in PATH, written whole or not at all |
 //!
+//! The report is written by the exit handler, which is registered with the
+//! process's first cleanup (run-time or declared): a process that never had
+//! one writes no report at exit, whatever the variable says.
+//!
 //! Nothing here may panic: it runs inside the exit hook.
 
 use std::ffi::OsStr;

@@ -1,10 +1,21 @@
-//! What runs before `main` and at `exit`: libc-level registration of our two
-//! exit handlers.
+//! What runs at `exit`: libc-level registration of our two exit handlers.
 //!
-//! Before `main` std is not set up (no thread info, no stdout), so the
-//! constructor only calls libc. The handlers themselves run inside `exit`,
-//! after `main` returned or `exit` was called from any thread, and after a
-//! panic unwound out of `main`.
+//! They are registered when the process first has something to clean up
+//! ([`install_once`], from `activation` at the first registration, or
+//! before `main` from the constructor each `#[at_exit]`/`#[cleanup]`
+//! brings), not by a constructor of the runtime's own: a program that links
+//! the runtime and never uses it pays nothing at start or at exit
+//! (BENCHMARKS.md, "Zero cleanups"). Installing may happen before `main`,
+//! where std is not set up (no thread info, no stdout), so it only calls
+//! libc. The handlers themselves run inside `exit`, after `main` returned
+//! or `exit` was called from any thread, and after a panic unwound out of
+//! `main`.
+//!
+//! Like any `atexit` handler, ours run in the reverse order of
+//! registration relative to the program's own: after the handlers
+//! registered later, before those registered earlier. So a library set up
+//! before the first cleanup was registered (and torn down by its own
+//! `atexit` handler) is still usable by the cleanups.
 //!
 //! Two handlers are registered, one after the other, so glibc runs them
 //! back to back (last registered first):
@@ -19,23 +30,21 @@
 
 use std::ffi::{c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 
-use crate::{final_run, thread_token};
+use crate::final_run;
 
-/// The thread that ran the constructor: the main thread.
-static MAIN_THREAD: AtomicUsize = AtomicUsize::new(0);
+static INSTALLED: Once = Once::new();
 
-/// Whether `thread` is the main thread.
-pub(crate) fn is_main_thread(thread: usize) -> bool {
-    MAIN_THREAD.load(Ordering::Relaxed) == thread
-}
-
-#[ctor::ctor(unsafe)]
-fn install_exit_handlers() {
-    MAIN_THREAD.store(thread_token::current(), Ordering::Relaxed);
-    platform::register();
-    crate::fork::install();
+/// Registers the exit handlers and the fork handlers, once per process. A
+/// second caller waits until the first is done, so no cleanup is ever
+/// registered without a handler to run it. Plain libc (and an atomic wait):
+/// it may run before `main`.
+pub(crate) fn install_once() {
+    INSTALLED.call_once(|| {
+        platform::register();
+        crate::fork::install();
+    });
 }
 
 /// Runs `f`, swallowing any panic: a panic escaping an `extern "C"`

@@ -17,9 +17,9 @@ use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::registry::{self, Registry};
-use crate::signals;
+use crate::{activation, signals};
 
-/// The pid of the process that started the program (set before `main`).
+/// The pid of the process that registered the first cleanup (0 until then).
 static ORIGINAL_PID: AtomicI32 = AtomicI32::new(0);
 /// The pid of the process whose cleanups these are: the original one, or a
 /// child that adopted them.
@@ -36,7 +36,8 @@ unsafe impl Sync for HeldGuard {}
 
 static HELD: HeldGuard = HeldGuard(UnsafeCell::new(None));
 
-/// Registers the fork handlers. Plain libc: runs before `main`.
+/// Registers the fork handlers, with the exit handlers (see
+/// `exit_hook::install_once`). Plain libc: may run before `main`.
 pub(crate) fn install() {
     // SAFETY: getpid has no preconditions.
     let pid = unsafe { libc::getpid() };
@@ -67,6 +68,7 @@ extern "C" fn in_child() {
         registry.set_aside_for_fork_child();
     }
     signals::forget_watcher_after_fork();
+    activation::forget_after_fork();
 }
 
 /// Whether this process is a forked child that did not adopt the cleanups.

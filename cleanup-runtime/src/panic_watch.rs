@@ -16,7 +16,7 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::report::Status;
-use crate::{exit_hook, final_run, runner, thread_token};
+use crate::{final_run, runner, thread_token};
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
 static FIRST_USE: Once = Once::new();
@@ -55,7 +55,7 @@ pub(crate) fn install() {
                 return;
             }
         }
-        if exit_hook::is_main_thread(thread_token::current()) {
+        if thread_token::is_main() {
             MAIN_PANICKED.store(true, Ordering::Relaxed);
         }
         previous(info);

@@ -52,11 +52,13 @@ pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
 }
 
 /// Called before `main` by a constructor that each `#[at_exit]` and
-/// `#[cleanup]` brings: there is something to clean up, so the signal
-/// handlers are armed. Plain libc work only.
+/// `#[cleanup]` brings: there is something to clean up, so the exit and
+/// fork handlers are registered and the signal handlers armed. Plain libc
+/// work only.
 pub fn static_declared() {
     crate::registry::STATICS_UNCOLLECTED.store(true, core::sync::atomic::Ordering::Relaxed);
     crate::clock::mark_origin();
+    crate::exit_hook::install_once();
     crate::signals::arm();
     // A `panic = "abort"` build runs the cleanups from the panic hook, so
     // it must be in place even if the API is never called. `set_hook` is

@@ -1,5 +1,5 @@
 //! A cheap identity for the calling thread that works at every stage of a
-//! process's life.
+//! process's life, and whether it is the main thread.
 //!
 //! `std::thread::current()` needs the thread's local data, which is already
 //! destroyed on the main thread when exit handlers run (FINDINGS.md).
@@ -10,4 +10,43 @@ pub(crate) fn current() -> usize {
     // SAFETY: pthread_self has no preconditions and cannot fail.
     let id = unsafe { libc::pthread_self() } as usize;
     id.max(1)
+}
+
+/// Whether the calling thread is the main thread of this process (in a
+/// forked child: the thread that called `fork`, the only one there).
+///
+/// Asked of the kernel rather than compared with a record taken before
+/// `main`: that record needed a constructor in every program that links
+/// the runtime (BENCHMARKS.md, "Zero cleanups").
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn is_main() -> bool {
+    // SAFETY: gettid and getpid have no preconditions and cannot fail; the
+    // main thread's id is the process id.
+    unsafe { libc::gettid() == libc::getpid() }
+}
+
+/// Whether the calling thread is the main thread of this process.
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd"
+))]
+pub(crate) fn is_main() -> bool {
+    // SAFETY: pthread_main_np has no preconditions and cannot fail.
+    unsafe { libc::pthread_main_np() == 1 }
+}
+
+/// Elsewhere there is no cheap answer: a panic out of `main` is then
+/// reported as an exit with status 101.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd"
+)))]
+pub(crate) fn is_main() -> bool {
+    false
 }

@@ -246,6 +246,37 @@ fn a_forked_childs_exit_leaves_its_parents_cleanups_to_the_parent() {
 }
 
 #[test]
+fn a_forked_child_that_registers_runs_its_cleanup_on_a_signal() {
+    let run = lifecycle("fork-signal").default_signal_dispositions().run();
+    run.assert_code(0);
+    let ForkLines {
+        parent_pid,
+        in_child,
+        in_parent,
+    } = fork_lines(&run);
+    assert_eq!(
+        in_child,
+        ["child signals itself", "ran child's own"],
+        "the child armed its own handlers\n{}",
+        run.context()
+    );
+    assert_eq!(
+        in_parent[0],
+        format!(
+            "parent {parent_pid} saw its child end by signal {}",
+            libc::SIGTERM
+        ),
+        "the child died by the signal\n{}",
+        run.context()
+    );
+    assert!(
+        in_parent.contains(&"ran runtime") && in_parent.contains(&"ran static"),
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
 fn a_child_that_adopts_runs_its_parents_cleanups_and_the_parent_does_not() {
     let run = lifecycle("fork-adopt").run();
     run.assert_code(0);

@@ -104,6 +104,7 @@ fn main() {
             cleanup_runtime::register(|| ran("after-slow"));
         }
         "fork" | "fork-adopt" => fork(scenario == "fork-adopt"),
+        "fork-signal" => fork_then_signal_the_child(),
         // A daemon: the child adopts the cleanups and waits for SIGTERM;
         // the parent leaves at once without running them.
         "daemon" => {
@@ -158,6 +159,35 @@ fn fork(adopt: bool) {
         // SAFETY: ends the process at once.
         unsafe { libc::_exit(0) };
     }
+}
+
+/// The child registers a cleanup of its own and sends itself SIGTERM: the
+/// signal handlers must be armed in the child too (its parent's watcher
+/// thread did not come along), so the child's cleanup runs before the
+/// signal ends it.
+fn fork_then_signal_the_child() {
+    // SAFETY: the fixture has no other thread of its own; the child only
+    // registers a cleanup, prints and signals itself.
+    let child = unsafe { libc::fork() };
+    if child == 0 {
+        cleanup_runtime::register(|| say("ran child's own"));
+        say("child signals itself");
+        // SAFETY: sends SIGTERM to this process.
+        unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+        park_forever();
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just forked; `status` is a valid pointer.
+    unsafe { libc::waitpid(child, &mut status, 0) };
+    let signal = if libc::WIFSIGNALED(status) {
+        libc::WTERMSIG(status)
+    } else {
+        0
+    };
+    say(format!(
+        "parent {} saw its child end by signal {signal}",
+        std::process::id()
+    ));
 }
 
 /// Polls the flag a signal handler sets; the program's own loop.
