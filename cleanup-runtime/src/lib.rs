@@ -149,7 +149,11 @@
 //! | `text:PATH` / `json:PATH` | the whole report in PATH, written whole or not at all |
 //!
 //! A value not in the table gets one line on stderr and the default. Writing
-//! the report never panics, even with stderr closed or the disk full.
+//! the report never panics, even with stderr closed or the disk full. A
+//! process that never had a cleanup (nothing registered, no `#[at_exit]`
+//! or `#[cleanup]` linked in) writes none: the runtime sets nothing up until
+//! the first cleanup, so that linking it costs a program that uses none
+//! nothing at start-up or exit.
 //!
 //! The JSON form is one object: `{"trigger": "exit"|"signal"|"panic"|"manual",
 //! "status": int|null, "signal": int|null, "entries": [{"name", "sequence",

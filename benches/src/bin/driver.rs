@@ -635,14 +635,14 @@ fn callgrind_tables(setup: &Setup, doc: &mut Doc) {
     }
     if setup.has_statics10k() {
         let prog = setup.ours("fx-statics10k", &["first-use"]);
-        let collect = instructions(setup, &prog, Some("cleanup_runtime::registry::lock"));
+        let collect = instructions(setup, &prog, Some("cleanup_runtime::registry::Entries::collect_statics"));
         let whole = instructions(setup, &setup.ours("fx-statics10k", &["none"]), None);
         doc.line(format!(
             "| Rust + runtime, 10,000 `#[at_exit]` (start, collect, run all, exit) | {whole} | {:+} |",
             whole as i64 - base.unwrap_or(0) as i64
         ));
         doc.line(format!(
-            "\nCollecting and ordering 10,000 statics (the first `registry::lock`, which collects and sorts them; inclusive): {collect} instructions."
+            "\nCollecting and ordering 10,000 statics (`Entries::collect_statics`, run by the first lock of the registry; inclusive): {collect} instructions."
         ));
     }
 }
