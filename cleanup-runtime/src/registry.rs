@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use crate::__private::StaticCleanup;
@@ -106,12 +106,43 @@ pub(crate) fn anything_pending() -> bool {
 /// some thread once panicked would break the crate's one promise.
 #[inline]
 pub(crate) fn lock() -> MutexGuard<'static, Registry> {
-    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut registry = match REGISTRY.try_lock() {
+        Ok(registry) => registry,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => lock_contended(),
+    };
     if !registry.entries.statics_collected {
         registry.entries.collect_statics();
     }
     registry
 }
+
+/// The lock is held for a few dozen instructions at a time, so a thread
+/// that finds it taken backs off and tries again for a while before
+/// sleeping on it. Sleeping at once (std's `lock` spins only briefly) turns
+/// two threads registering together into a convoy: every unlock then wakes
+/// the sleeper with a system call, and the pair runs slower than either
+/// thread alone (BENCHMARKS.md, "two threads").
+#[cold]
+#[inline(never)]
+fn lock_contended() -> MutexGuard<'static, Registry> {
+    for round in 0..SPIN_ROUNDS {
+        for _ in 0..1u32 << round {
+            std::hint::spin_loop();
+        }
+        match REGISTRY.try_lock() {
+            Ok(registry) => return registry,
+            Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {}
+        }
+    }
+    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Backoff rounds before sleeping: 2^0 + ... + 2^9 pause instructions, a few
+/// microseconds, far more than the lock is ever held for but well under a
+/// scheduler time slice.
+const SPIN_ROUNDS: u32 = 10;
 
 /// What `insert` did: the new entry's place, and the entry it replaced (to
 /// be dropped by the caller after unlocking: its captures may run arbitrary
