@@ -241,3 +241,24 @@ fn an_unwritable_report_path_neither_panics_nor_changes_the_status() {
     assert!(!run.stderr.contains("panicked"), "{}", run.context());
     assert!(!path.exists(), "{}", run.context());
 }
+
+#[test]
+fn a_process_that_never_had_a_cleanup_writes_no_report() {
+    let run = Fixture::scenario(&["untouched"]).json_report().run();
+    run.assert_code(0);
+    assert!(
+        !run.report_written(),
+        "nothing was set up, nothing is written\n{}",
+        run.context()
+    );
+}
+
+#[test]
+fn a_process_whose_cleanups_were_all_removed_still_writes_its_report() {
+    let run = Fixture::scenario(&["emptied"]).json_report().run();
+    run.assert_code(0);
+    assert!(run.ran().is_empty(), "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "exit", "{}", run.context());
+    assert_eq!(report["entries"], Value::Array(vec![]), "{}", run.context());
+}

@@ -28,6 +28,8 @@
 //! | `hung` | first, hung (never returns), last; `exit(3)` |
 //! | `blocked-on-signal` | a, then blocker (never returns); prints `ready`, waits forever |
 //! | `own-handler` | installs its own SIGTERM handler, then registers a, b; on SIGTERM `exit(0)` |
+//! | `untouched` | calls nothing of the runtime; returns |
+//! | `emptied` | registers a and unregisters it; returns |
 
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -61,6 +63,8 @@ fn main() {
         "hung" => hung(),
         "blocked-on-signal" => blocked_on_signal(),
         "own-handler" => own_handler(),
+        "untouched" => println!("ready"),
+        "emptied" => emptied(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -333,4 +337,9 @@ fn own_handler() {
     }
     say("the program's own SIGTERM handler ran");
     cleanup_runtime::exit(0);
+}
+
+fn emptied() {
+    let handle = cleanup_runtime::register(|| ran("a"));
+    assert!(handle.unregister());
 }
