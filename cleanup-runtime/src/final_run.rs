@@ -25,6 +25,8 @@ use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
 const DONE: u8 = 2;
+/// The deadline passed: the watchdog took the record and ends the process.
+const GIVEN_UP: u8 = 3;
 
 /// Whether the final run has started or finished.
 static STATE: AtomicU8 = AtomicU8::new(IDLE);
@@ -129,8 +131,34 @@ pub(crate) fn exit_barrier(status: Option<i32>) {
         IDLE => run_at_exit(status),
         RUNNING if is_runner() => continue_after_exit_call(status),
         RUNNING => wait_until_done(),
+        GIVEN_UP => wait_for_the_watchdog(),
         _ => {}
     }
+}
+
+/// Called by the watchdog, under the registry lock, as it takes the run's
+/// record: from now on it alone writes the report and ends the process.
+pub(crate) fn mark_given_up() {
+    STATE.store(GIVEN_UP, Ordering::Release);
+}
+
+/// Blocks a thread that would otherwise end the process (return from the
+/// exit handlers, re-raise a signal) while the watchdog writes the report
+/// and ends it. `pause`, not `park`: on the main thread inside `exit`,
+/// std's thread-local data is already gone.
+fn wait_for_the_watchdog() -> ! {
+    loop {
+        // SAFETY: pause has no preconditions; it returns after a handled
+        // signal, and we wait again.
+        unsafe { libc::pause() };
+    }
+}
+
+/// In a forked child: a final run going on in the parent is not this
+/// process's; the child's own exit starts its own.
+pub(crate) fn forget_after_fork() {
+    STATE.store(IDLE, Ordering::Relaxed);
+    RUNNER.store(0, Ordering::Relaxed);
 }
 
 fn wait_until_done() {
@@ -154,6 +182,9 @@ pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
 fn finish() {
     crate::logging::flush_after_cleanups();
     let Some(run) = registry::lock().final_run.take() else {
+        if STATE.load(Ordering::Acquire) == GIVEN_UP {
+            wait_for_the_watchdog();
+        }
         return;
     };
     let report = run.into_report();

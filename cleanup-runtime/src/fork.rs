@@ -69,6 +69,7 @@ extern "C" fn in_child() {
     }
     signals::forget_watcher_after_fork();
     activation::forget_after_fork();
+    crate::final_run::forget_after_fork();
 }
 
 /// Whether this process is a forked child that did not adopt the cleanups.

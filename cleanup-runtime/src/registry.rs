@@ -161,9 +161,13 @@ impl Registry {
         }
     }
 
-    /// See [`Entries::set_aside_for_fork_child`].
+    /// See [`Entries::set_aside_for_fork_child`]. A final run going on in
+    /// the parent is not the child's either.
     pub(crate) fn set_aside_for_fork_child(&mut self) {
         self.entries.set_aside_for_fork_child();
+        if let Some(run) = self.final_run.take() {
+            std::mem::forget(run);
+        }
     }
 
     /// See [`Entries::adopt_inherited`].

@@ -38,6 +38,7 @@ fn give_up(limit: Duration) {
         let Some(mut run) = registry.final_run.take() else {
             return; // finished meanwhile
         };
+        crate::final_run::mark_given_up();
         run.close(
             runner::failure(
                 Status::Timeout,
