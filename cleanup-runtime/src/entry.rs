@@ -72,6 +72,7 @@ impl Entry {
     }
 
     /// Splits the entry into what runs and what the report keeps.
+    #[inline]
     pub(crate) fn into_parts(self) -> (Action, Origin) {
         let action = match self.closure {
             Some(closure) => Action::Closure(closure),

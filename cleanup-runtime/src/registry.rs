@@ -106,11 +106,7 @@ pub(crate) fn anything_pending() -> bool {
 /// some thread once panicked would break the crate's one promise.
 #[inline]
 pub(crate) fn lock() -> MutexGuard<'static, Registry> {
-    let mut registry = match REGISTRY.try_lock() {
-        Ok(registry) => registry,
-        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-        Err(TryLockError::WouldBlock) => lock_contended(),
-    };
+    let mut registry = try_lock().unwrap_or_else(lock_contended);
     if !registry.entries.statics_collected {
         registry.entries.collect_statics();
     }
@@ -130,13 +126,21 @@ fn lock_contended() -> MutexGuard<'static, Registry> {
         for _ in 0..1u32 << round {
             std::hint::spin_loop();
         }
-        match REGISTRY.try_lock() {
-            Ok(registry) => return registry,
-            Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) => {}
+        if let Some(registry) = try_lock() {
+            return registry;
         }
     }
     REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The registry if it is free now (poisoned or not, see [`lock`]).
+#[inline]
+fn try_lock() -> Option<MutexGuard<'static, Registry>> {
+    match REGISTRY.try_lock() {
+        Ok(registry) => Some(registry),
+        Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
 }
 
 /// Backoff rounds before sleeping: 2^0 + ... + 2^9 pause instructions, a few

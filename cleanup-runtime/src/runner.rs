@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::clock::{self, Scale, Stamp};
-use crate::entry::{Action, Entry, Origin};
+use crate::entry::{Action, Origin};
 use crate::final_run;
 use crate::registry::{self, Registry};
 use crate::report::{EntryReport, Report, Status, Trigger};
@@ -169,11 +169,8 @@ fn step(
     if let Some(run) = run.as_deref_mut() {
         run.close(failure, now);
     }
-    let (sequence, Entry { origin, closure }, timeout) = entries.pop_last()?;
-    let action = match (closure, &origin) {
-        (Some(closure), _) => Action::Closure(closure),
-        (None, origin) => Action::Static(origin.declared_run()),
-    };
+    let (sequence, entry, timeout) = entries.pop_last()?;
+    let (action, origin) = entry.into_parts();
     if let Some(run) = run {
         run.open(sequence, origin);
     }
