@@ -209,6 +209,7 @@ mod destination;
 mod diagnostics;
 mod drop_at_exit;
 mod entry;
+mod environment;
 mod exit_hook;
 mod final_run;
 mod fork;

@@ -6,7 +6,7 @@
 //! no allocation, no std I/O.
 
 use std::ffi::c_int;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use crate::{final_run, registry};
 
@@ -15,6 +15,11 @@ pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 /// The process that armed the handlers: a forked child has another pid and
 /// no watcher thread.
 pub(super) static ARMED_PID: AtomicI32 = AtomicI32::new(0);
+/// One bit per signal (`1 << signal`) that our handler received and the
+/// watcher has not taken yet. The byte in the pipe only wakes the watcher;
+/// this is what says the signal is real, so a byte someone else wrote into
+/// the pipe is never taken for a signal.
+static RECEIVED: AtomicU64 = AtomicU64::new(0);
 
 /// Our handler for SIGINT, SIGTERM and SIGHUP.
 pub(super) extern "C" fn on_signal(signal: c_int) {
@@ -61,13 +66,15 @@ pub(super) fn is_installed(signal: c_int) -> bool {
     current_action(signal) == Some(our_action())
 }
 
-/// Hands the signal to the watcher thread. The write end is non-blocking,
-/// so this never waits; `false` if the byte could not be written.
+/// Hands the signal to the watcher thread: marks it received, then writes
+/// its number into the pipe. The write end is non-blocking, so this never
+/// waits; `false` if the watcher cannot be woken.
 fn wake_watcher(signal: c_int) -> bool {
     let fd = WAKE_FD.load(Ordering::Relaxed);
     if fd < 0 {
         return false;
     }
+    RECEIVED.fetch_or(mark(signal), Ordering::SeqCst);
     let byte = signal as u8;
     // SAFETY: writes one byte from a live local to a pipe we own; write is
     // async-signal-safe. errno is saved and restored around it because the
@@ -75,9 +82,40 @@ fn wake_watcher(signal: c_int) -> bool {
     unsafe {
         let errno = *libc::__errno_location();
         let written = libc::write(fd, (&byte as *const u8).cast(), 1);
+        // A full pipe (someone else filled it) has bytes for the watcher
+        // to read: it wakes and finds the mark.
+        let woken = written == 1 || *libc::__errno_location() == libc::EAGAIN;
         *libc::__errno_location() = errno;
-        written == 1
+        woken
     }
+}
+
+/// The signal the watcher acts on after reading `byte` from the pipe, if
+/// any: the one the byte names if our handler marked it received, else
+/// any other marked one (its own byte may have found the pipe full), else
+/// none — a byte our handler did not write. Each mark is taken once.
+pub(super) fn take_received(byte: u8) -> Option<c_int> {
+    let named = c_int::from(byte);
+    std::iter::once(named)
+        .chain(super::HANDLED)
+        .find(|&signal| {
+            let bit = mark(signal);
+            bit != 0 && RECEIVED.fetch_and(!bit, Ordering::SeqCst) & bit != 0
+        })
+}
+
+/// Forgets the marks: a forked child arming again must not act on a signal
+/// its parent received.
+pub(super) fn forget_received() {
+    RECEIVED.store(0, Ordering::SeqCst);
+}
+
+/// The bit of `signal` in [`RECEIVED`]; 0 for a number that has none.
+fn mark(signal: c_int) -> u64 {
+    u32::try_from(signal)
+        .ok()
+        .and_then(|shift| 1u64.checked_shl(shift))
+        .unwrap_or(0)
 }
 
 /// Ends the process by `signal`, as its default action would; as PID 1,

@@ -8,7 +8,7 @@
 //! | scenario | what it does |
 //! |---|---|
 //! | `garbage` | says what fds 0, 1, 2 are (`fd N TARGET`), writes every byte value to stdout and stderr, waits until a pipe there is drained, `exit(3)` |
-//! | `forge END` | writes every byte value into each pipe it holds open for writing beyond fd 2 (the runtime's own wake pipe among them), waits until they are drained, then ends as `END` says |
+//! | `forge END` | writes every byte value into each close-on-exec pipe it holds open for writing (the runtime's own wake pipe), waits until they are drained, then ends as `END` says |
 //! | `slow` | registers a cleanup that sleeps 200 ms then says `ran slow`; `exit(3)` |
 //! | `raise` | sends itself SIGTERM |
 //!
@@ -100,12 +100,14 @@ fn garbage() {
 }
 
 /// A hostile program writing into pipes it did not open: the runtime's
-/// wake pipe is the only one beyond fd 2.
+/// wake pipe is the only one opened in this process. (Pipes inherited
+/// from the test runner, such as cargo's jobserver, are left alone: they
+/// survived an `exec`, so they are not close-on-exec.)
 fn forge() {
     let bytes = every_byte();
     let mut forged = 0;
     for fd in 3..1024 {
-        if is_pipe(fd) && opened_for_writing(fd) {
+        if is_pipe(fd) && opened_for_writing(fd) && close_on_exec(fd) {
             // SAFETY: writes a live buffer of its own length to an open fd.
             let _ = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
             wait_until_drained(fd);
@@ -124,6 +126,12 @@ fn opened_for_writing(fd: c_int) -> bool {
     // SAFETY: F_GETFL only reads the fd's flags.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
     flags >= 0 && flags & libc::O_ACCMODE == libc::O_WRONLY
+}
+
+fn close_on_exec(fd: c_int) -> bool {
+    // SAFETY: F_GETFD only reads the fd's flags.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    flags >= 0 && flags & libc::FD_CLOEXEC != 0
 }
 
 /// Waits until nothing is left unread in `fd`, if it is a pipe: whoever
