@@ -1,12 +1,12 @@
 //! The part that runs inside the signal handler.
 //!
-//! Everything here is async-signal-safe: atomic loads and stores, `sigaction`, `getpid`,
+//! Everything here is async-signal-safe: lock-free atomics, `sigaction`, `getpid`,
 //! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
 
 use std::ffi::c_int;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 use crate::{final_run, registry};
 
@@ -18,8 +18,9 @@ pub(super) static ARMED_PID: AtomicI32 = AtomicI32::new(0);
 /// One bit per signal (`1 << signal`) that our handler received and the
 /// watcher has not taken yet. The byte in the pipe only wakes the watcher;
 /// this is what says the signal is real, so a byte someone else wrote into
-/// the pipe is never taken for a signal.
-static RECEIVED: AtomicU64 = AtomicU64::new(0);
+/// the pipe is never taken for a signal. 32 bits hold the handled signals
+/// (1, 2, 15 everywhere) and are lock-free on every target.
+static RECEIVED: AtomicU32 = AtomicU32::new(0);
 
 /// Our handler for SIGINT, SIGTERM and SIGHUP.
 pub(super) extern "C" fn on_signal(signal: c_int) {
@@ -111,10 +112,10 @@ pub(super) fn forget_received() {
 }
 
 /// The bit of `signal` in [`RECEIVED`]; 0 for a number that has none.
-fn mark(signal: c_int) -> u64 {
+fn mark(signal: c_int) -> u32 {
     u32::try_from(signal)
         .ok()
-        .and_then(|shift| 1u64.checked_shl(shift))
+        .and_then(|shift| 1u32.checked_shl(shift))
         .unwrap_or(0)
 }
 
@@ -133,4 +134,27 @@ pub(super) fn die_now(signal: c_int) -> ! {
     let _ = signal_hook::low_level::emulate_default_handler(signal);
     // SAFETY: as above.
     unsafe { libc::_exit(128 + signal) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watcher_takes_only_marked_signals_each_once() {
+        forget_received();
+        // Bytes our handler did not write: nothing to act on.
+        for forged in [0, libc::SIGTERM as u8, b'h', u8::MAX] {
+            assert_eq!(take_received(forged), None);
+        }
+        // Our byte found the pipe full; any byte finds the mark.
+        RECEIVED.fetch_or(mark(libc::SIGTERM), Ordering::SeqCst);
+        assert_eq!(take_received(b'h'), Some(libc::SIGTERM));
+        assert_eq!(take_received(libc::SIGTERM as u8), None);
+        // The signal the byte names comes first; the other on the next byte.
+        RECEIVED.fetch_or(mark(libc::SIGINT) | mark(libc::SIGHUP), Ordering::SeqCst);
+        assert_eq!(take_received(libc::SIGHUP as u8), Some(libc::SIGHUP));
+        assert_eq!(take_received(libc::SIGHUP as u8), Some(libc::SIGINT));
+        assert_eq!(take_received(libc::SIGINT as u8), None);
+    }
 }
