@@ -40,9 +40,19 @@ fn a_program_started_with_standard_fds_closed_keeps_its_status_and_writes_its_re
             );
         }
         run.assert_code(3);
-        assert_eq!(run.ran(), ["static"], "closed {closed:?}\n{}", run.context());
+        assert_eq!(
+            run.ran(),
+            ["static"],
+            "closed {closed:?}\n{}",
+            run.context()
+        );
         let report = run.report();
-        assert_eq!(report["trigger"], "exit", "closed {closed:?}\n{}", run.context());
+        assert_eq!(
+            report["trigger"],
+            "exit",
+            "closed {closed:?}\n{}",
+            run.context()
+        );
         assert_eq!(report["status"], 3, "closed {closed:?}\n{}", run.context());
     }
 }
@@ -65,7 +75,12 @@ fn with_standard_fds_closed_a_signal_still_runs_the_cleanups_and_ends_the_proces
     for closed in CLOSED {
         let run = hostile(&["raise"]).closing(closed).run();
         run.assert_signal(libc::SIGTERM);
-        assert_eq!(run.ran(), ["static"], "closed {closed:?}\n{}", run.context());
+        assert_eq!(
+            run.ran(),
+            ["static"],
+            "closed {closed:?}\n{}",
+            run.context()
+        );
         let report = run.report();
         assert_eq!(report["trigger"], "signal", "{}", run.context());
         assert_eq!(report["signal"], libc::SIGTERM, "{}", run.context());

@@ -33,7 +33,13 @@ fn a_set_user_id_program_run_by_another_user_ignores_the_variables_but_runs_its_
     };
     let user = TestUser::create(&tools);
     let as_user = |args: &[&str]| {
-        let mut all = vec!["--reuid", &user.name, "--regid", &user.name, "--clear-groups"];
+        let mut all = vec![
+            "--reuid",
+            &user.name,
+            "--regid",
+            &user.name,
+            "--clear-groups",
+        ];
         all.push("--");
         all.push(install.binary_str());
         all.extend_from_slice(args);
@@ -44,9 +50,14 @@ fn a_set_user_id_program_run_by_another_user_ignores_the_variables_but_runs_its_
     // The report would go into the fixture's own temporary directory,
     // which only root may write to; the deadline would cut the slow
     // cleanup off.
-    let fixture = as_user(&["slow"]).json_report().env("CLEANUP_DEADLINE", "1ms");
+    let fixture = as_user(&["slow"])
+        .json_report()
+        .env("CLEANUP_DEADLINE", "1ms");
     let root_only = fixture.temp_path("report.json");
-    let root_only = root_only.parent().expect("the fixture's directory").to_owned();
+    let root_only = root_only
+        .parent()
+        .expect("the fixture's directory")
+        .to_owned();
     let run = fixture.run();
     assert_runs_privileged(&run);
     assert!(!run.report_written(), "{}", run.context());
@@ -80,9 +91,8 @@ fn root_running_the_same_binary_without_set_user_id_honours_the_variables() {
     let Some(install) = Install::new(false) else {
         return;
     };
-    let root = |args: &[&str]| {
-        Fixture::new(install.binary_str(), args).default_signal_dispositions()
-    };
+    let root =
+        |args: &[&str]| Fixture::new(install.binary_str(), args).default_signal_dispositions();
 
     let run = root(&["slow"])
         .json_report()
@@ -99,9 +109,16 @@ fn root_running_the_same_binary_without_set_user_id_honours_the_variables() {
     );
     assert!(!run.stderr.contains(IGNORED), "{}", run.context());
 
+    // Read through std's environment in a constructor, before `main`:
+    // honoured, and nothing said (no panic there either).
     let run = root(&["raise"]).env("CLEANUP_SIGNALS", "off").run();
     run.assert_signal(libc::SIGTERM);
-    assert!(run.ran().is_empty(), "signals left alone\n{}", run.context());
+    assert!(
+        run.ran().is_empty(),
+        "signals left alone\n{}",
+        run.context()
+    );
+    assert!(run.stderr.is_empty(), "{}", run.context());
 }
 
 /// The fixture says `uid U euid E` first: it must have run as the test

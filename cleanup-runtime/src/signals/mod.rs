@@ -145,7 +145,11 @@ fn start_watcher() -> io::Result<()> {
     // SAFETY: fcntl on an fd we own.
     unsafe {
         let flags = libc::fcntl(write_end.as_raw_fd(), libc::F_GETFL);
-        libc::fcntl(write_end.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
+        libc::fcntl(
+            write_end.as_raw_fd(),
+            libc::F_SETFL,
+            flags | libc::O_NONBLOCK,
+        );
     }
     handler::forget_received();
     watcher::start(read_end.as_raw_fd())?;
