@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::diagnostics;
+use crate::environment::{self, Variable};
 
 /// The environment variable read when the run at exit starts.
-pub(crate) const VARIABLE: &str = "CLEANUP_DEADLINE";
+pub(crate) const VARIABLE: &str = Variable::Deadline.name();
 
 /// Set by [`set_deadline`](crate::set_deadline), in nanoseconds; 0 for none.
 static PROGRAM_DEADLINE: AtomicU64 = AtomicU64::new(0);
@@ -31,9 +32,10 @@ pub(crate) fn set(deadline: Option<Duration>) {
 
 /// The deadline for the run at exit: `CLEANUP_DEADLINE` when set and valid,
 /// else the program's own. A malformed value gets one line on stderr and
-/// is ignored.
+/// is ignored; in a privileged process the variable is not read (see
+/// `environment`).
 pub(crate) fn for_exit_run() -> Option<Duration> {
-    if let Some(value) = std::env::var_os(VARIABLE) {
+    if let Some(value) = environment::read(Variable::Deadline) {
         match parse(&value) {
             Ok(deadline) => return deadline,
             Err(message) => diagnostics::warn(format_args!("{message}; no deadline from it")),

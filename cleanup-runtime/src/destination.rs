@@ -18,10 +18,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics;
+use crate::environment::{self, Variable};
 use crate::report::Report;
 
 /// The environment variable read at exit.
-pub(crate) const VARIABLE: &str = "CLEANUP_REPORT";
+pub(crate) const VARIABLE: &str = Variable::Report.name();
 
 /// The two forms a whole report can take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +43,10 @@ pub(crate) enum Destination {
 
 impl Destination {
     /// Reads `CLEANUP_REPORT`; a bad value is reported in one line and the
-    /// default is used.
+    /// default is used. In a privileged process the variable is not read
+    /// (see `environment`): the default.
     pub(crate) fn from_env() -> Destination {
-        match std::env::var_os(VARIABLE) {
+        match environment::read(Variable::Report) {
             None => Destination::FailuresOnStderr,
             Some(value) => Destination::parse(&value).unwrap_or_else(|message| {
                 diagnostics::warn(format_args!("{message}; reporting failures on stderr"));

@@ -133,6 +133,15 @@
 //! - A cleanup registered while cleanups run: runs before the process ends.
 //! - Several threads ending the process at once: each cleanup runs once,
 //!   and the process does not end until the run is done.
+//! - A program started with fd 0, 1 or 2 closed (`cmd >&- 2>&-`): the
+//!   runtime never takes them for itself, and no byte written where it
+//!   listens for signals is taken for one.
+//! - A process started with elevated privileges (set-user-ID,
+//!   set-group-ID, file capabilities: `AT_SECURE`, as glibc's
+//!   `secure_getenv`): no `CLEANUP_*` variable is read, since whoever
+//!   started it controls its environment; one line on stderr says so if
+//!   one was set. The API ([`set_deadline`], [`leave_signals_alone`]) still
+//!   works.
 //!
 //! # The report
 //!
@@ -209,6 +218,7 @@ mod destination;
 mod diagnostics;
 mod drop_at_exit;
 mod entry;
+mod environment;
 mod exit_hook;
 mod final_run;
 mod fork;

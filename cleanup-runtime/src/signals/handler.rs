@@ -1,12 +1,12 @@
 //! The part that runs inside the signal handler.
 //!
-//! Everything here is async-signal-safe: atomic loads and stores, `sigaction`, `getpid`,
+//! Everything here is async-signal-safe: lock-free atomics, `sigaction`, `getpid`,
 //! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
 
 use std::ffi::c_int;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 use crate::{final_run, registry};
 
@@ -15,6 +15,12 @@ pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 /// The process that armed the handlers: a forked child has another pid and
 /// no watcher thread.
 pub(super) static ARMED_PID: AtomicI32 = AtomicI32::new(0);
+/// One bit per signal (`1 << signal`) that our handler received and the
+/// watcher has not taken yet. The byte in the pipe only wakes the watcher;
+/// this is what says the signal is real, so a byte someone else wrote into
+/// the pipe is never taken for a signal. 32 bits hold the handled signals
+/// (1, 2, 15 everywhere) and are lock-free on every target.
+static RECEIVED: AtomicU32 = AtomicU32::new(0);
 
 /// Our handler for SIGINT, SIGTERM and SIGHUP.
 pub(super) extern "C" fn on_signal(signal: c_int) {
@@ -61,13 +67,15 @@ pub(super) fn is_installed(signal: c_int) -> bool {
     current_action(signal) == Some(our_action())
 }
 
-/// Hands the signal to the watcher thread. The write end is non-blocking,
-/// so this never waits; `false` if the byte could not be written.
+/// Hands the signal to the watcher thread: marks it received, then writes
+/// its number into the pipe. The write end is non-blocking, so this never
+/// waits; `false` if the watcher cannot be woken.
 fn wake_watcher(signal: c_int) -> bool {
     let fd = WAKE_FD.load(Ordering::Relaxed);
     if fd < 0 {
         return false;
     }
+    RECEIVED.fetch_or(mark(signal), Ordering::SeqCst);
     let byte = signal as u8;
     // SAFETY: writes one byte from a live local to a pipe we own; write is
     // async-signal-safe. errno is saved and restored around it because the
@@ -75,9 +83,40 @@ fn wake_watcher(signal: c_int) -> bool {
     unsafe {
         let errno = *libc::__errno_location();
         let written = libc::write(fd, (&byte as *const u8).cast(), 1);
+        // A full pipe (someone else filled it) has bytes for the watcher
+        // to read: it wakes and finds the mark.
+        let woken = written == 1 || *libc::__errno_location() == libc::EAGAIN;
         *libc::__errno_location() = errno;
-        written == 1
+        woken
     }
+}
+
+/// The signal the watcher acts on after reading `byte` from the pipe, if
+/// any: the one the byte names if our handler marked it received, else
+/// any other marked one (its own byte may have found the pipe full), else
+/// none — a byte our handler did not write. Each mark is taken once.
+pub(super) fn take_received(byte: u8) -> Option<c_int> {
+    let named = c_int::from(byte);
+    std::iter::once(named)
+        .chain(super::HANDLED)
+        .find(|&signal| {
+            let bit = mark(signal);
+            bit != 0 && RECEIVED.fetch_and(!bit, Ordering::SeqCst) & bit != 0
+        })
+}
+
+/// Forgets the marks: a forked child arming again must not act on a signal
+/// its parent received.
+pub(super) fn forget_received() {
+    RECEIVED.store(0, Ordering::SeqCst);
+}
+
+/// The bit of `signal` in [`RECEIVED`]; 0 for a number that has none.
+fn mark(signal: c_int) -> u32 {
+    u32::try_from(signal)
+        .ok()
+        .and_then(|shift| 1u32.checked_shl(shift))
+        .unwrap_or(0)
 }
 
 /// Ends the process by `signal`, as its default action would; as PID 1,
@@ -95,4 +134,27 @@ pub(super) fn die_now(signal: c_int) -> ! {
     let _ = signal_hook::low_level::emulate_default_handler(signal);
     // SAFETY: as above.
     unsafe { libc::_exit(128 + signal) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watcher_takes_only_marked_signals_each_once() {
+        forget_received();
+        // Bytes our handler did not write: nothing to act on.
+        for forged in [0, libc::SIGTERM as u8, b'h', u8::MAX] {
+            assert_eq!(take_received(forged), None);
+        }
+        // Our byte found the pipe full; any byte finds the mark.
+        RECEIVED.fetch_or(mark(libc::SIGTERM), Ordering::SeqCst);
+        assert_eq!(take_received(b'h'), Some(libc::SIGTERM));
+        assert_eq!(take_received(libc::SIGTERM as u8), None);
+        // The signal the byte names comes first; the other on the next byte.
+        RECEIVED.fetch_or(mark(libc::SIGINT) | mark(libc::SIGHUP), Ordering::SeqCst);
+        assert_eq!(take_received(libc::SIGHUP as u8), Some(libc::SIGHUP));
+        assert_eq!(take_received(libc::SIGHUP as u8), Some(libc::SIGINT));
+        assert_eq!(take_received(libc::SIGINT as u8), None);
+    }
 }

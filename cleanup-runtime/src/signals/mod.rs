@@ -28,10 +28,13 @@
 mod handler;
 mod watcher;
 
-use std::ffi::{CStr, c_int};
+use std::ffi::c_int;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::diagnostics;
+use crate::environment::{self, Variable};
 
 /// The signals whose default action ends the process and that we handle.
 pub(crate) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -42,12 +45,10 @@ const LEFT_ALONE: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(NOT_ARMED);
 
-/// The environment switch, read once when arming.
-const VARIABLE: &CStr = c"CLEANUP_SIGNALS";
-
 /// Installs our handlers where the default action is in place, once per
 /// process. One load after the first call: it is on every registration's
-/// path. Plain libc only: it may run before `main`.
+/// path. Plain libc only (and std's environment, which is libc's behind a
+/// static lock): it may run before `main`.
 #[inline]
 pub(crate) fn arm() {
     if cfg!(feature = "signals") && STATE.load(Ordering::Acquire) == NOT_ARMED {
@@ -114,24 +115,19 @@ pub(crate) fn leave_alone() {
     }
 }
 
+/// `CLEANUP_SIGNALS`, read once when arming; not read in a privileged
+/// process (see `environment`), where signals are handled.
 fn enabled_by_environment() -> bool {
-    // SAFETY: getenv with a NUL-terminated name; the result, if not null,
-    // is a NUL-terminated string that we copy before anything can change
-    // the environment.
-    let value = unsafe {
-        let raw = libc::getenv(VARIABLE.as_ptr());
-        if raw.is_null() {
-            return true;
-        }
-        CStr::from_ptr(raw).to_bytes().to_vec()
+    let Some(value) = environment::read(Variable::Signals) else {
+        return true;
     };
-    match value.as_slice() {
+    match value.as_encoded_bytes() {
         b"off" | b"0" | b"false" | b"no" => false,
         b"on" | b"1" | b"true" | b"yes" | b"" => true,
-        other => {
+        _ => {
             diagnostics::warn_raw(&format!(
-                "CLEANUP_SIGNALS={:?} is not one of on, off; handling signals",
-                String::from_utf8_lossy(other)
+                "{}={value:?} is not one of on, off; handling signals",
+                Variable::Signals.name()
             ));
             true
         }
@@ -142,24 +138,65 @@ fn has_default_action(signal: c_int) -> bool {
     handler::current_action(signal) == Some(libc::SIG_DFL)
 }
 
-fn start_watcher() -> std::io::Result<()> {
-    let mut fds = [0 as c_int; 2];
-    // SAFETY: pipe2 fills the two-element array it is given.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let [read_fd, write_fd] = fds;
+/// Opens the wake pipe and starts the watcher thread reading it.
+fn start_watcher() -> io::Result<()> {
+    let (read_end, write_end) = wake_pipe()?;
     // The handler must never block on a full pipe.
-    // SAFETY: fcntl on an fd we just created.
+    // SAFETY: fcntl on an fd we own.
     unsafe {
-        let flags = libc::fcntl(write_fd, libc::F_GETFL);
-        libc::fcntl(write_fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+        let flags = libc::fcntl(write_end.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(
+            write_end.as_raw_fd(),
+            libc::F_SETFL,
+            flags | libc::O_NONBLOCK,
+        );
     }
-    watcher::start(read_fd)?;
-    handler::WAKE_FD.store(write_fd, Ordering::Release);
+    handler::forget_received();
+    watcher::start(read_end.as_raw_fd())?;
+    // Both ends live as long as the process: the watcher reads one, the
+    // handler writes the other.
+    let _ = read_end.into_raw_fd();
+    handler::WAKE_FD.store(write_end.into_raw_fd(), Ordering::Release);
     // SAFETY: getpid has no preconditions.
     handler::ARMED_PID.store(unsafe { libc::getpid() }, Ordering::Release);
     Ok(())
+}
+
+/// A close-on-exec pipe, both ends above the standard fds.
+///
+/// Arming may run in a constructor before `main`, before std puts
+/// `/dev/null` on closed fds 0-2: in a program started with them closed
+/// (`cmd >&- 2>&-`, daemonizers, cron wrappers) the pipe would take them,
+/// and the program's own `eprintln!` would then write into our pipe.
+fn wake_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as c_int; 2];
+    // SAFETY: pipe2 fills the two-element array it is given.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 just opened both fds, and nothing else owns them.
+    let [read_end, write_end] = fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    Ok((
+        above_standard_fds(read_end)?,
+        above_standard_fds(write_end)?,
+    ))
+}
+
+/// `fd` itself if it is above 2; otherwise a close-on-exec duplicate at 3
+/// or above, and `fd` is closed (so std's start-up still finds the
+/// standard fd closed and puts `/dev/null` there).
+fn above_standard_fds(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > libc::STDERR_FILENO {
+        return Ok(fd);
+    }
+    // SAFETY: fcntl with F_DUPFD_CLOEXEC on an fd we own only creates a
+    // new fd.
+    let moved = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+    if moved < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fcntl just opened `moved`, and nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
 }
 
 /// Our handler, with SA_RESTART so the program's interrupted system calls

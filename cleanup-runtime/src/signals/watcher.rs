@@ -9,7 +9,9 @@ use super::handler;
 use crate::final_run;
 
 /// Starts the watcher on its own thread, reading one signal number per byte
-/// from `read_fd`.
+/// from `read_fd`. A byte only wakes it: it acts on a signal only if our
+/// handler marked it received (`handler::take_received`), so bytes written
+/// into the pipe by anyone else are read and dropped.
 ///
 /// A raw `pthread_create`, not `std::thread::spawn`: this may run in a
 /// constructor before `main`, where std's thread machinery is not set up.
@@ -40,7 +42,11 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
             // SAFETY: reads one byte into a live local from a pipe we own.
             let read = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
             match read {
-                1 => on_signal(c_int::from(byte)),
+                1 => {
+                    if let Some(signal) = handler::take_received(byte) {
+                        on_signal(signal);
+                    }
+                }
                 -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
                 // The write end is never closed; anything else is unusable.
                 _ => return,

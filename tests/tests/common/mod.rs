@@ -7,8 +7,9 @@
 //! prints so that a failure shows what the child did.
 //!
 //! The environment is cleaned of the variables that change a fixture's
-//! behaviour (`CLEANUP_REPORT`, `CLEANUP_DEADLINE`, `FIXTURE_LOG`,
-//! `RUST_BACKTRACE`), so a developer's shell cannot change a test's result.
+//! behaviour (`CLEANUP_REPORT`, `CLEANUP_DEADLINE`, `CLEANUP_SIGNALS`,
+//! `FIXTURE_LOG`, `RUST_BACKTRACE`), so a developer's shell cannot change a
+//! test's result.
 
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
@@ -62,6 +63,7 @@ impl Fixture {
             .stdin(Stdio::null())
             .env_remove("CLEANUP_REPORT")
             .env_remove("CLEANUP_DEADLINE")
+            .env_remove("CLEANUP_SIGNALS")
             .env_remove(LOG_VAR)
             .env_remove("RUST_BACKTRACE");
         Fixture {
@@ -152,6 +154,23 @@ impl Fixture {
             self.command.pre_exec(move || {
                 if libc::signal(signal, libc::SIG_IGN) == libc::SIG_ERR {
                     return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
+        self
+    }
+
+    /// Starts the child with the standard `fds` closed, as `cmd <&- >&- 2>&-`
+    /// would (after the harness set up its pipes, so a closed stdout or
+    /// stderr is closed, not captured).
+    pub fn closing(mut self, fds: &'static [libc::c_int]) -> Fixture {
+        // SAFETY: only `close`, which is async-signal-safe, runs between
+        // fork and exec; it allocates nothing and takes no lock.
+        unsafe {
+            self.command.pre_exec(move || {
+                for &fd in fds {
+                    libc::close(fd);
                 }
                 Ok(())
             })
