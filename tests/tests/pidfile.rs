@@ -105,8 +105,7 @@ fn racers_over_a_stale_pid_file_name_the_winner_never_the_dead_pid() {
         }
     }
     assert_eq!(
-        stale_answers,
-        0,
+        stale_answers, 0,
         "losers named the dead pid {STALE_PID} in {ROUNDS} rounds of {RACERS}"
     );
 }
