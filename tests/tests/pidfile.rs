@@ -108,6 +108,11 @@ fn racers_over_a_stale_pid_file_name_the_winner_never_the_dead_pid() {
         stale_answers, 0,
         "losers named the dead pid {STALE_PID} in {ROUNDS} rounds of {RACERS}"
     );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read the directory")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["app.pid"], "no racer left a file of its own behind");
 }
 
 /// Issue 15, "likely": `O_NOFOLLOW` does not refuse a hard link, and the
