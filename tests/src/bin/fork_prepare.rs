@@ -1,0 +1,107 @@
+//! Fixture for `tests/fork.rs`: a program with static cleanups whose first
+//! use of the runtime is a `fork`, under an allocator that, like jemalloc,
+//! is locked across `fork` by a `pthread_atfork` handler of its own.
+//!
+//! Registered in `main`, after the runtime's handlers (which the statics'
+//! constructor installed before `main`), the allocator's prepare handler
+//! runs before the runtime's, and its parent and child handlers after: so
+//! all of the runtime's fork handlers run while it is locked. jemalloc
+//! would deadlock on an allocation there; this allocator counts it.
+//!
+//! `fork_prepare MODE`: forks; prints `parent: allocations inside fork N`
+//! and `child: allocations inside fork N`. `MODE`: `keep`: the child exits
+//! through `std::process::exit`, the parent returns from `main`; `adopt`:
+//! the child registers a cleanup of its own, then adopts its parent's and
+//! exits, the parent leaves with `_exit`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use cleanup_runtime::at_exit;
+use cleanup_tests::{ran, say};
+
+/// `System`, counting what is asked of it while locked for `fork`.
+struct LockedAcrossFork;
+
+static LOCKED: AtomicBool = AtomicBool::new(false);
+static INSIDE_FORK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to `System` unchanged; the counting touches
+// only atomics.
+unsafe impl GlobalAlloc for LockedAcrossFork {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if LOCKED.load(Ordering::Relaxed) {
+            INSIDE_FORK.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if LOCKED.load(Ordering::Relaxed) {
+            INSIDE_FORK.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: LockedAcrossFork = LockedAcrossFork;
+
+extern "C" fn lock_for_fork() {
+    LOCKED.store(true, Ordering::Relaxed);
+}
+
+extern "C" fn unlock_after_fork() {
+    LOCKED.store(false, Ordering::Relaxed);
+}
+
+#[at_exit]
+fn first_static() {
+    ran("first static");
+}
+
+#[at_exit]
+fn second_static() {
+    ran("second static");
+}
+
+fn main() {
+    let adopt = match std::env::args().nth(1).as_deref() {
+        Some("keep") => false,
+        Some("adopt") => true,
+        other => panic!("unknown mode {other:?}"),
+    };
+    // SAFETY: registers two `extern "C"` functions that only store to an
+    // atomic.
+    let registered = unsafe {
+        libc::pthread_atfork(
+            Some(lock_for_fork),
+            Some(unlock_after_fork),
+            Some(unlock_after_fork),
+        )
+    };
+    assert_eq!(registered, 0, "pthread_atfork");
+    // SAFETY: the fixture has no other thread; the child prints and exits.
+    let child = unsafe { libc::fork() };
+    let inside = INSIDE_FORK.load(Ordering::Relaxed);
+    if child == 0 {
+        say(format_args!("child: allocations inside fork {inside}"));
+        if adopt {
+            cleanup_runtime::register(|| ran("child's own"));
+            cleanup_runtime::adopt_after_fork();
+        }
+        std::process::exit(0);
+    }
+    assert!(child > 0, "fork failed");
+    let mut status = 0;
+    // SAFETY: waits for the child just forked; `status` is a valid pointer.
+    unsafe { libc::waitpid(child, &mut status, 0) };
+    say(format_args!("parent: allocations inside fork {inside}"));
+    if adopt {
+        // SAFETY: ends the parent at once, running nothing: the child took
+        // the cleanups over.
+        unsafe { libc::_exit(0) };
+    }
+}
