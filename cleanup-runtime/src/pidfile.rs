@@ -19,9 +19,9 @@
 //!
 //! So the file at the path is never written in place: a reader never sees
 //! it empty, half written, or naming a dead process while a live one
-//! holds it, and a path that is a hard link to another file never writes
-//! into that file. A process killed between steps 1 and 2 leaves its
-//! hidden file behind.
+//! holds it, and nothing is ever written through a path that is a hard
+//! link to some other file. A process killed between steps 1 and 2 leaves
+//! its hidden file behind.
 //!
 //! The file is removed when the [`PidFile`] is dropped or when the process
 //! ends, whichever comes first — but only while it is still the file we
