@@ -395,14 +395,30 @@ fn fresh_file(path: &Path, pid: u32) -> Result<NamedTempFile, PidFileError> {
     Ok(file)
 }
 
-/// Opens what is at `path` for reading and locking only (never for
-/// writing: see [`acquire`]), without following a symlink and without
-/// waiting on a FIFO.
+/// Opens what is at `path` to read and lock it, without following a
+/// symlink and without waiting on a FIFO. Never to write it (see
+/// [`acquire`]), yet read-write where permitted: NFS emulates `flock` with
+/// `fcntl` locks, and an exclusive one there needs a file open for
+/// writing.
 fn open_existing(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
+    let open = |write| {
+        OpenOptions::new()
+            .read(true)
+            .write(write)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+    };
+    match open(true) {
+        Err(error)
+            if matches!(
+                error.raw_os_error(),
+                Some(libc::EACCES | libc::EROFS | libc::EISDIR | libc::ETXTBSY)
+            ) =>
+        {
+            open(false)
+        }
+        opened => opened,
+    }
 }
 
 fn open_error(path: &Path, error: io::Error) -> PidFileError {

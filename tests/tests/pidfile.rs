@@ -1,6 +1,7 @@
 //! The pid file under contention and on hostile paths: several processes
-//! taking a stale file over at once, and a path that is a hard link to
-//! someone else's file.
+//! taking a stale file over at once, a file another process holds
+//! exclusively, a path that is a hard link to someone else's file, and
+//! paths that are not regular files.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -62,6 +63,34 @@ impl Drop for Racer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `pidfile_race create PATH` to its end and returns what it printed;
+/// a fixture still running after [`HANG_GUARD`] is killed and fails the
+/// test.
+fn create(path: &std::path::Path) -> String {
+    let mut child = Command::new(PIDFILE_RACE)
+        .arg("create")
+        .arg(path)
+        .stdout(Stdio::piped())
+        .env_remove("CLEANUP_REPORT")
+        .spawn()
+        .expect("spawn the fixture");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let (sender, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        let _ = sender.send(text);
+    });
+    let printed = finished.recv_timeout(HANG_GUARD);
+    if printed.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("wait for the fixture");
+    let printed = printed.unwrap_or_else(|_| panic!("create {} hung", path.display()));
+    assert!(status.success(), "{status:?}: {printed}");
+    printed
 }
 
 /// Issue 15, item 10: a loser of the race over a stale file read it
@@ -129,17 +158,62 @@ fn a_pid_file_path_hard_linked_to_another_file_never_writes_into_that_file() {
     std::fs::write(&victim, "precious\n").expect("victim file");
     let path = dir.path().join("app.pid");
     std::fs::hard_link(&victim, &path).expect("hard link");
-    let run = Command::new(PIDFILE_RACE)
-        .arg("create")
-        .arg(&path)
-        .env_remove("CLEANUP_REPORT")
-        .output()
-        .expect("run the fixture");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{run:?}");
+    let stdout = create(&path);
     assert_eq!(
         std::fs::read_to_string(&victim).expect("the victim is still there"),
         "precious\n",
         "the linked file's content survives; fixture said: {stdout}"
     );
+}
+
+/// A process that holds the file exclusively and does not let go (not one
+/// of ours taking it over, which renames and lets go at once: an owner
+/// that locks that way, as this crate's earlier versions did) is an owner:
+/// after a while `create` stops waiting for a takeover and names the pid
+/// in the file.
+#[test]
+fn a_file_held_exclusively_by_another_process_is_refused_with_its_pid() {
+    use std::os::fd::AsRawFd;
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("app.pid");
+    std::fs::write(&path, "12345\n").expect("pid file");
+    let held = std::fs::File::open(&path).expect("open");
+    // SAFETY: flock on a descriptor we own; no memory is involved.
+    let locked = unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    assert_eq!(locked, 0, "lock: {}", std::io::Error::last_os_error());
+    let stdout = create(&path);
+    assert!(
+        stdout.starts_with("error ") && stdout.contains("held by running process 12345"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "12345\n");
+    drop(held);
+}
+
+/// A directory or a FIFO at the path is refused, and left as it was (a
+/// FIFO without making anyone wait for a writer).
+#[test]
+fn a_path_that_is_not_a_regular_file_is_refused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let directory = dir.path().join("dir.pid");
+    std::fs::create_dir(&directory).expect("directory");
+    let fifo = dir.path().join("fifo.pid");
+    let fifo_c = std::ffi::CString::new(fifo.to_str().expect("utf-8 path")).expect("no NUL");
+    // SAFETY: a valid C string; mkfifo has no other preconditions.
+    assert_eq!(unsafe { libc::mkfifo(fifo_c.as_ptr(), 0o644) }, 0, "mkfifo");
+    for path in [&directory, &fifo] {
+        let stdout = create(path);
+        assert!(
+            stdout.contains("exists and is not a regular file"),
+            "{}: {stdout}",
+            path.display()
+        );
+    }
+    assert!(directory.is_dir());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read the directory")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no hidden file left behind: {left:?}");
 }
