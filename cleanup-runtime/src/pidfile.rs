@@ -299,6 +299,11 @@ fn io_error(path: &Path, action: &'static str, source: io::Error) -> PidFileErro
 /// lock, a file that has left the path meanwhile (removed by its owner,
 /// replaced by a taker, which always renames before letting go) decides
 /// nothing: start over.
+///
+/// One window is left: a taker killed between its exclusive lock and its
+/// rename leaves the stale file at the path unlocked, and a process that
+/// found it held just before may then lock it shared and name the dead
+/// pid. The next attempt takes it over.
 fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
     let mut ours = fresh_file(path, pid)?;
     let mut takeover_waits = 0;
