@@ -20,27 +20,35 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use cleanup_runtime::at_exit;
 use cleanup_tests::{ran, say};
 
-/// `System`, counting what is asked of it while locked for `fork`.
+/// `System`, counting what the forking thread asks of it while locked for
+/// `fork`. (Other threads, such as the runtime's signal watcher starting
+/// up, would just wait for the unlock: only the forking thread deadlocks.)
 struct LockedAcrossFork;
 
 static LOCKED: AtomicBool = AtomicBool::new(false);
+/// `pthread_self()` of the thread that is forking.
+static FORKING: AtomicUsize = AtomicUsize::new(0);
 static INSIDE_FORK: AtomicUsize = AtomicUsize::new(0);
+
+fn count_if_forking() {
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() } as usize;
+    if LOCKED.load(Ordering::SeqCst) && FORKING.load(Ordering::SeqCst) == me {
+        INSIDE_FORK.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 // SAFETY: every call is passed to `System` unchanged; the counting touches
 // only atomics.
 unsafe impl GlobalAlloc for LockedAcrossFork {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if LOCKED.load(Ordering::Relaxed) {
-            INSIDE_FORK.fetch_add(1, Ordering::Relaxed);
-        }
+        count_if_forking();
         // SAFETY: the caller's contract, passed on.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if LOCKED.load(Ordering::Relaxed) {
-            INSIDE_FORK.fetch_add(1, Ordering::Relaxed);
-        }
+        count_if_forking();
         // SAFETY: the caller's contract, passed on.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -50,11 +58,13 @@ unsafe impl GlobalAlloc for LockedAcrossFork {
 static ALLOCATOR: LockedAcrossFork = LockedAcrossFork;
 
 extern "C" fn lock_for_fork() {
-    LOCKED.store(true, Ordering::Relaxed);
+    // SAFETY: pthread_self has no preconditions.
+    FORKING.store(unsafe { libc::pthread_self() } as usize, Ordering::SeqCst);
+    LOCKED.store(true, Ordering::SeqCst);
 }
 
 extern "C" fn unlock_after_fork() {
-    LOCKED.store(false, Ordering::Relaxed);
+    LOCKED.store(false, Ordering::SeqCst);
 }
 
 #[at_exit]
@@ -73,8 +83,8 @@ fn main() {
         Some("adopt") => true,
         other => panic!("unknown mode {other:?}"),
     };
-    // SAFETY: registers two `extern "C"` functions that only store to an
-    // atomic.
+    // SAFETY: registers two `extern "C"` functions that only store to
+    // atomics.
     let registered = unsafe {
         libc::pthread_atfork(
             Some(lock_for_fork),
@@ -83,9 +93,11 @@ fn main() {
         )
     };
     assert_eq!(registered, 0, "pthread_atfork");
-    // SAFETY: the fixture has no other thread; the child prints and exits.
+    // SAFETY: the fixture's only other thread is the runtime's signal
+    // watcher; the child prints, registers and exits, as a child of a
+    // multithreaded parent may with glibc.
     let child = unsafe { libc::fork() };
-    let inside = INSIDE_FORK.load(Ordering::Relaxed);
+    let inside = INSIDE_FORK.load(Ordering::SeqCst);
     if child == 0 {
         say(format_args!("child: allocations inside fork {inside}"));
         if adopt {
