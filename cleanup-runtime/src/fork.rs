@@ -10,7 +10,13 @@
 //!
 //! The registry lock is taken around `fork` (prepare/parent/child
 //! handlers), so the child never inherits it locked by a thread that does
-//! not exist there.
+//! not exist there. Those handlers allocate nothing and write nothing:
+//! the prepare handler takes the lock without collecting the statics
+//! (collecting allocates, sorts, and may warn on stderr), since an
+//! allocator may itself be locked across `fork` by its own prepare
+//! handler, as jemalloc's is, and one registered after ours runs before
+//! ours. Statics not yet collected stay so: the parent collects them at
+//! its next use of the registry, and a child only if it adopts.
 
 use std::cell::UnsafeCell;
 use std::sync::MutexGuard;
@@ -50,7 +56,7 @@ pub(crate) fn install() {
 }
 
 extern "C" fn prepare() {
-    let guard = registry::lock();
+    let guard = registry::lock_without_collecting();
     // SAFETY: see `HeldGuard`.
     unsafe { *HELD.0.get() = Some(guard) };
 }

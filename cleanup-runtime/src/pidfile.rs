@@ -8,13 +8,20 @@
 //!
 //! [`PidFile::create`]:
 //!
-//! 1. creates the file exclusively (`O_CREAT | O_EXCL | O_NOFOLLOW`), or
-//!    else opens the existing one without following a symlink;
-//! 2. takes the lock without waiting; if another process holds it, fails
-//!    with [`PidFileError::Running`] naming that process's pid and leaves
-//!    the file alone;
-//! 3. otherwise writes our pid (taking a stale file over) and registers a
-//!    cleanup named `pid file: <path>`.
+//! 1. writes our pid into a new hidden file next to the path
+//!    (`.NAME.XXXXXX.new`) and locks it;
+//! 2. moves it to the path in one step if nothing is there yet;
+//! 3. else opens what is there without following a symlink, and if no
+//!    process holds its lock (stale), renames ours over it; if one does,
+//!    fails with [`PidFileError::Running`] naming that process's pid and
+//!    leaves the file alone;
+//! 4. registers a cleanup named `pid file: <path>`.
+//!
+//! So the file at the path is never written in place: a reader never sees
+//! it empty, half written, or naming a dead process while a live one
+//! holds it, and nothing is ever written through a path that is a hard
+//! link to some other file. A process killed between steps 1 and 2 leaves
+//! its hidden file behind.
 //!
 //! The file is removed when the [`PidFile`] is dropped or when the process
 //! ends, whichever comes first — but only while it is still the file we
@@ -40,21 +47,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::fs::{File, OpenOptions};
-use std::io;
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions, Permissions};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use tempfile::NamedTempFile;
 
 use crate::Handle;
 
 /// How often `create` starts over when the file at the path changes under
-/// it (removed or replaced by the process that held it).
+/// it (removed, or replaced by the process that took it over).
 const ATTEMPTS: usize = 20;
-/// How often to read a locked file whose owner has not written its pid yet
-/// (it creates the file, then writes), one millisecond apart.
-const PID_READS: usize = 200;
+/// How often to look again, a millisecond apart, at a file that another
+/// process holds exclusively: it is taking the file over and is about to
+/// rename its own into place (see [`acquire`]).
+const TAKEOVER_WAITS: usize = 1000;
 
 /// Why a pid file could not be created or removed.
 ///
@@ -175,9 +186,8 @@ impl PidFile {
     #[track_caller]
     pub fn create(path: impl AsRef<Path>) -> Result<PidFile, PidFileError> {
         let path = path.as_ref().to_owned();
-        let file = acquire(&path)?;
         let pid = std::process::id();
-        write_pid(&file, pid).map_err(|e| io_error(&path, "write", e))?;
+        let file = acquire(&path, pid)?;
         let held = Arc::new(Mutex::new(Some(Held {
             file,
             path: path.clone(),
@@ -263,20 +273,56 @@ fn io_error(path: &Path, action: &'static str, source: io::Error) -> PidFileErro
     }
 }
 
-/// Opens (creating it if need be) and locks the pid file at `path`.
-fn acquire(path: &Path) -> Result<File, PidFileError> {
-    for _ in 0..ATTEMPTS {
-        let file = match open(path, true) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => match open(path, false) {
-                Ok(file) => file,
-                // Removed since: start over.
-                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-                Err(error) => return Err(open_error(path, error)),
-            },
+/// Puts a file holding our pid at `path` — a new one, or over a stale one
+/// — and returns it, locked for as long as it stays open.
+///
+/// The pid file is never written in place. Our pid goes into a fresh file
+/// in the same directory, locked before anyone can see it, which then
+/// takes the path in one step: linked where nothing is there yet (never
+/// clobbering), or renamed over a stale file. So nobody ever reads a pid
+/// file half written, or a stale pid from a file that a live process
+/// holds; and nothing is ever written through the path into another file
+/// it may be a hard link to.
+///
+/// The locks tell who holds the file at the path:
+///
+/// - its owner holds it *shared*, for the owner's life (and other
+///   processes that are reading the owner's pid hold it shared briefly);
+/// - a process taking a stale file over holds it *exclusively*, from when
+///   it finds it stale until its own file has replaced it at the path.
+///
+/// So for the file found at the path: if the exclusive lock is granted,
+/// nobody holds it: it is stale, and ours is renamed over it while we hold
+/// it, so no second process can take it over too. Else, if the shared lock
+/// is granted, no takeover is under way and the pid in it is its owner's.
+/// Else a takeover is under way: look again once it is done. After either
+/// lock, a file that has left the path meanwhile (removed by its owner,
+/// replaced by a taker, which always renames before letting go) decides
+/// nothing: start over.
+///
+/// One window is left: a taker killed between its exclusive lock and its
+/// rename leaves the stale file at the path unlocked, and a process that
+/// found it held just before may then lock it shared and name the dead
+/// pid. The next attempt takes it over.
+fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
+    let mut ours = fresh_file(path, pid)?;
+    let mut takeover_waits = 0;
+    let mut attempts = 0;
+    while attempts < ATTEMPTS {
+        ours = match ours.persist_noclobber(path) {
+            Ok(file) => return Ok(file),
+            Err(error) if error.error.kind() == io::ErrorKind::AlreadyExists => error.file,
+            Err(error) => return Err(io_error(path, "create", error.error)),
+        };
+        let found = match open_existing(path) {
+            Ok(found) => found,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                attempts += 1; // removed since: start over
+                continue;
+            }
             Err(error) => return Err(open_error(path, error)),
         };
-        if !file
+        if !found
             .metadata()
             .map_err(|e| io_error(path, "stat", e))?
             .is_file()
@@ -285,15 +331,30 @@ fn acquire(path: &Path) -> Result<File, PidFileError> {
                 path: path.to_owned(),
             });
         }
-        if !try_lock(&file).map_err(|e| io_error(path, "lock", e))? {
-            return Err(held_by_other(path, &file));
+        let lock_error = |e| io_error(path, "lock", e);
+        if try_lock(&found, libc::LOCK_EX).map_err(lock_error)? {
+            if is_at(&found, path) {
+                let placed = ours.persist(path);
+                // Only now: `found`'s lock kept any other taker out until
+                // ours had replaced it.
+                drop(found);
+                return placed.map_err(|e| io_error(path, "rename", e.error));
+            }
+        } else if try_lock(&found, libc::LOCK_SH).map_err(lock_error)? {
+            if is_at(&found, path) {
+                return Err(owner_of(path, &found));
+            }
+        } else if takeover_waits < TAKEOVER_WAITS {
+            takeover_waits += 1;
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            continue;
+        } else {
+            // Held exclusively for a whole second: not a takeover but an
+            // owner that locks that way (earlier versions of this crate
+            // did); its pid is in the file.
+            return Err(owner_of(path, &found));
         }
-        // Locked, so nobody else holds it: ours, whether new or stale —
-        // unless the path was removed or replaced between our open and our
-        // lock (its owner let go of it); then start over.
-        if is_at(&file, path) {
-            return Ok(file);
-        }
+        attempts += 1;
     }
     Err(io_error(
         path,
@@ -302,19 +363,67 @@ fn acquire(path: &Path) -> Result<File, PidFileError> {
     ))
 }
 
-/// Opens `path` read-write without following a symlink; `new`: it must
-/// not exist yet.
-fn open(path: &Path, new: bool) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .mode(0o644);
-    if new {
-        options.create_new(true); // O_CREAT | O_EXCL
+/// A new file next to `path`, hidden (`.NAME.XXXXXX.new`), holding our pid
+/// and locked shared: what [`acquire`] puts at the path. Removed again if
+/// it never gets there.
+fn fresh_file(path: &Path, pid: u32) -> Result<NamedTempFile, PidFileError> {
+    let create_error = |e| io_error(path, "create", e);
+    let name = path.file_name().ok_or_else(|| {
+        create_error(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the path names no file",
+        ))
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut file = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".new")
+        .permissions(Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(create_error)?;
+    file.write_all(format!("{pid}\n").as_bytes())
+        .map_err(|e| io_error(path, "write", e))?;
+    // Nobody else can have it open yet, so this cannot be refused.
+    if !try_lock(file.as_file(), libc::LOCK_SH).map_err(|e| io_error(path, "lock", e))? {
+        return Err(io_error(
+            path,
+            "lock",
+            io::Error::other("a new file was locked by someone else"),
+        ));
     }
-    options.open(path)
+    Ok(file)
+}
+
+/// Opens what is at `path` to read and lock it, without following a
+/// symlink and without waiting on a FIFO. Never to write it (see
+/// [`acquire`]), yet read-write where permitted: NFS emulates `flock` with
+/// `fcntl` locks, and an exclusive one there needs a file open for
+/// writing.
+fn open_existing(path: &Path) -> io::Result<File> {
+    let open = |write| {
+        OpenOptions::new()
+            .read(true)
+            .write(write)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+    };
+    match open(true) {
+        Err(error)
+            if matches!(
+                error.raw_os_error(),
+                Some(libc::EACCES | libc::EROFS | libc::EISDIR | libc::ETXTBSY)
+            ) =>
+        {
+            open(false)
+        }
+        opened => opened,
+    }
 }
 
 fn open_error(path: &Path, error: io::Error) -> PidFileError {
@@ -327,12 +436,12 @@ fn open_error(path: &Path, error: io::Error) -> PidFileError {
     io_error(path, "open", error)
 }
 
-/// Takes the exclusive lock without waiting; `false` if another open file
-/// holds it.
-fn try_lock(file: &File) -> io::Result<bool> {
+/// Takes the lock `operation` (`LOCK_EX` or `LOCK_SH`) without waiting;
+/// `false` if another open file holds a lock that conflicts.
+fn try_lock(file: &File, operation: libc::c_int) -> io::Result<bool> {
     loop {
         // SAFETY: flock on an fd we own; no memory is involved.
-        let result = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        let result = unsafe { libc::flock(file.as_raw_fd(), operation | libc::LOCK_NB) };
         if result == 0 {
             return Ok(true);
         }
@@ -353,26 +462,22 @@ fn is_at(file: &File, path: &Path) -> bool {
     }
 }
 
-/// The error for a file whose lock another process holds: read the pid it
-/// wrote, giving it a moment if it has only just created the file.
-fn held_by_other(path: &Path, file: &File) -> PidFileError {
-    let mut found = String::new();
-    for _ in 0..PID_READS {
-        found = match read_all(file) {
-            Ok(text) => text,
-            Err(error) => return io_error(path, "read", error),
-        };
-        if let Some(pid) = parse_pid(&found) {
-            return PidFileError::Running {
-                path: path.to_owned(),
-                pid,
-            };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    PidFileError::LockedWithoutPid {
-        path: path.to_owned(),
-        found,
+/// The error for a file that a live process holds: the pid in it, which
+/// its owner wrote before the file took the path.
+fn owner_of(path: &Path, file: &File) -> PidFileError {
+    let found = match read_all(file) {
+        Ok(text) => text,
+        Err(error) => return io_error(path, "read", error),
+    };
+    match parse_pid(&found) {
+        Some(pid) => PidFileError::Running {
+            path: path.to_owned(),
+            pid,
+        },
+        None => PidFileError::LockedWithoutPid {
+            path: path.to_owned(),
+            found,
+        },
     }
 }
 
@@ -387,11 +492,6 @@ fn parse_pid(text: &str) -> Option<u32> {
     text.trim().parse().ok().filter(|&pid| pid > 0)
 }
 
-fn write_pid(file: &File, pid: u32) -> io::Result<()> {
-    file.set_len(0)?;
-    file.write_all_at(format!("{pid}\n").as_bytes(), 0)
-}
-
 /// Removes the file if it is still ours, then closes it (releasing the
 /// lock). In a forked child, which holds its parent's file, does nothing.
 fn release(held: Held) -> Result<(), PidFileError> {
@@ -401,7 +501,7 @@ fn release(held: Held) -> Result<(), PidFileError> {
         // lock stays while the parent's descriptor is open).
         return Ok(());
     }
-    let current = match open(&path, false) {
+    let current = match open_existing(&path) {
         Ok(current) => current,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {

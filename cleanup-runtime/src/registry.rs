@@ -68,6 +68,9 @@ pub(crate) struct Inherited {
     names: BTreeMap<Arc<str>, u64>,
     timeouts: BTreeMap<u64, Duration>,
     live: usize,
+    /// The parent had not collected its statics: they are collected only
+    /// if the child adopts (see [`Entries::adopt_statics`]).
+    statics_uncollected: bool,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry::new());
@@ -111,6 +114,15 @@ pub(crate) fn lock() -> MutexGuard<'static, Registry> {
         registry.entries.collect_statics();
     }
     registry
+}
+
+/// Locks the registry as it is, statics not collected if they were not
+/// yet: for the `fork` prepare handler, which must not allocate, sort or
+/// write a warning inside `fork` (see `fork`). A parent collects them at
+/// its next [`lock`]; a child sets them aside with the rest
+/// ([`Registry::set_aside_for_fork_child`]).
+pub(crate) fn lock_without_collecting() -> MutexGuard<'static, Registry> {
+    try_lock().unwrap_or_else(lock_contended)
 }
 
 /// The lock is held for a few dozen instructions at a time, so a thread
@@ -199,6 +211,10 @@ impl Entries {
     /// in the child right after `fork`, with the registry lock taken by the
     /// `fork` prepare handler.
     pub(crate) fn set_aside_for_fork_child(&mut self) {
+        let statics_uncollected = !self.statics_collected;
+        if statics_uncollected {
+            self.reserve_for_statics();
+        }
         self.statics_collected = true;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let inherited = Inherited {
@@ -206,6 +222,7 @@ impl Entries {
             names: std::mem::take(&mut self.names),
             timeouts: std::mem::take(&mut self.timeouts),
             live: self.live,
+            statics_uncollected,
         };
         self.set_live(0);
         // A child forked from a child: what its parent had set aside is
@@ -221,6 +238,9 @@ impl Entries {
         let Some(inherited) = self.inherited.take() else {
             return false;
         };
+        if inherited.statics_uncollected {
+            self.adopt_statics();
+        }
         let mut slots = inherited.slots;
         slots.append(&mut self.slots);
         self.slots = slots;
@@ -230,6 +250,29 @@ impl Entries {
         self.timeouts.extend(inherited.timeouts);
         self.set_live(self.live + inherited.live);
         true
+    }
+
+    /// In a forked child whose parent had not collected its statics (so had
+    /// no entries at all: every registration collects them first): keeps
+    /// the lowest sequence numbers free for them, as they count as
+    /// registered before `main`, in case the child adopts. Counting walks
+    /// inventory's list and allocates nothing, as the child handler must.
+    fn reserve_for_statics(&mut self) {
+        let declared = inventory::iter::<StaticCleanup>.into_iter().count();
+        self.next_sequence += declared as u64;
+    }
+
+    /// Adopting in that case: the statics are collected now, under the
+    /// numbers kept for them, before everything the child registered since.
+    fn adopt_statics(&mut self) {
+        let mut statics = Entries::new();
+        statics.collect_statics();
+        statics.slots.append(&mut self.slots);
+        self.slots = statics.slots;
+        for (name, sequence) in statics.names {
+            self.names.entry(name).or_insert(sequence);
+        }
+        self.set_live(self.live + statics.live);
     }
 
     // Out of line: it runs once, and the benchmarks measure it by name.
