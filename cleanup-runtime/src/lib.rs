@@ -213,6 +213,7 @@ mod exit_hook;
 mod final_run;
 mod fork;
 mod guard;
+mod intake;
 mod outcome;
 mod panic_watch;
 mod registration;

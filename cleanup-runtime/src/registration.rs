@@ -4,9 +4,10 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Inserted, UNNAMED};
-use crate::{activation, panic_watch};
+use crate::registry::{self, Inserted, Intake, UNNAMED};
+use crate::{activation, intake, panic_watch};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
 ///
@@ -111,11 +112,21 @@ where
 {
     activation::ensure();
     let closure = Box::new(move || cleanup().into_outcome());
-    let sequence = registry::lock().entries.push_unnamed(
-        closure,
-        Location::caller(),
-        std::any::type_name::<F>(),
-    );
+    let caller = Location::caller();
+    let type_name = std::any::type_name::<F>();
+    let mut registry = registry::lock_to_add();
+    let sequence = if registry.entries.intake() == Intake::Open {
+        registry.entries.push_unnamed(closure, caller, type_name)
+    } else {
+        let entry = Entry {
+            origin: Origin::Registered {
+                caller,
+                label: Label::TypeName(type_name),
+            },
+            closure: Some(closure),
+        };
+        intake::add(registry, entry).sequence
+    };
     Handle {
         sequence,
         id: UNNAMED,
@@ -141,15 +152,28 @@ where
     R: CleanupResult,
 {
     activation::ensure();
-    let name: String = name.into();
+    let name: Arc<str> = Arc::from(name.into());
     let closure = Box::new(move || cleanup().into_outcome());
+    let caller = Location::caller();
     let Inserted {
         sequence,
         id,
         replaced,
-    } = registry::lock()
-        .entries
-        .insert_named(closure, Location::caller(), Arc::from(name));
+    } = {
+        let mut registry = registry::lock_to_add();
+        if registry.entries.intake() == Intake::Open {
+            registry.entries.insert_named(closure, caller, name)
+        } else {
+            let entry = Entry {
+                origin: Origin::Registered {
+                    caller,
+                    label: Label::Named(name),
+                },
+                closure: Some(closure),
+            };
+            intake::add(registry, entry)
+        }
+    };
     // Dropped here, after the lock is released: its captures' `Drop` may
     // register or unregister cleanups.
     drop(replaced);
