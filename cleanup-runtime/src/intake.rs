@@ -16,11 +16,11 @@
 //! was registering, so the run always ends, and whatever that thread had
 //! just acquired (a temp dir, a `ResourceGuard`'s resource, a value for
 //! `drop_at_exit`) is still released by the run. "After the last entry"
-//! happens when the run ends the process from inside `exit`: an `atexit`
-//! handler installed before ours runs after it, and so does any thread
-//! still racing the end. Nothing there would run an added entry, so the
-//! one who registers runs it (nothing runs on the calling thread of a
-//! registration otherwise, and nothing else could).
+//! is where an `atexit` handler installed before ours runs (after the run,
+//! inside the same `exit`), and where a thread racing the end arrives:
+//! nothing would run an entry added there, so the registering thread runs
+//! it itself. It is not parked: it may be the very thread that is ending
+//! the process.
 //!
 //! All of it is off the ordinary path: `register` tests the one byte it
 //! tested before (whether the statics were collected) and comes here only
@@ -44,7 +44,10 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
     registry.entries.collect_statics_if_needed();
     if final_run::gave_up() {
         drop(registry);
-        warn(&entry, "was registered after the deadline passed: it does not run");
+        warn(
+            &entry,
+            "was registered after the deadline passed: it does not run",
+        );
         park_for_good();
     }
     match registry.entries.intake() {
@@ -82,7 +85,10 @@ fn run_at_once(entry: Entry) {
         Ok(Ok(())) => return,
         Ok(Err(error)) => format!("error: {error}"),
         Err(payload) => {
-            let message = match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+            let message = match (
+                payload.downcast_ref::<&str>(),
+                payload.downcast_ref::<String>(),
+            ) {
                 (Some(text), _) => (*text).to_owned(),
                 (_, Some(text)) => text.clone(),
                 _ => "panic with a non-string payload".to_owned(),

@@ -713,6 +713,36 @@ mod tests {
     }
 
     #[test]
+    fn the_intake_closes_for_the_final_run_and_stays_closed() {
+        let mut registry = Entries::new();
+        assert_eq!(registry.intake(), Intake::Uncollected);
+        registry.begin_final_run();
+        assert_eq!(
+            registry.intake(),
+            Intake::FinalRun,
+            "statics collected first"
+        );
+        drop(registry.clear());
+        assert_eq!(
+            registry.intake(),
+            Intake::FinalRun,
+            "clear does not reopen it"
+        );
+        registry.seal();
+        let before = registry.insert(entry("a", false)).sequence;
+        assert!(
+            registry.take_sequence() > before,
+            "numbers are never reused"
+        );
+        registry.set_aside_for_fork_child();
+        assert_eq!(
+            registry.intake(),
+            Intake::Open,
+            "a forked child starts open"
+        );
+    }
+
+    #[test]
     fn clear_forgets_everything_and_statics_stay_uncollected() {
         let mut registry = Entries::new();
         registry.insert(entry("a", true));

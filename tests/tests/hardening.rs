@@ -26,7 +26,10 @@ fn sources(report: &Value) -> Vec<&str> {
 fn static_source(run: &Run, name: &str) -> String {
     let report = run.report();
     let entry = common::entry(&report, &format!("hardening::{name}"));
-    entry["source"].as_str().expect("a source string").to_owned()
+    entry["source"]
+        .as_str()
+        .expect("a source string")
+        .to_owned()
 }
 
 /// The fixture's lines, without its `registered ...` lines.
@@ -44,7 +47,12 @@ fn threads_that_never_stop_registering_cannot_hold_the_exit() {
     let run = Fixture::new(HARDENING, &["producers"]).json_report().run();
     run.assert_code(5);
     for name in ["pre-1", "pre-2", "static-first", "static-second"] {
-        assert_eq!(run.count(&format!("ran {name}")), 1, "{name}\n{}", run.context());
+        assert_eq!(
+            run.count(&format!("ran {name}")),
+            1,
+            "{name}\n{}",
+            run.context()
+        );
     }
     assert_eq!(
         run.ran(),

@@ -29,9 +29,7 @@ fn static_second() {
 }
 
 fn main() {
-    let scenario = std::env::args()
-        .nth(1)
-        .expect("usage: hardening SCENARIO");
+    let scenario = std::env::args().nth(1).expect("usage: hardening SCENARIO");
     match scenario.as_str() {
         "producers" => producers(),
         "fork-in-cleanup" => fork_in_cleanup(),
@@ -92,7 +90,10 @@ fn producers() {
             std::hint::black_box(stale_sequence);
         }
     });
-    while counts.iter().any(|count| count.load(Ordering::Relaxed) < WARM_UP) {
+    while counts
+        .iter()
+        .any(|count| count.load(Ordering::Relaxed) < WARM_UP)
+    {
         std::thread::yield_now();
     }
     say("producers running");
