@@ -230,3 +230,40 @@ fn a_cleanup_with_a_timeout_that_registers_gets_its_registration_run() {
         run.context()
     );
 }
+
+#[test]
+fn a_cleanup_joining_a_thread_that_registers_is_ended_by_the_deadline() {
+    // The documented cost of parking: the registering thread never returns,
+    // so the join does not either; the deadline ends the run.
+    let run = Fixture::new(HARDENING, &["join-registering-thread"])
+        .json_report()
+        .env("CLEANUP_DEADLINE", "1s")
+        .run();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["joiner"], "{}", run.context());
+    assert_eq!(
+        run.count("the thread's register returned"),
+        0,
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    let statuses: Vec<_> = report["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| entry["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        ["timeout", "skipped", "skipped", "skipped"],
+        "the joiner, the thread's cleanup (added before it was parked), the statics\n{}",
+        run.context()
+    );
+    assert_eq!(
+        report["entries"][1]["name"],
+        "joined-thread's",
+        "{}",
+        run.context()
+    );
+}

@@ -10,6 +10,7 @@
 //! | `producers` | registers pre-1, pre-2; four threads register in a loop that never stops (`register`, `register_named`, `drop_at_exit`, `ResourceGuard`), a fifth unregisters and sets timeouts in a loop; `std::process::exit(5)` |
 //! | `fork-in-cleanup` | registers last, forker, first; forker forks: the child points `CLEANUP_REPORT` at `$CHILD_REPORT`, registers child-own and calls `libc::exit(7)`; the parent waits for it; `main` returns |
 //! | `timed-registers` | a cleanup with a timeout registers inner; `main` returns |
+//! | `join-registering-thread` | a cleanup spawns a thread that registers joined-thread's, and joins it; `main` returns |
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,7 @@ fn main() {
         "producers" => producers(),
         "fork-in-cleanup" => fork_in_cleanup(),
         "timed-registers" => timed_registers(),
+        "join-registering-thread" => join_registering_thread(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -139,4 +141,18 @@ fn timed_registers() {
         register_ran("inner");
     });
     outer.set_timeout(Duration::from_millis(500));
+}
+
+/// The thread is parked once its cleanup is added, so the join never
+/// returns: only the deadline ends the run.
+fn join_registering_thread() {
+    cleanup_runtime::register(|| {
+        ran("joiner");
+        let thread = std::thread::spawn(|| {
+            cleanup_runtime::register_named("joined-thread's", || ran("joined-thread's"));
+            say("the thread's register returned");
+        });
+        let _ = thread.join();
+        say("joined");
+    });
 }
