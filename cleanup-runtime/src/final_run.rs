@@ -50,6 +50,7 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     let anything_to_run = {
         let mut registry = registry::lock();
         registry.final_run = Some(Run::new(trigger, status, signal));
+        registry.entries.begin_final_run();
         registry.entries.len() > 0
     };
     if anything_to_run {
@@ -181,7 +182,7 @@ pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
 /// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
     crate::logging::flush_after_cleanups();
-    let Some(run) = registry::lock().final_run.take() else {
+    let Some(run) = take_record_sealed() else {
         if STATE.load(Ordering::Acquire) == GIVEN_UP {
             wait_for_the_watchdog();
         }
@@ -196,6 +197,27 @@ fn finish() {
     let (lock, woken) = &DONE_SIGNAL;
     let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
     woken.notify_all();
+}
+
+/// Takes the run's record once the registry is empty, sealing it in the
+/// same lock (see `intake`): an entry that another thread added just as
+/// the loop ended (it is parked now) runs first, and none added after is
+/// left where nothing would run it.
+fn take_record_sealed() -> Option<Run> {
+    loop {
+        let mut registry = registry::lock();
+        if registry.entries.len() == 0 || registry.final_run.is_none() {
+            registry.entries.seal();
+            return registry.final_run.take();
+        }
+        drop(registry);
+        runner::run_entries(Target::Final);
+    }
+}
+
+/// Whether the deadline passed and the watchdog is ending the process.
+pub(crate) fn gave_up() -> bool {
+    STATE.load(Ordering::Acquire) == GIVEN_UP
 }
 
 /// Writes the report where `CLEANUP_REPORT` says. A forked child with

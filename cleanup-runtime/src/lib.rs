@@ -131,6 +131,15 @@
 //!   [`exit`] inside a cleanup to change the status.
 //! - A cleanup that calls `libc::exit(code)` directly: as with [`exit`].
 //! - A cleanup registered while cleanups run: runs before the process ends.
+//!   The run always ends: a registration from another thread than the
+//!   run's is run in it, and that thread is parked for good (as std parks a
+//!   second caller of `exit`), so threads that never stop registering add
+//!   one cleanup each and cannot hold the exit. See
+//!   [`register`](register#while-the-process-ends).
+//! - A cleanup registered after the run at exit is over (by an `atexit`
+//!   handler installed before the runtime's, or a thread racing the end):
+//!   never lost silently — it runs at once on the registering thread, with
+//!   a line on stderr.
 //! - Several threads ending the process at once: each cleanup runs once,
 //!   and the process does not end until the run is done.
 //! - A program started with fd 0, 1 or 2 closed (`cmd >&- 2>&-`): the
@@ -223,6 +232,7 @@ mod exit_hook;
 mod final_run;
 mod fork;
 mod guard;
+mod intake;
 mod outcome;
 mod panic_watch;
 mod registration;

@@ -4,9 +4,10 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Inserted, UNNAMED};
-use crate::{activation, panic_watch};
+use crate::registry::{self, Inserted, Intake, UNNAMED};
+use crate::{activation, intake, panic_watch};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
 ///
@@ -94,6 +95,33 @@ impl Handle {
 /// A closure whose body only panics or exits has type `!`, which rustc will
 /// not turn into `()` here: write it `|| -> () { ... }`.
 ///
+/// # While the process ends
+///
+/// Once the final run (at exit, after a signal, before an abort) has begun,
+/// a registration goes by who makes it and when:
+///
+/// - **From the run itself** — a cleanup, or the thread a cleanup with a
+///   timeout runs on: the new cleanup runs in this run, next.
+/// - **From any other thread**: the new cleanup runs in this run too, but
+///   `register` does not return: the thread is parked for good, as std
+///   parks a second caller of `exit`. So threads that keep registering
+///   cannot hold the run (each adds at most one cleanup), and what such a
+///   thread had just acquired (a temp dir, a [`ResourceGuard`](crate::ResourceGuard)'s
+///   resource) is still released. A cleanup that joins such a thread waits
+///   for good: the deadline ([`set_deadline`](crate::set_deadline)) is the
+///   way out.
+/// - **After the run took its last entry** — an `atexit` handler installed
+///   before the runtime's, a thread racing the end: nothing would run it
+///   any more, so it runs at once, on the calling thread, before
+///   `register` returns, with a line on stderr (not in the report, which
+///   is written by then).
+/// - **Once the deadline passed**: it does not run; a line on stderr says
+///   so, and the thread is parked while the process ends.
+///
+/// Taking cleanups back ([`unregister`], [`Handle::unregister`], [`clear`])
+/// and [`Handle::set_timeout`] work from any thread during the run as at
+/// any other time, on what has not started yet.
+///
 /// ```
 /// use std::io::Write;
 ///
@@ -111,11 +139,21 @@ where
 {
     activation::ensure();
     let closure = Box::new(move || cleanup().into_outcome());
-    let sequence = registry::lock().entries.push_unnamed(
-        closure,
-        Location::caller(),
-        std::any::type_name::<F>(),
-    );
+    let caller = Location::caller();
+    let type_name = std::any::type_name::<F>();
+    let mut registry = registry::lock_without_collecting();
+    let sequence = if registry.entries.intake() == Intake::Open {
+        registry.entries.push_unnamed(closure, caller, type_name)
+    } else {
+        let entry = Entry {
+            origin: Origin::Registered {
+                caller,
+                label: Label::TypeName(type_name),
+            },
+            closure: Some(closure),
+        };
+        intake::add(registry, entry).sequence
+    };
     Handle {
         sequence,
         id: UNNAMED,
@@ -126,6 +164,10 @@ where
 /// (registered at run time or declared with `#[cleanup(name = ...)]`), the
 /// new cleanup takes its place in the sequence and the old one is dropped
 /// without running.
+///
+/// While the process ends, the rules of [`register`](register#while-the-process-ends)
+/// apply: from another thread than the run's, the cleanup runs in the run
+/// and the thread is parked for good; after the run, it runs at once.
 ///
 /// ```
 /// cleanup_runtime::register_named("flush-cache", || println!("v1"));
@@ -141,15 +183,28 @@ where
     R: CleanupResult,
 {
     activation::ensure();
-    let name: String = name.into();
+    let name: Arc<str> = Arc::from(name.into());
     let closure = Box::new(move || cleanup().into_outcome());
+    let caller = Location::caller();
     let Inserted {
         sequence,
         id,
         replaced,
-    } = registry::lock()
-        .entries
-        .insert_named(closure, Location::caller(), Arc::from(name));
+    } = {
+        let mut registry = registry::lock_without_collecting();
+        if registry.entries.intake() == Intake::Open {
+            registry.entries.insert_named(closure, caller, name)
+        } else {
+            let entry = Entry {
+                origin: Origin::Registered {
+                    caller,
+                    label: Label::Named(name),
+                },
+                closure: Some(closure),
+            };
+            intake::add(registry, entry)
+        }
+    };
     // Dropped here, after the lock is released: its captures' `Drop` may
     // register or unregister cleanups.
     drop(replaced);
@@ -175,6 +230,8 @@ pub fn unregister(name: &str) -> bool {
 
 /// Forgets every pending cleanup, the `#[at_exit]` and `#[cleanup]` ones
 /// included; they will not run. Cleanups registered afterwards run as usual.
+/// During the run at exit it forgets those that have not started: the run
+/// then ends with what already ran.
 ///
 /// ```
 /// cleanup_runtime::register(|| println!("never printed"));

@@ -56,10 +56,30 @@ pub(crate) struct Entries {
     next_sequence: u64,
     next_id: u64,
     live: usize,
-    statics_collected: bool,
+    /// Whether entries may be added the ordinary way; see [`Intake`].
+    intake: Intake,
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
     inherited: Option<Inherited>,
+}
+
+/// Where the registry is in the process's life, as far as adding an entry
+/// is concerned. One byte that [`lock`] and [`lock_without_collecting`] test on every
+/// call, so the states that need a second look cost the ordinary path
+/// nothing beyond the test it always made (whether the statics were
+/// collected).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Intake {
+    /// The statics are not collected yet.
+    Uncollected,
+    /// The ordinary state: an entry added now runs in the next run.
+    Open,
+    /// The final run has begun: an entry added now runs in it only if it
+    /// is added by the run itself; see `intake`.
+    FinalRun,
+    /// The final run has taken its last entry: nothing added now would run
+    /// unless the one adding it runs it.
+    Sealed,
 }
 
 /// A parent's entries as a forked child found them.
@@ -110,17 +130,21 @@ pub(crate) fn anything_pending() -> bool {
 #[inline]
 pub(crate) fn lock() -> MutexGuard<'static, Registry> {
     let mut registry = try_lock().unwrap_or_else(lock_contended);
-    if !registry.entries.statics_collected {
+    if registry.entries.intake == Intake::Uncollected {
         registry.entries.collect_statics();
     }
     registry
 }
 
-/// Locks the registry as it is, statics not collected if they were not
-/// yet: for the `fork` prepare handler, which must not allocate, sort or
-/// write a warning inside `fork` (see `fork`). A parent collects them at
-/// its next [`lock`]; a child sets them aside with the rest
-/// ([`Registry::set_aside_for_fork_child`]).
+/// Locks the registry as it is, the statics not collected if they were
+/// not yet. Two callers need that: the `fork` prepare handler, which must
+/// not allocate, sort or write a warning inside `fork` (a parent collects
+/// them at its next [`lock`]; a child sets them aside with the rest,
+/// [`Registry::set_aside_for_fork_child`]); and registration, which tests
+/// [`Entries::intake`] for [`Intake::Open`] — the one test [`lock`] makes
+/// too — and takes the slow way for any other state (statics to collect,
+/// the final run going on or over).
+#[inline]
 pub(crate) fn lock_without_collecting() -> MutexGuard<'static, Registry> {
     try_lock().unwrap_or_else(lock_contended)
 }
@@ -201,7 +225,7 @@ impl Entries {
             next_sequence: 0,
             next_id: 1,
             live: 0,
-            statics_collected: false,
+            intake: Intake::Uncollected,
             inherited: None,
         }
     }
@@ -211,11 +235,13 @@ impl Entries {
     /// in the child right after `fork`, with the registry lock taken by the
     /// `fork` prepare handler.
     pub(crate) fn set_aside_for_fork_child(&mut self) {
-        let statics_uncollected = !self.statics_collected;
+        let statics_uncollected = self.intake == Intake::Uncollected;
         if statics_uncollected {
             self.reserve_for_statics();
         }
-        self.statics_collected = true;
+        // A final run going on (or over) in the parent is not the child's:
+        // its own entries take the ordinary way.
+        self.intake = Intake::Open;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let inherited = Inherited {
             slots: std::mem::take(&mut self.slots),
@@ -280,7 +306,7 @@ impl Entries {
     #[inline(never)]
     fn collect_statics(&mut self) {
         crate::clock::mark_origin();
-        self.statics_collected = true;
+        self.intake = Intake::Open;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let mut statics: Vec<&'static StaticCleanup> =
             inventory::iter::<StaticCleanup>.into_iter().collect();
@@ -506,7 +532,11 @@ impl Entries {
     /// Forgets every entry, statics included, and keeps the statics from
     /// being collected again. Returns the entries to drop after unlocking.
     pub(crate) fn clear(&mut self) -> Vec<Entry> {
-        self.statics_collected = true;
+        // Only the statics' part: a clear during the final run (from a
+        // cleanup, or another thread) does not reopen the registry.
+        if self.intake == Intake::Uncollected {
+            self.intake = Intake::Open;
+        }
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         self.names.clear();
         self.timeouts.clear();
@@ -523,6 +553,44 @@ impl Entries {
     fn set_live(&mut self, live: usize) {
         self.live = live;
         PENDING.store(live, Ordering::Relaxed);
+    }
+
+    /// A sequence number for a cleanup that is not kept (it runs at once):
+    /// numbers are never reused, so its handle points at nothing.
+    pub(crate) fn take_sequence(&mut self) -> u64 {
+        let sequence = self.next_sequence;
+        self.next_sequence += 1;
+        sequence
+    }
+
+    /// Where adding an entry stands; see [`Intake`].
+    #[inline(always)]
+    pub(crate) fn intake(&self) -> Intake {
+        self.intake
+    }
+
+    /// Collects the statics if that was not done yet (for a caller of
+    /// [`lock_without_collecting`] that found them uncollected).
+    pub(crate) fn collect_statics_if_needed(&mut self) {
+        if self.intake == Intake::Uncollected {
+            self.collect_statics();
+        }
+    }
+
+    /// The final run begins: from now on an entry is added the ordinary way
+    /// only by the run itself. Called under the same lock that puts the
+    /// run's record in place, so every entry added before is pending when
+    /// the run starts, and none added after slips in unseen.
+    pub(crate) fn begin_final_run(&mut self) {
+        self.collect_statics_if_needed();
+        self.intake = Intake::FinalRun;
+    }
+
+    /// The final run has found the registry empty and takes its record:
+    /// under that same lock, the registry stops taking entries that nothing
+    /// would run.
+    pub(crate) fn seal(&mut self) {
+        self.intake = Intake::Sealed;
     }
 
     /// Number of entries waiting to run.
@@ -683,13 +751,43 @@ mod tests {
     }
 
     #[test]
+    fn the_intake_closes_for_the_final_run_and_stays_closed() {
+        let mut registry = Entries::new();
+        assert_eq!(registry.intake(), Intake::Uncollected);
+        registry.begin_final_run();
+        assert_eq!(
+            registry.intake(),
+            Intake::FinalRun,
+            "statics collected first"
+        );
+        drop(registry.clear());
+        assert_eq!(
+            registry.intake(),
+            Intake::FinalRun,
+            "clear does not reopen it"
+        );
+        registry.seal();
+        let before = registry.insert(entry("a", false)).sequence;
+        assert!(
+            registry.take_sequence() > before,
+            "numbers are never reused"
+        );
+        registry.set_aside_for_fork_child();
+        assert_eq!(
+            registry.intake(),
+            Intake::Open,
+            "a forked child starts open"
+        );
+    }
+
+    #[test]
     fn clear_forgets_everything_and_statics_stay_uncollected() {
         let mut registry = Entries::new();
         registry.insert(entry("a", true));
         let forgotten = registry.clear();
         assert_eq!(forgotten.len(), 1);
         assert_eq!(registry.len(), 0);
-        assert!(registry.statics_collected);
+        assert_eq!(registry.intake, Intake::Open);
         assert!(registry.remove_named("a").is_none());
     }
 }
