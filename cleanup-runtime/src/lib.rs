@@ -286,6 +286,13 @@ pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 /// happened. Each one runs once and is removed; cleanups registered
 /// afterwards run at exit as usual.
 ///
+/// Called while the process ends (from a cleanup at exit, or from another
+/// thread meanwhile), it runs the cleanups still pending, and what it ran
+/// is also in the report at exit, just before the cleanup that was running
+/// when it returned (for a cleanup that calls `run_now`, that is the caller:
+/// the nested ones ended first). It is then not in [`report`]'s history of
+/// manual runs, so nothing is listed twice.
+///
 /// ```
 /// cleanup_runtime::register(|| println!("flushed"));
 /// let report = cleanup_runtime::run_now();
@@ -302,12 +309,25 @@ pub fn run_now() -> Report {
 /// asked from a cleanup) and what is still pending, in the order it would
 /// run.
 ///
+/// Of the cleanups [`run_now`] ran, only the most recent 1,000 are kept
+/// (oldest first), so a service that calls `run_now` again and again does
+/// not grow; each call's own report is whole. At exit, everything the
+/// final run did so far follows them.
+///
 /// ```
 /// cleanup_runtime::register_named("close-db", || {});
 /// let report = cleanup_runtime::report();
 /// assert_eq!(report.pending()[0].name(), "close-db");
 /// assert!(report.entries().is_empty());
 /// # cleanup_runtime::clear();
+///
+/// for i in 0..1_500 {
+///     cleanup_runtime::register_named(format!("request-{i}"), || {});
+///     cleanup_runtime::run_now();
+/// }
+/// let history = cleanup_runtime::report();
+/// assert_eq!(history.entries().len(), 1_000);
+/// assert_eq!(history.entries().last().unwrap().name(), "request-1499");
 /// ```
 pub fn report() -> Report {
     panic_watch::install_once();
