@@ -78,7 +78,7 @@
 //! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
 //! | a signal ignored by the parent (`nohup`) | not on the signal: it stays ignored | — |
 //! | a panic in a `panic = "abort"` build | run, from the panic hook | `SIGABRT`, as before |
-//! | the deadline passing (`CLEANUP_DEADLINE`, [`set_deadline`]) | the running one `timeout`, the rest `skipped` | the status (or signal) it was ending with, at once |
+//! | the deadline passing (`CLEANUP_DEADLINE`, [`set_deadline`]) | the running one `timeout`, the rest `skipped` | the status (or signal) it was ending with, once the report is written (2 s at most) |
 //! | `SIGKILL`, `abort()`, `_exit`, power loss | **never** | — |
 //!
 //! ## Signals
@@ -106,7 +106,11 @@
 //!
 //! A hung cleanup cannot hold a shutdown hostage. `CLEANUP_DEADLINE=300ms`
 //! (or [`set_deadline`]) bounds the whole final run; past it the report is
-//! still written and the process ends. `#[cleanup(name = "...", timeout =
+//! still written and the process ends. Nothing a cleanup or another thread
+//! holds can stop that: the runtime never takes std's stdout or stderr
+//! locks at exit (it writes with `write(2)` on fd 2), and the report gets
+//! at most 2 s after the deadline — a stderr pipe nobody reads or a hung
+//! file system then ends the process without the rest of it. `#[cleanup(name = "...", timeout =
 //! "2s")]` (or [`Handle::set_timeout`]) abandons one slow cleanup and goes
 //! on with the rest; such a cleanup runs on a thread of its own.
 //!
@@ -340,6 +344,9 @@ pub fn report() -> Report {
 /// When the deadline passes, the report is still written — the cleanup
 /// that was running is marked `timeout`, those not started `skipped` — and
 /// the process ends at once (`_exit`) with the status it was ending with.
+/// The report has at most 2 s for that (a stderr pipe nobody reads, a hung
+/// file system): set the deadline at least that far below a supervisor's
+/// kill timeout.
 /// The `CLEANUP_DEADLINE` environment variable (`300ms`, `5s`, `1m 30s`,
 /// or `off`), when set, overrides this, so an operator can tighten or lift
 /// the bound without a rebuild; a malformed value gets one line on stderr
