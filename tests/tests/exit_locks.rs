@@ -100,6 +100,20 @@ fn the_report_at_exit_is_written_while_another_thread_holds_stderr() {
 }
 
 #[test]
+fn a_report_stuck_on_a_full_stderr_pipe_ends_by_the_deadline() {
+    // The child's own thread fills this pipe, which the test never reads
+    // while the child runs; the cleanups all end in time.
+    let (unread, stderr) = std::io::pipe().expect("a pipe");
+    let run = exit_locks("report-on-full-stderr")
+        .env("CLEANUP_DEADLINE", "300ms")
+        .stderr(stderr)
+        .run();
+    drop(unread);
+    run.assert_code(0);
+    assert_eq!(run.count("stderr is held"), 1, "{}", run.context());
+}
+
+#[test]
 fn the_watchdog_report_is_whole_when_the_runner_ends_the_run_meanwhile() {
     let run = exit_locks("watchdog-race")
         .env("CLEANUP_DEADLINE", "300ms")

@@ -30,6 +30,7 @@ fn main() {
         "deadline-stderr-full" => deadline_while_a_cleanup_fills_stderr(),
         "exit-while-stdout-held" => exit_from_a_cleanup_while_stdout_is_held(),
         "report-while-stderr-held" => report_while_another_thread_holds_stderr(),
+        "report-on-full-stderr" => report_on_a_full_stderr_pipe(),
         "watchdog-race" => watchdog_race(),
         "nested-run-now" => nested_run_now(),
         "history-bound" => history_bound(),
@@ -102,6 +103,25 @@ fn report_while_another_thread_holds_stderr() {
         park_forever();
     });
     is_locked.recv().expect("the thread took stderr");
+    cleanup_runtime::register_named("fails", || Err::<(), _>("disk full"));
+    say("stderr is held");
+}
+
+/// Another thread holds std's stderr, blocked on a pipe nobody reads, while
+/// `main` returns and a cleanup fails: every cleanup ends in time, and the
+/// failure line the report writes cannot get through. The deadline (set by
+/// the test) bounds that write too, so the process ends with status 0.
+fn report_on_a_full_stderr_pipe() {
+    let (locked, is_locked) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stderr = std::io::stderr().lock();
+        let _ = locked.send(());
+        let line = [b'z'; 1024];
+        loop {
+            let _ = stderr.write_all(&line);
+        }
+    });
+    is_locked.recv().expect("the writer thread took stderr");
     cleanup_runtime::register_named("fails", || Err::<(), _>("disk full"));
     say("stderr is held");
 }
