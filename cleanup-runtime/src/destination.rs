@@ -16,7 +16,7 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use crate::diagnostics;
@@ -109,10 +109,35 @@ impl Destination {
                 let bytes = render(*format, report).into_bytes();
                 match give_up_at {
                     None => write_file(path, &bytes),
-                    Some(give_up_at) => write_file_until(path.clone(), bytes, give_up_at),
+                    Some(give_up_at) => write_file_until(path, bytes, give_up_at),
                 }
             }
         }
+    }
+}
+
+/// [`write_file`] on a thread of its own, waited for until `give_up_at`;
+/// here, unbounded, if no thread can be started.
+fn write_file_until(path: &Path, bytes: Vec<u8>, give_up_at: Instant) {
+    let bytes: Arc<[u8]> = bytes.into();
+    let (for_thread, owned_path) = (Arc::clone(&bytes), path.to_path_buf());
+    let (done, finished) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-report".to_owned())
+        .spawn(move || {
+            write_file(&owned_path, &for_thread);
+            let _ = done.send(());
+        });
+    if spawned.is_err() {
+        return write_file(path, &bytes);
+    }
+    let left = give_up_at.saturating_duration_since(Instant::now());
+    if finished.recv_timeout(left).is_err() {
+        // Only if stderr takes it at once: the time is up.
+        diagnostics::write_stderr_until(
+            b"cleanup: the report file was not written in time; ending without it\n",
+            Some(Instant::now()),
+        );
     }
 }
 
@@ -123,43 +148,6 @@ fn write_file(path: &Path, bytes: &[u8]) {
             "could not write the report to {}: {error}",
             path.display()
         ));
-    }
-}
-
-/// [`write_file`] on a thread of its own, waited for until `give_up_at`.
-/// If no thread can be started, written here, unbounded.
-fn write_file_until(path: PathBuf, bytes: Vec<u8>, give_up_at: Instant) {
-    let (done, written) = mpsc::sync_channel(1);
-    // The work moves into the thread only if the spawn succeeds, so on
-    // failure it is handed back through this slot and done here instead.
-    let slot = Arc::new(Mutex::new(Some((path, bytes))));
-    let for_thread = Arc::clone(&slot);
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-report".to_owned())
-        .spawn(move || {
-            let work = for_thread
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            if let Some((path, bytes)) = work {
-                write_file(&path, &bytes);
-            }
-            let _ = done.send(());
-        });
-    if spawned.is_err() {
-        let work = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some((path, bytes)) = work {
-            write_file(&path, &bytes);
-        }
-        return;
-    }
-    let left = give_up_at.saturating_duration_since(Instant::now());
-    if written.recv_timeout(left).is_err() {
-        // Only if stderr takes it at once: the time is up.
-        diagnostics::write_stderr_until(
-            b"cleanup: the report file was not written in time; ending without it\n",
-            Some(Instant::now()),
-        );
     }
 }
 

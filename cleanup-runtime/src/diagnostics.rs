@@ -28,8 +28,8 @@ pub(crate) fn warn(message: fmt::Arguments<'_>) {
     write_stderr(&line);
 }
 
-/// Writes `cleanup: <message>` to fd 2 with one `write(2)`, without std's
-/// stderr: for code that may run before `main`.
+/// [`warn`] for a ready string: for code that may run before `main`, where
+/// only libc-level calls are safe (this one allocates and calls `write(2)`).
 pub(crate) fn warn_raw(message: &str) {
     let line = format!("cleanup: {message}\n");
     write_stderr(line.as_bytes());
