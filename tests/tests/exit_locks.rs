@@ -113,23 +113,18 @@ fn a_report_stuck_on_a_full_stderr_pipe_ends_by_the_deadline() {
     assert_eq!(run.count("stderr is held"), 1, "{}", run.context());
 }
 
-#[test]
-fn the_watchdog_report_is_whole_when_the_runner_ends_the_run_meanwhile() {
-    let run = exit_locks("watchdog-race")
-        .env("CLEANUP_DEADLINE", "300ms")
-        .env("CLEANUP_REPORT", "json")
-        .run();
-    run.assert_code(6);
+/// The watchdog's report of the race scenarios: whole, with the waiting
+/// cleanup `timeout` and every other one `skipped`.
+#[track_caller]
+fn assert_whole_watchdog_report(run: &common::Run) -> serde_json::Value {
     assert_eq!(
         run.count("the watchdog took the record"),
         1,
         "{}",
         run.context()
     );
-    let report = stderr_report(&run);
-    assert_eq!(report["status"], 6, "{}", run.context());
+    let report = stderr_report(run);
     let entries = report["entries"].as_array().expect("entries");
-    // The waiting cleanup, then every other one, not started.
     assert_eq!(entries.len(), 5_001, "{}", run.context());
     assert_eq!(entries[0]["name"], "outlives-the-deadline");
     assert_eq!(entries[0]["status"], "timeout");
@@ -138,6 +133,31 @@ fn the_watchdog_report_is_whole_when_the_runner_ends_the_run_meanwhile() {
         "{}",
         run.context()
     );
+    report
+}
+
+#[test]
+fn the_watchdog_report_is_whole_when_the_runner_ends_the_run_meanwhile() {
+    let run = exit_locks("watchdog-race")
+        .env("CLEANUP_DEADLINE", "300ms")
+        .env("CLEANUP_REPORT", "json")
+        .run();
+    run.assert_code(6);
+    let report = assert_whole_watchdog_report(&run);
+    assert_eq!(report["status"], 6, "{}", run.context());
+}
+
+#[test]
+fn the_watchdog_report_is_whole_when_the_runner_would_re_raise_the_signal() {
+    let run = exit_locks("watchdog-race-signal")
+        .env("CLEANUP_DEADLINE", "300ms")
+        .env("CLEANUP_REPORT", "json")
+        .default_signal_dispositions()
+        .run_signalled(libc::SIGTERM);
+    run.assert_signal(libc::SIGTERM);
+    let report = assert_whole_watchdog_report(&run);
+    assert_eq!(report["trigger"], "signal", "{}", run.context());
+    assert_eq!(report["signal"], libc::SIGTERM, "{}", run.context());
 }
 
 #[test]

@@ -31,7 +31,15 @@ fn main() {
         "exit-while-stdout-held" => exit_from_a_cleanup_while_stdout_is_held(),
         "report-while-stderr-held" => report_while_another_thread_holds_stderr(),
         "report-on-full-stderr" => report_on_a_full_stderr_pipe(),
-        "watchdog-race" => watchdog_race(),
+        "watchdog-race" => {
+            register_watchdog_race();
+            std::process::exit(6);
+        }
+        "watchdog-race-signal" => {
+            register_watchdog_race();
+            say("ready");
+            park_forever();
+        }
         "nested-run-now" => nested_run_now(),
         "history-bound" => history_bound(),
         other => panic!("unknown scenario {other:?}"),
@@ -129,19 +137,21 @@ fn report_on_a_full_stderr_pipe() {
 /// The deadline passes while the first cleanup waits; as soon as the
 /// watchdog has taken the run's record (`report()` no longer shows the
 /// final run), that cleanup returns, so the runner thread reaches the end
-/// of the run while the watchdog writes a report of `MANY + 1` entries to
-/// stderr. The process must end only once that report is whole.
-fn watchdog_race() {
+/// of the run (and would return into `exit`, or re-raise the signal) while
+/// the watchdog writes a report of `MANY + 1` entries to stderr. The
+/// process must end only once that report is whole.
+fn register_watchdog_race() {
     for _ in 0..MANY {
         cleanup_runtime::register(|| {});
     }
     cleanup_runtime::register_named("outlives-the-deadline", || {
+        // Polls a state the test cannot see from outside; the sleep only
+        // paces the loop.
         while cleanup_runtime::report().trigger() != Trigger::Manual {
             std::thread::sleep(Duration::from_millis(1));
         }
         say("the watchdog took the record");
     });
-    std::process::exit(6);
 }
 
 /// A cleanup at exit calls `run_now`, which runs the other one: the report
