@@ -1,11 +1,14 @@
 //! The end of the process never waits on a lock a cleanup or another
-//! thread can hold: std's stderr lock (a hung cleanup holding it, a stderr
-//! pipe nobody reads) cannot keep the deadline from ending the process,
-//! std's stdout lock cannot hold `cleanup_runtime::exit`, and the report at
-//! exit is written while another thread holds stderr. Also: the deadline
-//! watchdog's report is whole even when the runner reaches the end of the
-//! run while it writes; a `run_now` inside a cleanup at exit keeps its
-//! entries in the exit report; `report()` keeps a bounded history.
+//! thread can hold, nor for good on a pipe nobody reads: std's stderr lock
+//! (a hung cleanup holding it, a cleanup blocked on a full stderr pipe)
+//! cannot keep the deadline from ending the process, nor can a report
+//! stuck on a full stderr pipe at a normal exit; std's stdout lock cannot
+//! hold `cleanup_runtime::exit`; the report at exit is written while
+//! another thread holds stderr. Also: the deadline watchdog's report is
+//! whole when the runner reaches the end of the run while it writes (on
+//! the exit and the signal path); a `run_now` inside a cleanup at exit
+//! keeps its entries in the exit report; `report()` keeps a bounded
+//! history of manual runs.
 
 mod common;
 
