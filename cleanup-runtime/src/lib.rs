@@ -110,9 +110,10 @@
 //! holds can stop that: the runtime never takes std's stdout or stderr
 //! locks at exit (it writes with `write(2)` on fd 2), and the report gets
 //! at most 2 s after the deadline — a stderr pipe nobody reads or a hung
-//! file system then ends the process without the rest of it. `#[cleanup(name = "...", timeout =
-//! "2s")]` (or [`Handle::set_timeout`]) abandons one slow cleanup and goes
-//! on with the rest; such a cleanup runs on a thread of its own.
+//! file system then ends the process without the rest of it.
+//! `#[cleanup(name = "...", timeout = "2s")]` (or [`Handle::set_timeout`])
+//! abandons one slow cleanup and goes on with the rest; such a cleanup runs
+//! on a thread of its own.
 //!
 //! ## `fork`
 //!

@@ -278,7 +278,7 @@ pub(crate) fn run_now() -> Report {
 
 /// How many entries of manual runs [`snapshot`] keeps: the most recent. A
 /// service that calls `run_now` per request must not grow without bound.
-pub(crate) const HISTORY_LIMIT: usize = 1_000;
+const HISTORY_LIMIT: usize = 1_000;
 
 /// The last [`HISTORY_LIMIT`] entries run by [`run_now`], oldest first,
 /// for [`snapshot`].
