@@ -15,7 +15,7 @@
 use std::fmt;
 use std::io::Write;
 use std::os::fd::RawFd;
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 const STDERR: RawFd = 2;
@@ -35,10 +35,32 @@ pub(crate) fn warn_raw(message: &str) {
     write_stderr(line.as_bytes());
 }
 
-/// Writes `bytes` to stderr, waiting as long as stderr does; ignores
-/// failures.
+/// Writes `bytes` to stderr, ignoring failures: waiting as long as stderr
+/// does, or, once the final run has a deadline, until
+/// [`writes_give_up_at`].
 pub(crate) fn write_stderr(bytes: &[u8]) {
-    write_stderr_until(bytes, None);
+    write_stderr_until(bytes, writes_give_up_at());
+}
+
+/// Once the final run has a deadline, when every write here gives up (the
+/// deadline plus the report's grace), with the pid of the process whose
+/// run it is: a child forked during the run has a run of its own.
+static GIVE_UP_AT: Mutex<Option<(u32, Instant)>> = Mutex::new(None);
+
+/// From now on, in this process, no write here waits past `at`: set when
+/// the final run starts with a deadline, so that nothing the runtime
+/// writes (a warning on a full stderr pipe included) can hold the process
+/// past it.
+pub(crate) fn set_writes_give_up_at(at: Instant) {
+    *GIVE_UP_AT.lock().unwrap_or_else(PoisonError::into_inner) = Some((std::process::id(), at));
+}
+
+/// See [`set_writes_give_up_at`]; `None` before (or without) a deadline.
+pub(crate) fn writes_give_up_at() -> Option<Instant> {
+    match *GIVE_UP_AT.lock().unwrap_or_else(PoisonError::into_inner) {
+        Some((pid, at)) if pid == std::process::id() => Some(at),
+        _ => None,
+    }
 }
 
 /// Writes `bytes` to stderr, giving up at `give_up_at` (if any) whatever is

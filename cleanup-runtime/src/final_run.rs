@@ -188,9 +188,8 @@ fn finish() {
         return;
     };
     let report = run.into_report();
-    // Bound by the deadline's cutoff, if the run has one: a stuck stderr
-    // must not hold a process whose cleanups all ended in time.
-    write_report(&report, watchdog::report_cutoff());
+    // Bound by the deadline, if the run has one (see `watchdog::start`).
+    write_report(&report, crate::diagnostics::writes_give_up_at());
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);

@@ -10,10 +10,10 @@
 //! (std's environment lock, held only while a variable is copied). It never
 //! takes std's stdio locks: the report goes to fd 2 with `write(2)`
 //! (`diagnostics`). And it never waits on the report to end the process:
-//! the report gets [`REPORT_GRACE`] after the deadline, then the process
-//! ends with whatever of it was written.
+//! the report, and anything else the runtime writes from the start of the
+//! run on, gets [`REPORT_GRACE`] after the deadline; then the process ends
+//! with whatever of it was written.
 
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics;
@@ -27,30 +27,15 @@ use crate::{registry, runner};
 /// and any disk that works; short enough to stay well inside the stop
 /// timeouts of supervisors (systemd's 90 s, Docker's 10 s) when the
 /// deadline is set a little below them.
-pub(crate) const REPORT_GRACE: Duration = Duration::from_secs(2);
-
-/// When the report of this process's final run must be written by (the
-/// deadline plus [`REPORT_GRACE`]), with the pid of the process whose run
-/// it is: a child forked during the run has a run of its own.
-static REPORT_CUTOFF: Mutex<Option<(u32, Instant)>> = Mutex::new(None);
-
-/// The time by which the report of the final run must be written, if that
-/// run has a deadline: the runner's own report (written as the run ends
-/// within the deadline) is bound by it too, so that a stuck stderr cannot
-/// hold a process whose cleanups all finished in time.
-pub(crate) fn report_cutoff() -> Option<Instant> {
-    match *REPORT_CUTOFF.lock().unwrap_or_else(PoisonError::into_inner) {
-        Some((pid, cutoff)) if pid == std::process::id() => Some(cutoff),
-        _ => None,
-    }
-}
+const REPORT_GRACE: Duration = Duration::from_secs(2);
 
 /// Starts the thread that ends the process if the final run is not done
 /// within `limit`.
 pub(crate) fn start(limit: Duration) {
-    let cutoff = Instant::now() + limit + REPORT_GRACE;
-    *REPORT_CUTOFF.lock().unwrap_or_else(PoisonError::into_inner) =
-        Some((std::process::id(), cutoff));
+    // The runner's own report, written as the run ends within the
+    // deadline, is bound too: a stuck stderr must not hold a process whose
+    // cleanups all ended in time.
+    diagnostics::set_writes_give_up_at(Instant::now() + limit + REPORT_GRACE);
     let spawned = std::thread::Builder::new()
         .name("cleanup-deadline".to_owned())
         .spawn(move || {
