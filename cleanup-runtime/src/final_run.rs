@@ -261,8 +261,9 @@ fn run_rest_on_fresh_thread() {
 
 /// Ends the process with `status` from inside the exit handlers: glibc runs
 /// the handlers left (ours are done) and then `_exit`s. Stdout is flushed
-/// first unless another thread holds it, as std's own `exit` does (a thread
-/// stuck in `println!` on a full pipe would otherwise hold the process).
+/// first if that takes no more than 100 ms: std's own `exit` skips the
+/// flush when another thread holds stdout, and a thread stuck in
+/// `println!` on a full pipe would otherwise hold the process for good.
 pub(crate) fn end_process(status: i32) -> ! {
     crate::diagnostics::flush_stdout_if_free();
     // SAFETY: `exit` may be called from an exit handler on glibc, which then
