@@ -16,6 +16,8 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::Instant;
 
 use crate::diagnostics;
 use crate::environment::{self, Variable};
@@ -85,28 +87,69 @@ impl Destination {
         }
     }
 
-    /// Writes `report` where this destination says.
-    pub(crate) fn write(&self, report: &Report) {
+    /// Writes `report` where this destination says. With `give_up_at`,
+    /// returns by then however the writing fares, so that the process can
+    /// end: on stderr, what a pipe nobody reads has not taken by then is
+    /// dropped (see [`diagnostics::write_stderr_until`]); a file, whose
+    /// `write(2)`, `fsync` or `rename` a hung file system can hold with no
+    /// way to bound them, is written on a thread of its own, which is then
+    /// no longer waited for (the process ends, and the file is not renamed
+    /// into place: still whole or nothing).
+    pub(crate) fn write(&self, report: &Report, give_up_at: Option<Instant>) {
         match self {
             Destination::Off => {}
             Destination::FailuresOnStderr => {
                 let lines = report.failure_lines();
                 if !lines.is_empty() {
-                    diagnostics::write_stderr(lines.as_bytes());
+                    diagnostics::write_stderr_until(lines.as_bytes(), give_up_at);
                 }
             }
             Destination::Stderr(format) => {
-                diagnostics::write_stderr(render(*format, report).as_bytes());
+                diagnostics::write_stderr_until(render(*format, report).as_bytes(), give_up_at);
             }
             Destination::File(format, path) => {
-                if let Err(error) = write_whole(path, render(*format, report).as_bytes()) {
-                    diagnostics::warn(format_args!(
-                        "could not write the report to {}: {error}",
-                        path.display()
-                    ));
+                let bytes = render(*format, report).into_bytes();
+                match give_up_at {
+                    None => write_file(path, &bytes),
+                    Some(give_up_at) => write_file_until(path, bytes, give_up_at),
                 }
             }
         }
+    }
+}
+
+/// [`write_file`] on a thread of its own, waited for until `give_up_at`;
+/// here, unbounded, if no thread can be started.
+fn write_file_until(path: &Path, bytes: Vec<u8>, give_up_at: Instant) {
+    let bytes: Arc<[u8]> = bytes.into();
+    let (for_thread, owned_path) = (Arc::clone(&bytes), path.to_path_buf());
+    let (done, finished) = mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-report".to_owned())
+        .spawn(move || {
+            write_file(&owned_path, &for_thread);
+            let _ = done.send(());
+        });
+    if spawned.is_err() {
+        return write_file(path, &bytes);
+    }
+    let left = give_up_at.saturating_duration_since(Instant::now());
+    if finished.recv_timeout(left).is_err() {
+        // Only if stderr takes it at once: the time is up.
+        diagnostics::write_stderr_until(
+            b"cleanup: the report file was not written in time; ending without it\n",
+            Some(Instant::now()),
+        );
+    }
+}
+
+/// Writes the report file, or says on stderr why not.
+fn write_file(path: &Path, bytes: &[u8]) {
+    if let Err(error) = write_whole(path, bytes) {
+        diagnostics::warn(format_args!(
+            "could not write the report to {}: {error}",
+            path.display()
+        ));
     }
 }
 

@@ -189,7 +189,8 @@ fn finish() {
         return;
     };
     let report = run.into_report();
-    write_report(&report);
+    // Bound by the deadline, if the run has one (see `watchdog::start`).
+    write_report(&report, crate::diagnostics::writes_give_up_at());
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);
@@ -220,12 +221,13 @@ pub(crate) fn gave_up() -> bool {
     STATE.load(Ordering::Acquire) == GIVEN_UP
 }
 
-/// Writes the report where `CLEANUP_REPORT` says. A forked child with
+/// Writes the report where `CLEANUP_REPORT` says, giving up at
+/// `give_up_at` if given (see [`Destination::write`]). A forked child with
 /// nothing of its own to clean up stays silent: its empty report would only
 /// overwrite its parent's.
-pub(crate) fn write_report(report: &Report) {
+pub(crate) fn write_report(report: &Report, give_up_at: Option<std::time::Instant>) {
     if !(report.entries.is_empty() && fork::is_child_without_cleanups()) {
-        Destination::from_env().write(report);
+        Destination::from_env().write(report, give_up_at);
     }
 }
 
@@ -280,10 +282,12 @@ fn run_rest_on_fresh_thread() {
 }
 
 /// Ends the process with `status` from inside the exit handlers: glibc runs
-/// the handlers left (ours are done) and then `_exit`s.
+/// the handlers left (ours are done) and then `_exit`s. Stdout is flushed
+/// first if that takes no more than 100 ms: std's own `exit` skips the
+/// flush when another thread holds stdout, and a thread stuck in
+/// `println!` on a full pipe would otherwise hold the process for good.
 pub(crate) fn end_process(status: i32) -> ! {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().flush();
+    crate::diagnostics::flush_stdout_if_free();
     // SAFETY: `exit` may be called from an exit handler on glibc, which then
     // runs the remaining handlers and ends the process with this status
     // (FINDINGS.md); nothing of ours runs again, the state is DONE.

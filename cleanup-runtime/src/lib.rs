@@ -78,7 +78,7 @@
 //! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
 //! | a signal ignored by the parent (`nohup`) | not on the signal: it stays ignored | — |
 //! | a panic in a `panic = "abort"` build | run, from the panic hook | `SIGABRT`, as before |
-//! | the deadline passing (`CLEANUP_DEADLINE`, [`set_deadline`]) | the running one `timeout`, the rest `skipped` | the status (or signal) it was ending with, at once |
+//! | the deadline passing (`CLEANUP_DEADLINE`, [`set_deadline`]) | the running one `timeout`, the rest `skipped` | the status (or signal) it was ending with, once the report is written (2 s at most) |
 //! | `SIGKILL`, `abort()`, `_exit`, power loss | **never** | — |
 //!
 //! ## Signals
@@ -106,9 +106,14 @@
 //!
 //! A hung cleanup cannot hold a shutdown hostage. `CLEANUP_DEADLINE=300ms`
 //! (or [`set_deadline`]) bounds the whole final run; past it the report is
-//! still written and the process ends. `#[cleanup(name = "...", timeout =
-//! "2s")]` (or [`Handle::set_timeout`]) abandons one slow cleanup and goes
-//! on with the rest; such a cleanup runs on a thread of its own.
+//! still written and the process ends. Nothing a cleanup or another thread
+//! holds can stop that: the runtime never takes std's stdout or stderr
+//! locks at exit (it writes with `write(2)` on fd 2), and the report gets
+//! at most 2 s after the deadline — a stderr pipe nobody reads or a hung
+//! file system then ends the process without the rest of it.
+//! `#[cleanup(name = "...", timeout = "2s")]` (or [`Handle::set_timeout`])
+//! abandons one slow cleanup and goes on with the rest; such a cleanup runs
+//! on a thread of its own.
 //!
 //! ## `fork`
 //!
@@ -306,6 +311,13 @@ pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 /// happened. Each one runs once and is removed; cleanups registered
 /// afterwards run at exit as usual.
 ///
+/// Called while the process ends (from a cleanup at exit, or from another
+/// thread meanwhile), it runs the cleanups still pending, and what it ran
+/// is also in the report at exit, just before the cleanup that was running
+/// when it returned (for a cleanup that calls `run_now`, that is the caller:
+/// the nested ones ended first). It is then not in [`report`]'s history of
+/// manual runs, so nothing is listed twice.
+///
 /// ```
 /// cleanup_runtime::register(|| println!("flushed"));
 /// let report = cleanup_runtime::run_now();
@@ -322,12 +334,25 @@ pub fn run_now() -> Report {
 /// asked from a cleanup) and what is still pending, in the order it would
 /// run.
 ///
+/// Of the cleanups [`run_now`] ran, only the most recent 1,000 are kept
+/// (oldest first), so a service that calls `run_now` again and again does
+/// not grow; each call's own report is whole. At exit, everything the
+/// final run did so far follows them.
+///
 /// ```
 /// cleanup_runtime::register_named("close-db", || {});
 /// let report = cleanup_runtime::report();
 /// assert_eq!(report.pending()[0].name(), "close-db");
 /// assert!(report.entries().is_empty());
 /// # cleanup_runtime::clear();
+///
+/// for i in 0..1_500 {
+///     cleanup_runtime::register_named(format!("request-{i}"), || {});
+///     cleanup_runtime::run_now();
+/// }
+/// let history = cleanup_runtime::report();
+/// assert_eq!(history.entries().len(), 1_000);
+/// assert_eq!(history.entries().last().unwrap().name(), "request-1499");
 /// ```
 pub fn report() -> Report {
     panic_watch::install_once();
@@ -340,6 +365,9 @@ pub fn report() -> Report {
 /// When the deadline passes, the report is still written — the cleanup
 /// that was running is marked `timeout`, those not started `skipped` — and
 /// the process ends at once (`_exit`) with the status it was ending with.
+/// The report has at most 2 s for that (a stderr pipe nobody reads, a hung
+/// file system): set the deadline at least that far below a supervisor's
+/// kill timeout.
 /// The `CLEANUP_DEADLINE` environment variable (`300ms`, `5s`, `1m 30s`,
 /// or `off`), when set, overrides this, so an operator can tighten or lift
 /// the bound without a rebuild; a malformed value gets one line on stderr

@@ -7,6 +7,7 @@
 //! the process is in `final_run`.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
@@ -78,6 +79,15 @@ impl Run {
             entry.failure = failure;
         }
         self.last_boundary = now;
+    }
+
+    /// Adds the entries of a run that went on inside this one (a
+    /// [`run_now`] during the final run). They ended before the cleanup
+    /// running now, which may be the one that called `run_now`, so they go
+    /// before it.
+    pub(crate) fn add_nested(&mut self, entries: &[EntryReport]) {
+        let at = self.entries.len() - usize::from(self.running);
+        self.entries.splice(at..at, entries.iter().cloned());
     }
 
     /// Records a cleanup that will not run: the deadline passed first.
@@ -245,20 +255,44 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 }
 
 /// Runs all pending cleanups now. See [`crate::run_now`].
+///
+/// During the final run (from a cleanup, or from another thread while the
+/// process ends) its entries go into the final run's record instead of the
+/// history, so the report at exit lists every cleanup that ran, and
+/// [`snapshot`] lists none twice.
 pub(crate) fn run_now() -> Report {
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
     crate::logging::flush_after_cleanups();
     let report = run.into_report();
-    HISTORY
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .extend(report.entries.iter().cloned());
+    let taken_by_final_run = registry::lock()
+        .final_run
+        .as_mut()
+        .map(|final_run| final_run.add_nested(&report.entries))
+        .is_some();
+    if !taken_by_final_run {
+        remember(&report.entries);
+    }
     report
 }
 
-/// Entries run by [`run_now`] so far, for [`snapshot`].
-static HISTORY: Mutex<Vec<EntryReport>> = Mutex::new(Vec::new());
+/// How many entries of manual runs [`snapshot`] keeps: the most recent. A
+/// service that calls `run_now` per request must not grow without bound.
+const HISTORY_LIMIT: usize = 1_000;
+
+/// The last [`HISTORY_LIMIT`] entries run by [`run_now`], oldest first,
+/// for [`snapshot`].
+static HISTORY: Mutex<VecDeque<EntryReport>> = Mutex::new(VecDeque::new());
+
+/// Adds a manual run's entries to the history, dropping the oldest beyond
+/// [`HISTORY_LIMIT`].
+fn remember(entries: &[EntryReport]) {
+    let newest = &entries[entries.len().saturating_sub(HISTORY_LIMIT)..];
+    let mut history = HISTORY.lock().unwrap_or_else(PoisonError::into_inner);
+    let overflow = (history.len() + newest.len()).saturating_sub(HISTORY_LIMIT);
+    history.drain(..overflow);
+    history.extend(newest.iter().cloned());
+}
 
 /// What ran so far in this process, and what is pending. See
 /// [`crate::report`].
@@ -267,7 +301,9 @@ pub(crate) fn snapshot() -> Report {
     report.entries = HISTORY
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+        .iter()
+        .cloned()
+        .collect();
     let registry = registry::lock();
     final_run::add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
