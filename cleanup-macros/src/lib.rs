@@ -21,6 +21,7 @@ mod ast;
 mod error;
 mod expand;
 mod fallback;
+mod name_guard;
 mod valid;
 
 use proc_macro::TokenStream;

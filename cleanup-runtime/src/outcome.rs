@@ -3,8 +3,20 @@
 use std::fmt::Display;
 
 /// A value a cleanup may return: `()` (always success) or
-/// `Result<(), E>` where `E: Display` (an `Err` is reported with its
-/// `Display` text).
+/// `Result<(), E>` where `E: Display`.
+///
+/// An `Err` is reported with its whole chain of causes, in the text and
+/// JSON reports and the failure lines alike:
+///
+/// - always with the alternate `Display`, `{:#}`: for `anyhow::Error` (and
+///   `eyre`) that is every context and cause, `outer: inner: root`;
+/// - for a function under `#[at_exit]` or `#[cleanup]` whose error type
+///   implements `std::error::Error`, each cause of its
+///   [`source`](std::error::Error::source) chain is appended too, unless
+///   the text already holds it (`thiserror`'s `"read failed: {0}"` does).
+///   A closure given to [`register`](crate::register) is generic there, so
+///   it gets `{:#}` only: return `anyhow::Error`, or put the causes in the
+///   message, to see them.
 ///
 /// Implemented for those two shapes only; it exists so that
 /// [`register`](crate::register) and the attributes accept both.
@@ -33,8 +45,45 @@ impl CleanupResult for () {
 
 impl<E: Display> CleanupResult for Result<(), E> {
     fn into_outcome(self) -> Result<(), String> {
-        self.map_err(|error| error.to_string())
+        self.map_err(|error| format!("{error:#}"))
     }
+}
+
+/// `error`'s alternate `Display`, then each cause of its `source` chain
+/// that the text does not already hold, joined with `": "`.
+///
+/// ```
+/// use std::fmt;
+///
+/// #[derive(Debug)]
+/// struct Closing(std::io::Error);
+/// impl fmt::Display for Closing {
+///     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+///         f.write_str("closing the database")
+///     }
+/// }
+/// impl std::error::Error for Closing {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+///
+/// let error = Closing(std::io::Error::other("broken pipe"));
+/// let text = cleanup_runtime::__private::error_chain(&error);
+/// assert_eq!(text, "closing the database: broken pipe");
+/// ```
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = format!("{error:#}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 mod sealed {

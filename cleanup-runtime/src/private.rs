@@ -8,6 +8,9 @@
 pub use core;
 pub use inventory;
 
+use core::marker::PhantomData;
+
+pub use crate::outcome::error_chain;
 use crate::outcome::CleanupResult;
 
 /// A cleanup declared with `#[at_exit]` or `#[cleanup(...)]`, built in `const`
@@ -31,11 +34,12 @@ pub struct StaticCleanup {
     pub column: u32,
     /// The `timeout = "..."` option, if given.
     pub timeout: Option<core::time::Duration>,
-    /// For named cleanups, a reference to a zero-sized static exported under
-    /// the symbol `cleanup-runtime: duplicate cleanup name "NAME"`. Holding
-    /// it here keeps that symbol linked whenever the cleanup is, so two
-    /// cleanups with one name fail to link (or to compile, within one crate)
-    /// instead of passing silently.
+    /// For named cleanups, a reference to the zero-sized symbol
+    /// `cleanup-runtime: duplicate cleanup name "NAME"` (hidden, defined in
+    /// assembly on ELF targets; see the macro crate's `name_guard.rs`).
+    /// Holding it here keeps that symbol linked whenever the cleanup is, so
+    /// two cleanups with one name fail to link (or to compile, within one
+    /// crate) instead of passing silently.
     pub name_guard: Option<&'static [u8; 0]>,
 }
 
@@ -47,8 +51,61 @@ inventory::collect!(StaticCleanup);
 /// Turns a cleanup function's return value into an outcome. Generated code
 /// calls this on the user's function; the trait bound is what rejects a
 /// wrong return type, with the error on the function's return type.
-pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
-    value.into_outcome()
+///
+/// `errors` is what [`Probe::errors`] chose for the return type: `Some`
+/// when the error type implements `std::error::Error` (its `source` chain
+/// is reported), `None` for the `CleanupResult` default (`{:#}`).
+pub fn into_outcome<R: CleanupResult>(value: R, errors: Option<fn(R) -> Outcome>) -> Outcome {
+    match errors {
+        Some(describe) => describe(value),
+        None => value.into_outcome(),
+    }
+}
+
+/// Stands for the return type `R` of a cleanup function, so that method
+/// resolution can pick how its errors are described: [`ErrorsBySource`]
+/// applies to `Probe<Result<(), E: Error>>` itself, [`ErrorsByDisplay`] to
+/// `&Probe<R>` for any `R`; a method call on a `Probe` value tries the
+/// first before auto-referencing to the second.
+pub struct Probe<R>(PhantomData<fn() -> R>);
+
+impl<R> Probe<R> {
+    /// The probe for what `function` returns.
+    pub fn returned_by(function: fn() -> R) -> Self {
+        let _ = function;
+        Probe(PhantomData)
+    }
+}
+
+/// Errors that implement `std::error::Error`: described with their
+/// `source` chain.
+pub trait ErrorsBySource {
+    /// The cleanup's return type.
+    type Returned;
+    /// How to turn that return value into an outcome.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+impl<E: std::error::Error> ErrorsBySource for Probe<Result<(), E>> {
+    type Returned = Result<(), E>;
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+        Some(|returned| returned.map_err(|error| error_chain(&error)))
+    }
+}
+
+/// Every other return type: `CleanupResult` decides (`{:#}`).
+pub trait ErrorsByDisplay {
+    /// The cleanup's return type.
+    type Returned;
+    /// `None`: the default.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+impl<R> ErrorsByDisplay for &Probe<R> {
+    type Returned = R;
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+        None
+    }
 }
 
 /// Called before `main` by a constructor that each `#[at_exit]` and
