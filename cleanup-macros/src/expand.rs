@@ -116,7 +116,12 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     let tokens = &function.tokens;
     let constructor = constructor();
     let run_ident = format_ident!("{}_run", declared);
+    // The registration is a use of the function, so clippy's opt-in
+    // `single_call_fn` would flag every cleanup that the program does not
+    // call itself. The lint is about the user's own calls; a cleanup is
+    // meant to be called from elsewhere.
     quote! {
+        #[allow(clippy::single_call_fn)]
         #tokens
 
         #cfgs
