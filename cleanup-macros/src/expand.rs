@@ -1,5 +1,6 @@
-//! The emitted code: the function as written, the `const` that calls it,
-//! then a `const _` block that submits its `StaticCleanup` descriptor.
+//! The emitted code: the function as written (clippy's `single_call_fn` allowed),
+//! and a constant named after it whose block submits its `StaticCleanup`
+//! descriptor.
 
 use std::time::Duration;
 

@@ -80,7 +80,7 @@ impl NameGuard {
         }
     }
 
-    /// The definition, an item for the `const _` block (ELF only).
+    /// The definition, an item for the registration block (ELF only).
     ///
     /// The directives are generic GNU assembler ones that LLVM's assembler
     /// reads on every ELF architecture; quoted names may hold any character
@@ -111,7 +111,7 @@ impl NameGuard {
         // as the macro's doing: a crate with `#![forbid(unsafe_code)]` can
         // still declare named cleanups.
         // A module of its own: `global_asm!` is an item macro, not a
-        // statement, and the `const _` block is a block.
+        // statement, and the registration is in a block.
         quote! {
             #[cfg(#elf)]
             mod __cleanup_name_guard {
