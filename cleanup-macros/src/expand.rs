@@ -110,7 +110,13 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
                 Some(timeout) => timeout_value(timeout),
             };
             let guard = NameGuard::new(args);
-            (quote!(#name), true, timeout, guard.definition(), guard.reference())
+            (
+                quote!(#name),
+                true,
+                timeout,
+                guard.definition(),
+                guard.reference(),
+            )
         }
     };
 
@@ -288,4 +294,3 @@ fn timeout_value(timeout: Duration) -> TokenStream {
         ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
     }
 }
-

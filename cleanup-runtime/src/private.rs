@@ -10,8 +10,8 @@ pub use inventory;
 
 use core::marker::PhantomData;
 
-pub use crate::outcome::error_chain;
 use crate::outcome::CleanupResult;
+pub use crate::outcome::error_chain;
 
 /// A cleanup declared with `#[at_exit]` or `#[cleanup(...)]`, built in `const`
 /// context by the macro and collected with `inventory`.

@@ -71,13 +71,15 @@ fn functions_named_like_inventory_s_own_items_are_the_ones_called() {
 fn an_anyhow_error_with_context_is_reported_with_its_whole_chain() {
     let run = Fixture::new(ATTRIBUTES, &[]).json_report().run();
     let report = run.report();
-    let error = |name: &str| report["entries"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .find(|entry| entry["name"] == name)
-        .unwrap_or_else(|| panic!("no entry {name}\n{}", run.context()))["error"]
-        .clone();
+    let error = |name: &str| {
+        report["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .find(|entry| entry["name"] == name)
+            .unwrap_or_else(|| panic!("no entry {name}\n{}", run.context()))["error"]
+            .clone()
+    };
     assert_eq!(
         error("anyhow-chain"),
         "closing the database: flushing the write-ahead log: connection reset",
