@@ -279,7 +279,9 @@ fn run(sig: &Signature) -> TokenStream {
         || -> ::cleanup_runtime::__private::Outcome {
             let #function: fn() -> _ = #ident;
             #[allow(unused_imports)]
-            use ::cleanup_runtime::__private::{ErrorsByDisplay as _, ErrorsBySource as _};
+            use ::cleanup_runtime::__private::{
+                ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
+            };
             let #errors = ::cleanup_runtime::__private::Probe::returned_by(#function).errors();
             ::cleanup_runtime::__private::into_outcome(#function #arguments, #errors)
         }

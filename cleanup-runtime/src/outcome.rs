@@ -11,7 +11,7 @@ use std::fmt::Display;
 /// - always with the alternate `Display`, `{:#}`: for `anyhow::Error` (and
 ///   `eyre`) that is every context and cause, `outer: inner: root`;
 /// - for a function under `#[at_exit]` or `#[cleanup]` whose error type
-///   implements `std::error::Error`, each cause of its
+///   implements `std::error::Error` (or is a `Box<dyn Error>`), each cause of its
 ///   [`source`](std::error::Error::source) chain is appended too, unless
 ///   the text already holds it (`thiserror`'s `"read failed: {0}"` does).
 ///   A closure given to [`register`](crate::register) is generic there, so

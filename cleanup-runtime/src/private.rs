@@ -64,9 +64,10 @@ pub fn into_outcome<R: CleanupResult>(value: R, errors: Option<fn(R) -> Outcome>
 
 /// Stands for the return type `R` of a cleanup function, so that method
 /// resolution can pick how its errors are described: [`ErrorsBySource`]
-/// applies to `Probe<Result<(), E: Error>>` itself, [`ErrorsByDisplay`] to
-/// `&Probe<R>` for any `R`; a method call on a `Probe` value tries the
-/// first before auto-referencing to the second.
+/// applies to `Probe<Result<(), E: Error>>` itself and
+/// [`ErrorsByBoxedSource`] to `Probe<Result<(), Box<dyn Error>>>` (never
+/// both), [`ErrorsByDisplay`] to `&Probe<R>` for any `R`; a method call on a
+/// `Probe` value tries the first two before auto-referencing to the last.
 pub struct Probe<R>(PhantomData<fn() -> R>);
 
 impl<R> Probe<R> {
@@ -92,6 +93,33 @@ impl<E: std::error::Error> ErrorsBySource for Probe<Result<(), E>> {
         Some(|returned| returned.map_err(|error| error_chain(&error)))
     }
 }
+
+/// `Box<dyn Error>` (with `Send`, `Sync`), which does not implement `Error`
+/// itself: described with the boxed error's `source` chain.
+pub trait ErrorsByBoxedSource {
+    /// The cleanup's return type.
+    type Returned;
+    /// How to turn that return value into an outcome.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+macro_rules! boxed_error_sources {
+    ($($error:ty),*) => {$(
+        impl ErrorsByBoxedSource for Probe<Result<(), Box<$error>>> {
+            type Returned = Result<(), Box<$error>>;
+            fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+                Some(|returned| returned.map_err(|error| error_chain(&*error)))
+            }
+        }
+    )*};
+}
+
+boxed_error_sources!(
+    dyn std::error::Error,
+    dyn std::error::Error + Send,
+    dyn std::error::Error + Sync,
+    dyn std::error::Error + Send + Sync
+);
 
 /// Every other return type: `CleanupResult` decides (`{:#}`).
 pub trait ErrorsByDisplay {

@@ -24,6 +24,7 @@ fn cleanups_declared_by_one_macro_call_keep_the_order_of_the_macro_body() {
     assert_eq!(
         run.ran(),
         [
+            "boxed-chain",
             "source-chain",
             "anyhow-chain",
             "macro-a-second",
@@ -92,6 +93,12 @@ fn an_anyhow_error_with_context_is_reported_with_its_whole_chain() {
         "an `Error`'s source chain\n{}",
         run.context()
     );
+    assert_eq!(
+        error("boxed-chain"),
+        "closing the socket: connection refused",
+        "a boxed `Error`'s source chain\n{}",
+        run.context()
+    );
 }
 
 #[test]
@@ -100,6 +107,7 @@ fn the_failure_lines_carry_the_whole_chain_too() {
     for chain in [
         "closing the database: flushing the write-ahead log: connection reset",
         "closing the socket: broken pipe",
+        "closing the socket: connection refused",
     ] {
         assert!(
             run.stderr.contains(chain),

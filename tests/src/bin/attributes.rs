@@ -10,7 +10,8 @@
 //! written): `__ctor`, `__CTOR`, `__INVENTORY`, `old_flush`, then the two
 //! from `two_cleanups!` in the order its body has them — `macro-z-first`,
 //! `macro-a-second` (names in reverse alphabetical order, so name order
-//! would show) — then `anyhow-chain`, `source-chain`. They run in reverse.
+//! would show) — then `anyhow-chain`, `source-chain`, `boxed-chain`. They
+//! run in reverse.
 
 #![deny(warnings)]
 #![warn(clippy::single_call_fn)]
@@ -92,6 +93,14 @@ impl Error for Closing {
 fn fails_with_source() -> Result<(), Closing> {
     ran("source-chain");
     Err(Closing(std::io::Error::other("broken pipe")))
+}
+
+#[cleanup(name = "boxed-chain")]
+fn fails_boxed() -> Result<(), Box<dyn Error + Send + Sync>> {
+    ran("boxed-chain");
+    Err(Box::new(Closing(std::io::Error::other(
+        "connection refused",
+    ))))
 }
 
 fn main() {
