@@ -26,11 +26,13 @@ pub struct StaticCleanup {
     pub run: fn() -> Outcome,
     /// `module_path!()` at the declaration: the first key of the static order.
     pub module_path: &'static str,
-    /// `file!()` at the declaration.
+    /// The file where the function's name is written (for a name written
+    /// in a `macro_rules!` body, the macro's file), as `file!()` spells it.
     pub file: &'static str,
-    /// `line!()` of the function's name.
+    /// The line of the function's name, where it is written (not the
+    /// outermost macro call, as `line!()` would give).
     pub line: u32,
-    /// `column!()` of the function's name.
+    /// The column of the function's name, counted from 1 as `column!()`.
     pub column: u32,
     /// The `timeout = "..."` option, if given.
     pub timeout: Option<core::time::Duration>,
