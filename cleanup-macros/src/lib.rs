@@ -81,8 +81,9 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Options:
 ///
 /// - `name = "..."` (required): a non-blank string literal with no control
-///   characters. Two cleanups with the same name in one program are an error:
-///   at compile time within one crate, at link time across crates.
+///   characters. Two cleanups with the same name in one program fail to
+///   build: the assembler (within one crate) or the linker names the
+///   cleanup and where it was declared.
 /// - `timeout = "..."` (optional): a string literal in
 ///   [humantime](https://docs.rs/humantime) form (`"300ms"`, `"2s"`,
 ///   `"1m 30s"`), greater than zero. A cleanup still running after it is

@@ -34,8 +34,9 @@
 //! library crates too: a library's cleanups run in every program that links
 //! it, with no set-up call, and in `cdylib`s and `dylib`s (a Python
 //! extension, a plugin): their cleanups run when the host process exits.
-//! Two `#[cleanup]`s with the same name fail to compile (one crate) or to
-//! link (two crates: the linker names both).
+//! Two `#[cleanup]`s with the same name fail to build: to assemble or to
+//! link within one crate, to link across crates, with an error that names
+//! the cleanup and where it was declared.
 //!
 //! **Doctests.** Since edition 2024 rustdoc builds a crate's doctests into
 //! one binary, so every doctest process links — and at its exit runs —
