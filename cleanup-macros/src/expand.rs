@@ -282,7 +282,7 @@ fn run(sig: &Signature) -> TokenStream {
             use ::cleanup_runtime::__private::{
                 ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
             };
-            let #errors = ::cleanup_runtime::__private::Probe::returned_by(#function).errors();
+            let #errors = (&&::cleanup_runtime::__private::Probe::returned_by(#function)).errors();
             ::cleanup_runtime::__private::into_outcome(#function #arguments, #errors)
         }
     }

@@ -65,12 +65,31 @@ pub fn into_outcome<R: CleanupResult>(value: R, errors: Option<fn(R) -> Outcome>
 }
 
 /// Stands for the return type `R` of a cleanup function, so that method
-/// resolution can pick how its errors are described: [`ErrorsBySource`]
-/// applies to `Probe<Result<(), E: Error>>` itself and
-/// [`ErrorsByBoxedSource`] to `Probe<Result<(), Box<dyn Error>>>` (never
-/// both), [`ErrorsByDisplay`] to `&Probe<R>` for any `R`; a method call on a
-/// `Probe` value tries the first two before auto-referencing to the last.
+/// resolution can pick how its errors are described. Generated code calls
+/// `(&&Probe::returned_by(f)).errors()`; rustc looks for `errors` on
+/// `&&Probe<R>` first, then `&Probe<R>`, then `Probe<R>`, and takes the
+/// first that applies:
+///
+/// 1. [`ErrorsBySource`], on `&&Probe<Result<(), E>>` where `E: Error`;
+/// 2. [`ErrorsByBoxedSource`], on `&Probe<Result<(), Box<dyn Error>>>`
+///    (`Box<dyn Error>` does not implement `Error`, and one trait cannot
+///    have both impls: rustc counts on std perhaps adding that one);
+/// 3. [`ErrorsByDisplay`], on `Probe<R>` for any `R`.
+///
+/// Each level is a trait of its own on a type of its own, so that when the
+/// return type is wrong (or the function is not found) just one candidate
+/// is left and rustc reports only that error.
 pub struct Probe<R>(PhantomData<fn() -> R>);
+
+// `Copy` whatever `R` is (a derive would ask `R: Copy`): the last level
+// takes the probe by value through two references.
+impl<R> Clone for Probe<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Probe<R> {}
 
 impl<R> Probe<R> {
     /// The probe for what `function` returns.
@@ -89,7 +108,7 @@ pub trait ErrorsBySource {
     fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
 }
 
-impl<E: std::error::Error> ErrorsBySource for Probe<Result<(), E>> {
+impl<E: std::error::Error> ErrorsBySource for &&Probe<Result<(), E>> {
     type Returned = Result<(), E>;
     fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
         Some(|returned| returned.map_err(|error| error_chain(&error)))
@@ -107,7 +126,7 @@ pub trait ErrorsByBoxedSource {
 
 macro_rules! boxed_error_sources {
     ($($error:ty),*) => {$(
-        impl ErrorsByBoxedSource for Probe<Result<(), Box<$error>>> {
+        impl ErrorsByBoxedSource for &Probe<Result<(), Box<$error>>> {
             type Returned = Result<(), Box<$error>>;
             fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
                 Some(|returned| returned.map_err(|error| error_chain(&*error)))
@@ -131,7 +150,7 @@ pub trait ErrorsByDisplay {
     fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
 }
 
-impl<R> ErrorsByDisplay for &Probe<R> {
+impl<R> ErrorsByDisplay for Probe<R> {
     type Returned = R;
     fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
         None
