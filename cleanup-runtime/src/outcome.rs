@@ -27,6 +27,28 @@ use std::fmt::Display;
 /// cleanup_runtime::register(|| println!("bye"));
 /// # cleanup_runtime::clear();
 /// ```
+///
+/// An error is shown with `{:#}`, which error types with context use for
+/// the whole chain:
+///
+/// ```
+/// use std::fmt;
+///
+/// struct WithContext;
+/// impl fmt::Display for WithContext {
+///     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+///         if f.alternate() {
+///             f.write_str("closing the pool: connection reset")
+///         } else {
+///             f.write_str("closing the pool")
+///         }
+///     }
+/// }
+///
+/// cleanup_runtime::register(|| Err::<(), _>(WithContext));
+/// let report = cleanup_runtime::run_now();
+/// assert_eq!(report.entries()[0].error(), Some("closing the pool: connection reset"));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a cleanup must return `()` or `Result<(), E>` with `E: Display`, not `{Self}`",
     label = "this return type is not `()` or `Result<(), E: Display>`",

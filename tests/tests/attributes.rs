@@ -102,8 +102,9 @@ fn an_anyhow_error_with_context_is_reported_with_its_whole_chain() {
 }
 
 #[test]
-fn the_failure_lines_carry_the_whole_chain_too() {
+fn the_failure_lines_and_the_text_report_carry_the_whole_chain_too() {
     let run = Fixture::new(ATTRIBUTES, &[]).run();
+    let text = Fixture::new(ATTRIBUTES, &[]).report_file("text").run();
     for chain in [
         "closing the database: flushing the write-ahead log: connection reset",
         "closing the socket: broken pipe",
@@ -113,6 +114,11 @@ fn the_failure_lines_carry_the_whole_chain_too() {
             run.stderr.contains(chain),
             "a failure line with {chain:?}\n{}",
             run.context()
+        );
+        assert!(
+            text.report_text().contains(chain),
+            "the text report has {chain:?}\n{}",
+            text.context()
         );
     }
 }
