@@ -246,10 +246,11 @@ fn constructor() -> TokenStream {
 
 /// `|| -> Outcome { into_outcome(name(), errors) }`, coerced to
 /// `fn() -> Outcome`, where `errors` says how an error is described: by
-/// its `Error::source` chain when the error type implements `Error`, else
-/// by its alternate `Display` (`{:#}`, anyhow's whole chain). Which one is
-/// picked by method resolution on the concrete return type ("autoref
-/// specialisation", as anyhow's `anyhow!` does): the runtime alone cannot
+/// its `Error::source` chain when the error type implements `Error` or is
+/// a `Box<dyn Error>`, else by its alternate `Display` (`{:#}`, anyhow's
+/// whole chain). Which one is picked by method resolution on the concrete
+/// return type ("autoref specialisation", as anyhow's `anyhow!` does; the
+/// levels are described on `__private::Probe`): the runtime alone cannot
 /// tell, since its bound is only `E: Display`.
 ///
 /// A wrong return type fails the `CleanupResult` bound of `into_outcome`,
