@@ -1,10 +1,11 @@
-//! The emitted code: the function as written, then a `const _` block that
-//! submits its `StaticCleanup` descriptor.
+//! The emitted code: the function as written (clippy's `single_call_fn` allowed),
+//! and a constant named after it whose block submits its `StaticCleanup`
+//! descriptor.
 
 use std::time::Duration;
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{ToTokens as _, quote, quote_spanned};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::{LitStr, Result, ReturnType, Signature};
 
@@ -12,6 +13,7 @@ use crate::args::{self, CleanupArgs};
 use crate::ast::{Function, Macro};
 use crate::error::both;
 use crate::fallback;
+use crate::name_guard::NameGuard;
 
 /// `#[at_exit]`.
 pub(crate) fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -43,43 +45,63 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 ///
 /// ```text
 /// <the function, token for token>
-/// const _: () = {
+/// #[cfg(..)]                       // the function's own `cfg`s, if any
+/// const close_db_declared_as_cleanup: () = {
+///     const close_db_declared_as_cleanup_run: fn() -> Outcome =
+///         || -> Outcome { into_outcome(close_db(), /* how errors read */) };
+///     mod __cleanup_name_guard { global_asm!(/* see name_guard.rs */); }
 ///     ::cleanup_runtime::__private::inventory::submit! {
 ///         ::cleanup_runtime::__private::StaticCleanup {
 ///             name: "close-db",   // #[at_exit]: concat!(module_path!(), "::", "fn_name")
 ///             named: true,        // false for #[at_exit]
-///             run: || -> Outcome { into_outcome(close_db()) },
+///             run: close_db_declared_as_cleanup_run,
 ///             module_path: module_path!(),
-///             file: file!(),
-///             line: line!(),      // of the function's name
-///             column: column!(),  // of the function's name
+///             file: "src/db.rs",  // where the function's name is written
+///             line: 12,           // (see `Position`)
+///             column: 8,
 ///             timeout: Some(Duration::new(2, 0)),  // or None
-///             name_guard: Some({ #[unsafe(export_name = "...")] static G: [u8; 0] = []; &G }),
+///             name_guard: Some({ /* the guard symbol */ &GUARD }),
 ///         }
 ///     }
 ///     const _: () = { /* a constructor calling __private::static_declared() */ };
 /// };
 /// ```
 ///
-/// `run` is a closure rather than a named function so that no name is
-/// introduced that could shadow the user's function (one called
-/// `__cleanup_run` would otherwise call itself).
+/// The user's function is called from the `..._run` constant and nowhere
+/// else: in that scope the only generated item is that constant, whose name
+/// cannot be the function's (`inventory::submit!` brings items named
+/// `__ctor` and `__INVENTORY`, and a function of that name called from
+/// inside it would resolve to them). The outer constant carries the
+/// `allow`s that keep the call from tripping lints meant for the user's own
+/// calls (`deprecated`).
+///
+/// The outer constant is named after the function, so a second expansion on
+/// the same function is an error whatever the attributes are called (`use
+/// cleanup_runtime::at_exit as on_exit`, a renamed crate): rustc reports
+/// "the name `close_db_declared_as_cleanup` is defined multiple times" on
+/// both attributes. It is a named constant rather than `const _` because in
+/// a `trait` or `impl` (where a cleanup cannot be) a `const _` is a syntax
+/// error of its own; a named one leaves just the error that says the
+/// function is not in scope.
 fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
     let sig = &function.item.sig;
     let ident = &sig.ident;
     let run = run(sig);
-
-    // `line!()` and `column!()` report the position of their span: the
-    // function's name, wherever the attribute is.
-    let line = quote_spanned!(ident.span()=> ::core::line!());
-    let column = quote_spanned!(ident.span()=> ::core::column!());
+    let declared = declared_ident(ident);
+    let cfgs = function
+        .item
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"));
+    let cfgs = quote!(#(#cfgs)*);
+    let Position { file, line, column } = Position::of(ident.span());
 
     let none = quote!(::core::option::Option::None);
-    let (name, is_named, timeout, name_guard) = match named {
+    let (name, is_named, timeout, guard_asm, name_guard) = match named {
         None => {
             let ident = ident.unraw().to_string();
             let name = quote!(::core::concat!(::core::module_path!(), "::", #ident));
-            (name, false, none.clone(), none)
+            (name, false, none.clone(), TokenStream::new(), none)
         }
         Some(args) => {
             let name = LitStr::new(&args.name.value, args.name.span);
@@ -87,23 +109,43 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
                 None => none,
                 Some(timeout) => timeout_value(timeout),
             };
-            (quote!(#name), true, timeout, name_guard(args))
+            let guard = NameGuard::new(args);
+            (
+                quote!(#name),
+                true,
+                timeout,
+                guard.definition(),
+                guard.reference(),
+            )
         }
     };
 
     let tokens = &function.tokens;
     let constructor = constructor();
+    let run_ident = format_ident!("{}_run", declared);
+    // The registration is a use of the function, so clippy's opt-in
+    // `single_call_fn` would flag every cleanup that the program does not
+    // call itself. The lint is about the user's own calls; a cleanup is
+    // meant to be called from elsewhere.
     quote! {
+        #[allow(clippy::single_call_fn)]
         #tokens
 
-        const _: () = {
+        #cfgs
+        #[doc(hidden)]
+        #[allow(dead_code, deprecated, non_upper_case_globals)]
+        const #declared: () = {
+            const #run_ident: fn() -> ::cleanup_runtime::__private::Outcome = #run;
+
+            #guard_asm
+
             ::cleanup_runtime::__private::inventory::submit! {
                 ::cleanup_runtime::__private::StaticCleanup {
                     name: #name,
                     named: #is_named,
-                    run: #run,
+                    run: #run_ident,
                     module_path: ::core::module_path!(),
-                    file: ::core::file!(),
+                    file: #file,
                     line: #line,
                     column: #column,
                     timeout: #timeout,
@@ -113,6 +155,43 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
 
             #constructor
         };
+    }
+}
+
+/// `<fn name>_declared_as_cleanup`, on the attribute: a second expansion
+/// on the same function defines it again, and rustc's "defined multiple
+/// times" then points at both attributes.
+fn declared_ident(ident: &Ident) -> Ident {
+    format_ident!(
+        "{}_declared_as_cleanup",
+        ident.unraw(),
+        span = Span::call_site()
+    )
+}
+
+/// Where a cleanup was declared: where its function's name is written.
+///
+/// Read from the name token itself rather than with `line!()`, which gives
+/// the outermost macro call: two cleanups declared by one `macro_rules!`
+/// call would otherwise share a position and fall back to name order. A
+/// name written in a macro's body has its place there; one passed in as an
+/// argument, its place at the call. So a macro's cleanups keep the order
+/// in which the macro's author wrote them (or the caller passed them), and
+/// the report points where the name is written.
+struct Position {
+    file: LitStr,
+    line: Literal,
+    column: Literal,
+}
+
+impl Position {
+    fn of(span: Span) -> Self {
+        let location = span.unwrap();
+        Position {
+            file: LitStr::new(&location.file(), span),
+            line: Literal::u32_suffixed(u32::try_from(location.line()).unwrap_or(u32::MAX)),
+            column: Literal::u32_suffixed(u32::try_from(location.column()).unwrap_or(u32::MAX)),
+        }
     }
 }
 
@@ -165,12 +244,20 @@ fn constructor() -> TokenStream {
     }
 }
 
-/// `|| -> Outcome { into_outcome(name()) }`, coerced to `fn() -> Outcome`.
+/// `|| -> Outcome { into_outcome(name(), errors) }`, coerced to
+/// `fn() -> Outcome`, where `errors` says how an error is described: by
+/// its `Error::source` chain when the error type implements `Error` or is
+/// a `Box<dyn Error>`, else by its alternate `Display` (`{:#}`, anyhow's
+/// whole chain). Which one is picked by method resolution on the concrete
+/// return type ("autoref specialisation", as anyhow's `anyhow!` does; the
+/// levels are described on `__private::Probe`): the runtime alone cannot
+/// tell, since its bound is only `E: Display`.
 ///
 /// A wrong return type fails the `CleanupResult` bound of `into_outcome`,
 /// and rustc puts that error on the argument, `name()`. Spanning that call
 /// from the first to the last token of the return type puts the error on the
-/// whole return type; the name still resolves where it was written.
+/// whole return type; the name still resolves where it was written. The
+/// probe has no bounds, so a wrong type gets that one error only.
 fn run(sig: &Signature) -> TokenStream {
     let ident = &sig.ident;
     let (first, last) = match &sig.output {
@@ -182,12 +269,22 @@ fn run(sig: &Signature) -> TokenStream {
             (first, last)
         }
     };
-    let mut callee = ident.clone();
-    callee.set_span(first.resolved_at(ident.span()));
-    let arguments = quote_spanned!(last=> ());
+    // The function is named once, where it was written, so that where it
+    // cannot be found (a `trait`) rustc says so once. The local that holds
+    // it is hygienic (mixed site), so it cannot clash with the user's names.
+    let function = Ident::new("function", Span::mixed_site().located_at(first));
+    let errors = Ident::new("errors", Span::mixed_site());
+    // Same hygiene as `function`, so that the call's span joins the two.
+    let arguments = quote_spanned!(Span::mixed_site().located_at(last)=> ());
     quote_spanned! {first=>
         || -> ::cleanup_runtime::__private::Outcome {
-            ::cleanup_runtime::__private::into_outcome(#callee #arguments)
+            let #function: fn() -> _ = #ident;
+            #[allow(unused_imports)]
+            use ::cleanup_runtime::__private::{
+                ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
+            };
+            let #errors = (&&::cleanup_runtime::__private::Probe::returned_by(#function)).errors();
+            ::cleanup_runtime::__private::into_outcome(#function #arguments, #errors)
         }
     }
 }
@@ -198,39 +295,5 @@ fn timeout_value(timeout: Duration) -> TokenStream {
     let nanos = Literal::u32_suffixed(timeout.subsec_nanos());
     quote! {
         ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
-    }
-}
-
-/// `Some(&GUARD)`, where `GUARD` is a zero-sized static exported under a
-/// symbol made from the name. Two cleanups with one name define that symbol
-/// twice: rustc rejects it within a crate ("symbol ... is already defined",
-/// on the second name), the linker across crates ("duplicate symbol", naming
-/// both files). The descriptor holds the reference so the symbol is linked
-/// whenever the cleanup is.
-///
-/// The name is written in the symbol as a Rust string literal (`{:?}`), so
-/// quotes and backslashes are escaped and distinct names give distinct
-/// symbols.
-fn name_guard(args: &CleanupArgs) -> TokenStream {
-    let span = args.name.span;
-    let symbol = format!(
-        "cleanup-runtime: duplicate cleanup name {:?}",
-        args.name.value
-    );
-    let symbol = LitStr::new(&symbol, span);
-    // The attribute is spanned on the macro, not on the user's code, so that
-    // `unsafe_code` (which flags `export_name`) sees it as the macro's doing:
-    // a crate with `#![forbid(unsafe_code)]` can still declare named
-    // cleanups. The rest is spanned on the name, where rustc reports a
-    // duplicate.
-    let export_name = quote!(#[unsafe(export_name = #symbol)]);
-    // The static lives in its own block, so its name cannot shadow the
-    // user's function.
-    quote_spanned! {span=>
-        ::core::option::Option::Some({
-            #export_name
-            static __CLEANUP_NAME_GUARD: [u8; 0] = [];
-            &__CLEANUP_NAME_GUARD
-        })
     }
 }

@@ -7,8 +7,9 @@
 //! `::cleanup_runtime::__private::...` and `::core::...`, so the crate using
 //! them must depend on `cleanup-runtime` under that name.
 //!
-//! Each attribute emits the function exactly as written, followed by a
-//! `const _` block that submits a descriptor of it to `inventory`. Misuse is
+//! Each attribute emits the function as written (with clippy's
+//! `single_call_fn` allowed), followed by a constant named after it whose
+//! block submits a descriptor of it to `inventory`. Misuse is
 //! a compile error on the offending token; the function is still emitted, so
 //! the rest of the crate and the IDE keep working.
 
@@ -21,6 +22,7 @@ mod ast;
 mod error;
 mod expand;
 mod fallback;
+mod name_guard;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -42,11 +44,17 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// The function must be a free function with no parameters, not `async`,
-/// not `unsafe`, with no ABI and no generics, returning `()` or
+/// The function must be a free function (not in a `trait` or `impl`) with
+/// no parameters, not `async`, not `unsafe`, not `#[target_feature]`, with
+/// no ABI but `extern "Rust"` and no generics, not `main`, returning `()` or
 /// `Result<(), E>` with `E: Display` (type aliases such as
-/// `std::io::Result<()>` are fine). It stays an ordinary function that can
-/// still be called.
+/// `std::io::Result<()>` are fine; `-> !` is not). It stays an ordinary
+/// function that can still be called. One function takes one of the two
+/// attributes, once, however they are spelled (an alias, a renamed crate).
+///
+/// The cleanup's place in the static order is where the function's name is
+/// written: in a `macro_rules!` body, its place there (see the runtime's
+/// crate docs, "Order").
 #[proc_macro_attribute]
 pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::at_exit(args.into(), input.into()).into()
@@ -73,8 +81,9 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Options:
 ///
 /// - `name = "..."` (required): a non-blank string literal with no control
-///   characters. Two cleanups with the same name in one program are an error:
-///   at compile time within one crate, at link time across crates.
+///   characters. Two cleanups with the same name in one program fail to
+///   build: the assembler (within one crate) or the linker names the
+///   cleanup and where it was declared.
 /// - `timeout = "..."` (optional): a string literal in
 ///   [humantime](https://docs.rs/humantime) form (`"300ms"`, `"2s"`,
 ///   `"1m 30s"`), greater than zero. A cleanup still running after it is

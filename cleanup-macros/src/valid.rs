@@ -8,9 +8,10 @@
 //! `CleanupResult`, and that is left to the type checker (see `expand.rs`) so
 //! that aliases such as `std::io::Result<()>` work.
 
+use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
-use syn::{Error, FnArg, GenericParam, Path, Result, Signature};
+use syn::{Error, FnArg, GenericParam, Path, Result, ReturnType, Signature, Type};
 
 use crate::ast::{Function, Macro};
 use crate::error::combine;
@@ -20,6 +21,9 @@ impl Function {
     pub(crate) fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         check_signature(&self.item.sig, self.attribute, &mut errors);
+        check_not_main(&self.item.sig, self.attribute, &mut errors);
+        check_attributes(self, &mut errors);
+        check_not_associated(self, &mut errors);
         check_registered_once(self, &mut errors);
         match combine(errors) {
             Some(error) => Err(error),
@@ -49,7 +53,13 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             ),
         ));
     }
-    if let Some(abi) = &sig.abi {
+    // `extern "Rust"` is the ABI a plain `fn` has: nothing to reject.
+    let rust_abi = sig
+        .abi
+        .as_ref()
+        .and_then(|abi| abi.name.as_ref())
+        .is_some_and(|name| name.value() == "Rust");
+    if let Some(abi) = sig.abi.as_ref().filter(|_| !rust_abi) {
         let written = abi.to_token_stream().to_string();
         errors.push(Error::new_spanned(
             abi,
@@ -115,12 +125,86 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             ),
         ));
     }
+    if let ReturnType::Type(_, ty) = &sig.output
+        && let Type::Never(never) = &**ty
+    {
+        errors.push(Error::new_spanned(
+            never,
+            format!(
+                "{attribute} cannot be used on a function that never returns (`-> !`): \
+                 the cleanups after it would never run; return `()` and end the \
+                 process elsewhere, or use `cleanup_runtime::exit`"
+            ),
+        ));
+    }
     if let Some(variadic) = &sig.variadic {
         errors.push(Error::new_spanned(
             variadic,
             format!("{attribute} cannot be used on a variadic function"),
         ));
     }
+}
+
+/// `#[at_exit] fn main()` would run `main` a second time at exit.
+///
+/// The macro cannot tell the crate root from a module, so any function
+/// named `main` is refused: a cleanup called `main` elsewhere is rare, and
+/// renaming it is cheap.
+fn check_not_main(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
+    if sig.ident == "main" {
+        errors.push(Error::new_spanned(
+            &sig.ident,
+            format!(
+                "{attribute} cannot be used on `main`: the program's entry point would \
+                 run a second time at exit; put the cleanup in a function of its own"
+            ),
+        ));
+    }
+}
+
+/// Attributes of the function that make the generated call wrong.
+fn check_attributes(function: &Function, errors: &mut Vec<Error>) {
+    let attribute = function.attribute;
+    for attr in &function.item.attrs {
+        if attr.path().is_ident("target_feature") {
+            errors.push(Error::new_spanned(
+                attr,
+                format!(
+                    "{attribute} cannot be used on a function with `#[target_feature]`: \
+                     calling it is only safe where the CPU has the feature, which the \
+                     runtime cannot know; call it from a plain cleanup function after \
+                     checking (`is_x86_feature_detected!`)"
+                ),
+            ));
+        }
+    }
+}
+
+/// A function that mentions `Self` is a method or associated function of
+/// a `trait` or `impl`, which the runtime cannot call. (One that does not
+/// mention it cannot be told apart from a free function here; rustc then
+/// reports that the function is not found in scope, on the function's
+/// name.)
+fn check_not_associated(function: &Function, errors: &mut Vec<Error>) {
+    if let Some(self_type) = find_self_type(function.tokens.clone()) {
+        errors.push(Error::new(
+            self_type.span(),
+            format!(
+                "{} cannot be used on a method or associated function (this one uses \
+                 `Self`): the runtime calls free functions; declare a free function \
+                 that calls this one",
+                function.attribute
+            ),
+        ));
+    }
+}
+
+fn find_self_type(tokens: TokenStream) -> Option<Ident> {
+    tokens.into_iter().find_map(|token| match token {
+        TokenTree::Ident(ident) if ident == "Self" => Some(ident),
+        TokenTree::Group(group) => find_self_type(group.stream()),
+        _ => None,
+    })
 }
 
 /// `#[at_exit] #[cleanup(name = "x")] fn f()` would register `f` twice: the

@@ -32,8 +32,17 @@
 //! generic, returning `()` or `Result<(), E>` with `E: Display`; anything
 //! else is a compile error pointing at the offending token. They work in
 //! library crates too: a library's cleanups run in every program that links
-//! it, with no set-up call. Two `#[cleanup]`s with the same name fail to
-//! compile (one crate) or to link (two crates: the linker names both).
+//! it, with no set-up call, and in `cdylib`s and `dylib`s (a Python
+//! extension, a plugin): their cleanups run when the host process exits.
+//! Two `#[cleanup]`s with the same name fail to build: to assemble or to
+//! link within one crate, to link across crates, with an error that names
+//! the cleanup and where it was declared.
+//!
+//! **Doctests.** Since edition 2024 rustdoc builds a crate's doctests into
+//! one binary, so every doctest process links — and at its exit runs —
+//! the `#[at_exit]` and `#[cleanup]` functions of all the others. Mark a
+//! doctest that declares cleanups ```` ```standalone_crate ```` to give it
+//! a binary of its own, as the examples on this page do.
 //!
 //! # Register at run time
 //!
@@ -57,7 +66,10 @@
 //! One sequence per process, run highest number first (LIFO). Static
 //! cleanups count as registered before `main`, numbered by module path, then
 //! file, line and column — so within one module, in source order, and the
-//! same from build to build (`inventory`'s own order is not). Run-time
+//! same from build to build (`inventory`'s own order is not). The position
+//! is that of the function's name where it is written: for cleanups that a
+//! `macro_rules!` declares, in the macro's body (or at the call, for a name
+//! passed in), so they keep the order the macro has them in. Run-time
 //! registrations get the next numbers. A named replacement keeps the number
 //! of the entry it replaces. A cleanup registered while cleanups run gets
 //! the next number, so it runs next.

@@ -8,7 +8,10 @@
 pub use core;
 pub use inventory;
 
+use core::marker::PhantomData;
+
 use crate::outcome::CleanupResult;
+pub use crate::outcome::error_chain;
 
 /// A cleanup declared with `#[at_exit]` or `#[cleanup(...)]`, built in `const`
 /// context by the macro and collected with `inventory`.
@@ -23,19 +26,22 @@ pub struct StaticCleanup {
     pub run: fn() -> Outcome,
     /// `module_path!()` at the declaration: the first key of the static order.
     pub module_path: &'static str,
-    /// `file!()` at the declaration.
+    /// The file where the function's name is written (for a name written
+    /// in a `macro_rules!` body, the macro's file), as `file!()` spells it.
     pub file: &'static str,
-    /// `line!()` of the function's name.
+    /// The line of the function's name, where it is written (not the
+    /// outermost macro call, as `line!()` would give).
     pub line: u32,
-    /// `column!()` of the function's name.
+    /// The column of the function's name, counted from 1 as `column!()`.
     pub column: u32,
     /// The `timeout = "..."` option, if given.
     pub timeout: Option<core::time::Duration>,
-    /// For named cleanups, a reference to a zero-sized static exported under
-    /// the symbol `cleanup-runtime: duplicate cleanup name "NAME"`. Holding
-    /// it here keeps that symbol linked whenever the cleanup is, so two
-    /// cleanups with one name fail to link (or to compile, within one crate)
-    /// instead of passing silently.
+    /// For named cleanups, a reference to the zero-sized symbol
+    /// `cleanup-runtime: duplicate cleanup name "NAME"` (hidden, defined in
+    /// assembly on ELF targets; see the macro crate's `name_guard.rs`).
+    /// Holding it here keeps that symbol linked whenever the cleanup is, so
+    /// two cleanups with one name fail to link (or to compile, within one
+    /// crate) instead of passing silently.
     pub name_guard: Option<&'static [u8; 0]>,
 }
 
@@ -47,8 +53,108 @@ inventory::collect!(StaticCleanup);
 /// Turns a cleanup function's return value into an outcome. Generated code
 /// calls this on the user's function; the trait bound is what rejects a
 /// wrong return type, with the error on the function's return type.
-pub fn into_outcome<R: CleanupResult>(value: R) -> Outcome {
-    value.into_outcome()
+///
+/// `errors` is what [`Probe::errors`] chose for the return type: `Some`
+/// when the error type implements `std::error::Error` (its `source` chain
+/// is reported), `None` for the `CleanupResult` default (`{:#}`).
+pub fn into_outcome<R: CleanupResult>(value: R, errors: Option<fn(R) -> Outcome>) -> Outcome {
+    match errors {
+        Some(describe) => describe(value),
+        None => value.into_outcome(),
+    }
+}
+
+/// Stands for the return type `R` of a cleanup function, so that method
+/// resolution can pick how its errors are described. Generated code calls
+/// `(&&Probe::returned_by(f)).errors()`; rustc looks for `errors` on
+/// `&&Probe<R>` first, then `&Probe<R>`, then `Probe<R>`, and takes the
+/// first that applies:
+///
+/// 1. [`ErrorsBySource`], on `&&Probe<Result<(), E>>` where `E: Error`;
+/// 2. [`ErrorsByBoxedSource`], on `&Probe<Result<(), Box<dyn Error>>>`
+///    (`Box<dyn Error>` does not implement `Error`, and one trait cannot
+///    have both impls: rustc counts on std perhaps adding that one);
+/// 3. [`ErrorsByDisplay`], on `Probe<R>` for any `R`.
+///
+/// Each level is a trait of its own on a type of its own, so that when the
+/// return type is wrong (or the function is not found) just one candidate
+/// is left and rustc reports only that error.
+pub struct Probe<R>(PhantomData<fn() -> R>);
+
+// `Copy` whatever `R` is (a derive would ask `R: Copy`): the last level
+// takes the probe by value through two references.
+impl<R> Clone for Probe<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Probe<R> {}
+
+impl<R> Probe<R> {
+    /// The probe for what `function` returns.
+    pub fn returned_by(function: fn() -> R) -> Self {
+        let _ = function;
+        Probe(PhantomData)
+    }
+}
+
+/// Errors that implement `std::error::Error`: described with their
+/// `source` chain.
+pub trait ErrorsBySource {
+    /// The cleanup's return type.
+    type Returned;
+    /// How to turn that return value into an outcome.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+impl<E: std::error::Error> ErrorsBySource for &&Probe<Result<(), E>> {
+    type Returned = Result<(), E>;
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+        Some(|returned| returned.map_err(|error| error_chain(&error)))
+    }
+}
+
+/// `Box<dyn Error>` (with `Send`, `Sync`), which does not implement `Error`
+/// itself: described with the boxed error's `source` chain.
+pub trait ErrorsByBoxedSource {
+    /// The cleanup's return type.
+    type Returned;
+    /// How to turn that return value into an outcome.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+macro_rules! boxed_error_sources {
+    ($($error:ty),*) => {$(
+        impl ErrorsByBoxedSource for &Probe<Result<(), Box<$error>>> {
+            type Returned = Result<(), Box<$error>>;
+            fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+                Some(|returned| returned.map_err(|error| error_chain(&*error)))
+            }
+        }
+    )*};
+}
+
+boxed_error_sources!(
+    dyn std::error::Error,
+    dyn std::error::Error + Send,
+    dyn std::error::Error + Sync,
+    dyn std::error::Error + Send + Sync
+);
+
+/// Every other return type: `CleanupResult` decides (`{:#}`).
+pub trait ErrorsByDisplay {
+    /// The cleanup's return type.
+    type Returned;
+    /// `None`: the default.
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome>;
+}
+
+impl<R> ErrorsByDisplay for Probe<R> {
+    type Returned = R;
+    fn errors(self) -> Option<fn(Self::Returned) -> Outcome> {
+        None
+    }
 }
 
 /// Called before `main` by a constructor that each `#[at_exit]` and

@@ -1,0 +1,154 @@
+//! The symbol that makes two cleanups with one name fail to build.
+//!
+//! Each named cleanup defines a global symbol made from its name,
+//! `cleanup-runtime: duplicate cleanup name "NAME"`, and its descriptor
+//! holds a reference to it, so the symbol is linked whenever the cleanup is.
+//! Two cleanups with one name define it twice: within one crate the
+//! assembler rejects it, across crates the linker ("duplicate symbol" /
+//! "multiple definition"), naming both objects.
+//!
+//! On ELF targets the symbol is defined with `global_asm!`, hidden, in a
+//! section of its own named after where the name is written:
+//!
+//! - rustc does not know about it, so it does not put it in the version
+//!   script it writes for a `cdylib` or `dylib` (a symbol with spaces and
+//!   quotes there breaks the link: rust-lld "; expected, but got :", GNU ld
+//!   "syntax error in VERSION script");
+//! - `.hidden` keeps a `cdylib` from exporting it;
+//! - the section name carries `file:line:column`, so the linker's message
+//!   names both declarations even without debug information; within one
+//!   crate the assembler's message quotes the second definition's line,
+//!   which says where it was declared.
+//!
+//! Elsewhere (Mach-O, PE, wasm) it is a zero-sized static under
+//! `export_name`, as before.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::LitStr;
+
+use crate::args::CleanupArgs;
+
+/// The object formats where the guard is defined in assembly: ELF.
+fn elf() -> TokenStream {
+    quote! {
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "dragonfly",
+            target_os = "freebsd",
+            target_os = "fuchsia",
+            target_os = "haiku",
+            target_os = "hurd",
+            target_os = "illumos",
+            target_os = "netbsd",
+            target_os = "nto",
+            target_os = "openbsd",
+            target_os = "redox",
+            target_os = "solaris",
+        )
+    }
+}
+
+pub(crate) struct NameGuard {
+    /// `cleanup-runtime: duplicate cleanup name "NAME"`, the name written
+    /// as a Rust string literal (`{:?}`) so that distinct names give
+    /// distinct symbols.
+    symbol: String,
+    /// Where the name is written, for the section name.
+    location: String,
+    /// The name's span: rustc reports a duplicate there.
+    span: Span,
+}
+
+impl NameGuard {
+    pub(crate) fn new(args: &CleanupArgs) -> Self {
+        let span = args.name.span;
+        let location = span.unwrap();
+        NameGuard {
+            symbol: format!(
+                "cleanup-runtime: duplicate cleanup name {:?}",
+                args.name.value
+            ),
+            location: format!(
+                "{}:{}:{}",
+                location.file(),
+                location.line(),
+                location.column()
+            ),
+            span,
+        }
+    }
+
+    /// The definition, an item for the registration block (ELF only).
+    ///
+    /// The directives are generic GNU assembler ones that LLVM's assembler
+    /// reads on every ELF architecture; quoted names may hold any character
+    /// but `"` and `\`, which are escaped.
+    pub(crate) fn definition(&self) -> TokenStream {
+        let symbol = quoted(&self.symbol);
+        let section = quoted(&format!(
+            ".rodata.cleanup-runtime name guard, declared at {}",
+            self.location
+        ));
+        let template = [
+            format!(".pushsection {section},\"a\""),
+            format!(".globl {symbol}"),
+            format!(".hidden {symbol}"),
+            // An assembler error on a second definition within one crate
+            // quotes this line: the comment says where that one is.
+            format!("{symbol}: /* declared at {} */", self.location),
+            ".popsection".to_owned(),
+        ]
+        .join("\n")
+        // `global_asm!` reads `{` and `}` as operands.
+        .replace('{', "{{")
+        .replace('}', "}}");
+        let template = LitStr::new(&template, self.span);
+        let elf = elf();
+        // Spanned on the macro, not on the user's code, so that
+        // `unsafe_code` (which flags `global_asm!` and `export_name`) sees it
+        // as the macro's doing: a crate with `#![forbid(unsafe_code)]` can
+        // still declare named cleanups.
+        // A module of its own: `global_asm!` is an item macro, not a
+        // statement, and the registration is in a block.
+        quote! {
+            #[cfg(#elf)]
+            mod __cleanup_name_guard {
+                ::core::arch::global_asm!(#template);
+            }
+        }
+    }
+
+    /// `Some(&GUARD)`, an expression for the descriptor.
+    pub(crate) fn reference(&self) -> TokenStream {
+        let symbol = LitStr::new(&self.symbol, self.span);
+        let elf = elf();
+        let export_name = quote!(#[unsafe(export_name = #symbol)]);
+        let link_name = quote!(#[link_name = #symbol]);
+        let declaration = quote! {
+            unsafe extern "C" {
+                #link_name
+                safe static __CLEANUP_NAME_GUARD: [u8; 0];
+            }
+        };
+        // Its own block, so the static's name cannot shadow anything. The
+        // `export_name` static is spanned on the name, where rustc reports a
+        // duplicate within one crate.
+        quote_spanned! {self.span=>
+            ::core::option::Option::Some({
+                #[cfg(#elf)]
+                #declaration
+                #[cfg(not(#elf))]
+                #export_name
+                static __CLEANUP_NAME_GUARD: [u8; 0] = [];
+                &__CLEANUP_NAME_GUARD
+            })
+        }
+    }
+}
+
+/// `text` as a quoted assembler name.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}

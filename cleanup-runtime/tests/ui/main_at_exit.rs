@@ -1,0 +1,4 @@
+use cleanup_runtime::at_exit;
+
+#[at_exit]
+fn main() {}
