@@ -12,8 +12,24 @@
 //! - `std::process::exit`: std aborts with a panic that cannot unwind; our
 //!   panic hook sees it and calls [`resume_after_fatal_panic`].
 //! - a panic in a `panic = "abort"` build: the same.
+//!
+//! "The runner" is the thread carrying the run on, and also the helper
+//! thread running its current timed cleanup (`timed_helper`): a cleanup's
+//! `exit` or fatal panic there ends that cleanup, not the run.
+//!
+//! How the process ends is decided once: a handled signal that arrived
+//! before the run started ends it by that signal whoever runs the cleanups
+//! ([`signal_arrived`] records it from the signal handler, and the run
+//! adopts it), and so does the signal that started the run, whatever a
+//! cleanup then asks for; otherwise the exit status. Whichever thread
+//! finishes the run ends the process that way, and a thread that meets the
+//! finished run on its own way out (a second `exit`) does the same rather
+//! than overtaking it.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+mod timed_helper;
+
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::destination::Destination;
@@ -21,6 +37,8 @@ use crate::registry::{self, Registry};
 use crate::report::{Report, Trigger};
 use crate::runner::{self, Failure, Run, Target};
 use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
+
+pub(crate) use timed_helper::Enrolment;
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -36,20 +54,38 @@ static RUNNER: AtomicUsize = AtomicUsize::new(0);
 /// Woken when the final run is done (`STATE` says so; waiters check it
 /// under this lock, and `finish` notifies under it, so no wake-up is lost).
 static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
+/// The signal the process ends by once the final run is done (0: none):
+/// the first handled signal that arrived, SIGABRT for a run before an
+/// abort. Written by the signal handler too, so a signal that arrives
+/// before the run starts is never lost; kept equal to the run record's
+/// `signal` once the run has started.
+static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 /// Starts the final run if none has started: claims it, makes sure our
 /// panic hook is in place, and starts the deadline watchdog.
 fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     if STATE
-        .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+        .compare_exchange(IDLE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
         .is_err()
     {
         return false;
     }
     RUNNER.store(thread_token::current(), Ordering::Release);
+    // A handled signal that arrived first decides how the run ends, even if
+    // the signal watcher has not read it yet and this run started another
+    // way (`main` returned meanwhile).
+    let ending = match signal {
+        Some(signal) => record_ending_signal(signal),
+        None => ENDING_SIGNAL.load(Ordering::SeqCst),
+    };
+    let run = if ending != 0 && signal != Some(ending) {
+        Run::new(Trigger::Signal, None, Some(ending))
+    } else {
+        Run::new(trigger, status, signal)
+    };
     let anything_to_run = {
         let mut registry = registry::lock();
-        registry.final_run = Some(Run::new(trigger, status, signal));
+        registry.final_run = Some(run);
         registry.entries.len() > 0
     };
     if anything_to_run {
@@ -63,6 +99,27 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     true
 }
 
+/// Records `signal` as the one the process ends by, unless one is
+/// recorded already; returns the one recorded. Async-signal-safe.
+fn record_ending_signal(signal: i32) -> i32 {
+    match ENDING_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => signal,
+        Err(first) => first,
+    }
+}
+
+/// From the signal handler: a handled `signal` arrived. Returns whether the
+/// final run has started (the handler then ends the process at once).
+/// Async-signal-safe: two atomic operations.
+///
+/// Recorded before the run's state is read, and the run reads the record
+/// after claiming its state (both sequentially consistent): a signal that
+/// finds no run started is always seen by the run that starts next.
+pub(crate) fn signal_arrived(signal: i32) -> bool {
+    record_ending_signal(signal);
+    STATE.load(Ordering::SeqCst) != IDLE
+}
+
 /// From the exit hook, with the status `exit` was given (`None` where the
 /// platform does not say).
 pub(crate) fn run_at_exit(status: Option<i32>) {
@@ -73,66 +130,130 @@ pub(crate) fn run_at_exit(status: Option<i32>) {
     };
     if begin(trigger, status, None) {
         runner::run_entries(Target::Final);
-        finish();
+        conclude_instead_of(status);
     }
 }
 
-/// From the signal watcher thread. Returns `true` when the caller should
-/// now end the process by `signal`; `false` if the final run had started
-/// another way.
-pub(crate) fn run_for_signal(signal: i32) -> bool {
-    if !begin(Trigger::Signal, None, Some(signal)) {
-        return false;
+/// From the signal watcher thread: runs the cleanups for `signal`, or, if
+/// the final run had started another way since the signal arrived, waits
+/// for it (it adopted the signal). Returns the signal the process must now
+/// end by; the run's finisher may have ended it already.
+pub(crate) fn run_for_signal(signal: i32) -> i32 {
+    if begin(Trigger::Signal, None, Some(signal)) {
+        runner::run_entries(Target::Final);
+        conclude();
+    } else {
+        wait_until_done();
     }
-    runner::run_entries(Target::Final);
-    finish();
-    true
+    match ENDING_SIGNAL.load(Ordering::SeqCst) {
+        0 => signal,
+        ending => ending,
+    }
 }
 
 /// From our panic hook in a `panic = "abort"` build, before std aborts.
-pub(crate) fn run_before_abort() {
+/// Returns what this thread does once out of the hook (see
+/// `panic_watch`), `None` to let the abort go on now.
+///
+/// The panic starts the final run if none has; if one is going on, the
+/// process ends by this abort once it is done (unless it ends by a signal
+/// already), and this thread waits for that.
+pub(crate) fn run_before_abort() -> Option<fn()> {
     if begin(Trigger::Panic, None, Some(libc::SIGABRT)) {
-        // Inside a panic hook any panic aborts at once; on a thread of its
-        // own a cleanup's panic reaches our hook as a runner panic instead.
-        run_rest_on_fresh_thread();
-        finish();
+        return Some(carry_on_after_fatal_panic);
+    }
+    if STATE.load(Ordering::Acquire) == DONE {
+        return None;
+    }
+    if let Some(run) = registry::lock().final_run.as_mut()
+        && run.signal.is_none()
+    {
+        run.trigger = Trigger::Panic;
+        run.status = None;
+        run.signal = Some(record_ending_signal(libc::SIGABRT));
+    }
+    Some(wait_for_the_end)
+}
+
+/// Waits until the final run is done, then ends the process as it ends,
+/// if by a signal; else waits for its finisher to end it.
+fn wait_for_the_end() {
+    wait_until_done();
+    end_by_the_ending_signal();
+    park_forever();
+}
+
+/// Whether the calling thread is running a cleanup of the final run: the
+/// runner thread, or the helper running its current timed cleanup.
+pub(crate) fn is_runner() -> bool {
+    STATE.load(Ordering::Acquire) == RUNNING && {
+        let thread = thread_token::current();
+        RUNNER.load(Ordering::Acquire) == thread || timed_helper::is(thread)
     }
 }
 
-/// Whether the final run has started. Async-signal-safe.
-pub(crate) fn started() -> bool {
-    STATE.load(Ordering::Acquire) != IDLE
+/// Whether the calling thread is the helper running the final run's
+/// current timed cleanup.
+pub(crate) fn is_timed_helper() -> bool {
+    STATE.load(Ordering::Acquire) == RUNNING && timed_helper::is(thread_token::current())
 }
 
-/// Whether the calling thread is the one running the final run.
-pub(crate) fn is_runner() -> bool {
-    STATE.load(Ordering::Acquire) == RUNNING
-        && RUNNER.load(Ordering::Acquire) == thread_token::current()
+/// From the runner, as a timed cleanup of the final run starts on the
+/// helper `thread` ([`thread_token::of`]): until the returned enrolment is
+/// dropped, that thread counts as the runner, and ends its cleanup early by
+/// sending its outcome to `outcome`. `None` outside the final run.
+pub(crate) fn enrol_timed_helper(
+    thread: usize,
+    outcome: &SyncSender<Failure>,
+) -> Option<Enrolment> {
+    is_runner().then(|| timed_helper::enrol(thread, outcome.clone()))
 }
 
-/// The runner thread leaves the current cleanup by ending the process
-/// again: count that cleanup as done, run the rest, write the report.
-/// `status` replaces the exit status when the new exit gives one.
+/// The runner leaves the current cleanup by ending the process again:
+/// count that cleanup as done, run the rest, write the report, and end the
+/// process if it must end otherwise than the caller will (by a signal, or
+/// with a status a later cleanup set). `status` becomes the exit status
+/// when the new exit gives one and the run does not end by a signal.
+///
+/// On the helper of a timed cleanup only that cleanup ends: the runner is
+/// told, and this thread never returns.
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
+    let thread = thread_token::current();
+    if timed_helper::is(thread) {
+        timed_helper::hand_back(thread, None, || set_exit_status(status));
+        park_forever();
+    }
     runner::finish_current(None);
-    if let (Some(status), Some(run)) = (status, registry::lock().final_run.as_mut()) {
+    set_exit_status(status);
+    runner::run_entries(Target::Final);
+    conclude_instead_of(status);
+}
+
+/// A cleanup asked for exit `status`: it becomes the run's, unless the run
+/// ends by a signal (the signal is what the parent must see).
+fn set_exit_status(status: Option<i32>) {
+    if let (Some(status), Some(run)) = (status, registry::lock().final_run.as_mut())
+        && run.signal.is_none()
+    {
         run.status = Some(status);
     }
-    runner::run_entries(Target::Final);
-    finish();
 }
 
 /// The second exit handler: reached after our first one returned (nothing
 /// to do), from a cleanup that called `libc::exit` (resume the run), or by
 /// another thread that called `exit` meanwhile (wait, so the process does
-/// not end under the cleanups).
+/// not end under the cleanups; then end it by the run's signal if it ends
+/// by one, so a plain `exit` never overtakes a death by signal).
 pub(crate) fn exit_barrier(status: Option<i32>) {
     match STATE.load(Ordering::Acquire) {
         IDLE => run_at_exit(status),
         RUNNING if is_runner() => continue_after_exit_call(status),
-        RUNNING => wait_until_done(),
+        RUNNING => {
+            wait_until_done();
+            end_by_the_ending_signal();
+        }
         GIVEN_UP => wait_for_the_watchdog(),
-        _ => {}
+        _ => end_by_the_ending_signal(),
     }
 }
 
@@ -144,9 +265,15 @@ pub(crate) fn mark_given_up() {
 
 /// Blocks a thread that would otherwise end the process (return from the
 /// exit handlers, re-raise a signal) while the watchdog writes the report
-/// and ends it. `pause`, not `park`: on the main thread inside `exit`,
-/// std's thread-local data is already gone.
+/// and ends it.
 fn wait_for_the_watchdog() -> ! {
+    park_forever()
+}
+
+/// Blocks the calling thread for good: another thread ends the process.
+/// `pause`, not `park`: on the main thread inside `exit`, std's
+/// thread-local data is already gone.
+fn park_forever() -> ! {
     loop {
         // SAFETY: pause has no preconditions; it returns after a handled
         // signal, and we wait again.
@@ -159,6 +286,8 @@ fn wait_for_the_watchdog() -> ! {
 pub(crate) fn forget_after_fork() {
     STATE.store(IDLE, Ordering::Relaxed);
     RUNNER.store(0, Ordering::Relaxed);
+    ENDING_SIGNAL.store(0, Ordering::Relaxed);
+    timed_helper::forget_after_fork();
 }
 
 fn wait_until_done() {
@@ -176,6 +305,38 @@ pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
         Some(limit) => drop(woken.wait_timeout_while(guard, limit, is_running)),
     }
     STATE.load(Ordering::Acquire) == DONE
+}
+
+/// The run's last step, on the thread that carried it: writes the report
+/// ([`finish`]) and ends the process by the run's signal if it ends by
+/// one. Otherwise returns the exit status the run ends with.
+fn conclude() -> Option<i32> {
+    let status = registry::lock()
+        .final_run
+        .as_ref()
+        .and_then(|run| run.status);
+    finish();
+    end_by_the_ending_signal();
+    status
+}
+
+/// [`conclude`], from a caller that will end the process with
+/// `caller_status`: ends it here if the run's status differs (a timed
+/// cleanup's `exit` changed it on its own thread).
+fn conclude_instead_of(caller_status: Option<i32>) {
+    if let Some(status) = conclude()
+        && Some(status) != caller_status
+    {
+        end_process(status);
+    }
+}
+
+/// Ends the process by the signal the final run ends by, if any.
+fn end_by_the_ending_signal() {
+    match ENDING_SIGNAL.load(Ordering::SeqCst) {
+        0 => {}
+        signal => signals::die_now(signal),
+    }
 }
 
 /// Flushes the logger, writes the final report and marks the run done.
@@ -220,24 +381,32 @@ pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
 /// Our panic hook saw the runner thread panic in a way that cannot unwind:
 /// a cleanup called `std::process::exit` (std's re-entry guard), or any
 /// panic in a `panic = "abort"` build. The current cleanup ends with
-/// `status`; the rest run on a fresh thread; then the process ends as the
-/// run says — with its exit status, by its signal, or (a run that is itself
-/// before an abort) by returning to std, which aborts.
-pub(crate) fn resume_after_fatal_panic(failure: Failure) {
-    let (trigger, exit_status, signal) = registry::lock()
-        .final_run
-        .as_ref()
-        .map_or((Trigger::Exit, 0, None), |r| {
-            (r.trigger, r.status.unwrap_or(0), r.signal)
-        });
+/// `failure`; returns what this thread does once out of the hook (see
+/// `panic_watch`): carry the run on.
+pub(crate) fn resume_after_fatal_panic(failure: Failure) -> fn() {
     runner::finish_current(failure);
+    carry_on_after_fatal_panic
+}
+
+/// The rest of the final run after a fatal panic, on the panicking thread
+/// once out of the hook: the rest run on a fresh thread (this one is still
+/// panicking, so it may not touch the panic hook, and in a `panic =
+/// "abort"` build any panic here aborts at once); then the process ends as
+/// the run says: by its signal (SIGABRT for a run before an abort), or with
+/// its exit status.
+fn carry_on_after_fatal_panic() {
     run_rest_on_fresh_thread();
-    finish();
-    match signal {
-        Some(libc::SIGABRT) if trigger == Trigger::Panic => {}
-        Some(signal) => signals::die_now(signal),
-        None => end_process(exit_status),
-    }
+    let status = conclude();
+    end_process(status.unwrap_or(0));
+}
+
+/// Our panic hook saw the helper running the final run's current timed
+/// cleanup panic in a `panic = "abort"` build: that cleanup ends with
+/// `failure` and the runner goes on; returns what this thread does once out
+/// of the hook: never return to std, which would abort.
+pub(crate) fn timed_cleanup_panicked(failure: Failure) -> fn() {
+    timed_helper::hand_back(thread_token::current(), failure, || {});
+    || park_forever()
 }
 
 /// Runs the rest of the final run on a new thread, as its runner, and

@@ -4,12 +4,15 @@
 //!
 //! Since Rust 1.81 std guards `exit` against re-entry with a panic that
 //! cannot unwind: `catch_unwind` never sees it, but the panic hook runs, on
-//! the cleanup's own stack (FINDINGS.md). That is the one place to finish
-//! the run before the abort.
+//! the cleanup's own stack (FINDINGS.md). That is the one place to notice
+//! it. What follows (the rest of the run) happens after the hook, not in it
+//! (see `after_hook`): std holds its hook lock while a hook runs.
 //!
 //! The hook is installed at the first use of the API and again when the run
 //! at exit starts, each time chained to the hook in place, so a hook the
 //! program set in between keeps working.
+
+mod after_hook;
 
 use std::panic;
 use std::sync::Once;
@@ -41,17 +44,22 @@ pub(crate) fn install() {
         let message = info
             .payload_as_str()
             .unwrap_or("panic with a non-string payload");
+        let failure = || runner::failure(Status::Panic, message.to_owned());
+        // In a `panic = "abort"` build a timed cleanup's panic ends that
+        // cleanup; its thread must then never return to std.
+        if cfg!(panic = "abort") && final_run::is_timed_helper() {
+            previous(info);
+            after_hook::then(final_run::timed_cleanup_panicked(failure()));
+            return;
+        }
         if final_run::is_runner() {
             if message.contains(REENTRANT_EXIT) {
-                final_run::resume_after_fatal_panic(None);
+                after_hook::then(final_run::resume_after_fatal_panic(None));
                 return;
             }
             if cfg!(panic = "abort") {
                 previous(info);
-                final_run::resume_after_fatal_panic(runner::failure(
-                    Status::Panic,
-                    message.to_owned(),
-                ));
+                after_hook::then(final_run::resume_after_fatal_panic(failure()));
                 return;
             }
         }
@@ -59,8 +67,10 @@ pub(crate) fn install() {
             MAIN_PANICKED.store(true, Ordering::Relaxed);
         }
         previous(info);
-        if cfg!(panic = "abort") {
-            final_run::run_before_abort();
+        if cfg!(panic = "abort")
+            && let Some(next) = final_run::run_before_abort()
+        {
+            after_hook::then(next);
         }
     }));
 }
