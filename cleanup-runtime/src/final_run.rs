@@ -192,10 +192,15 @@ pub(crate) fn is_runner() -> bool {
     }
 }
 
-/// Whether the calling thread is the helper running the final run's
-/// current timed cleanup.
+/// Whether the calling thread runs a timed cleanup of the final run: it is
+/// the helper of the current one, or was until its timeout passed.
 pub(crate) fn is_timed_helper() -> bool {
-    STATE.load(Ordering::Acquire) == RUNNING && timed_helper::is(thread_token::current())
+    timed_helper::is_here()
+}
+
+/// On a thread about to run a timed cleanup: see [`enrol_timed_helper`].
+pub(crate) fn timed_cleanup_starts() {
+    timed_helper::note_start(thread_token::current());
 }
 
 /// From the runner, as a timed cleanup of the final run starts on the
@@ -218,9 +223,10 @@ pub(crate) fn enrol_timed_helper(
 /// On the helper of a timed cleanup only that cleanup ends: the runner is
 /// told, and this thread never returns.
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
-    let thread = thread_token::current();
-    if timed_helper::is(thread) {
-        timed_helper::hand_back(thread, None, || set_exit_status(status));
+    if timed_helper::is_here() {
+        timed_helper::hand_back(thread_token::current(), None, || {
+            set_exit_status(status)
+        });
         park_forever();
     }
     runner::finish_current(None);
@@ -400,10 +406,11 @@ fn carry_on_after_fatal_panic() {
     end_process(status.unwrap_or(0));
 }
 
-/// Our panic hook saw the helper running the final run's current timed
-/// cleanup panic in a `panic = "abort"` build: that cleanup ends with
-/// `failure` and the runner goes on; returns what this thread does once out
-/// of the hook: never return to std, which would abort.
+/// Our panic hook saw a timed cleanup of the final run panic on its helper
+/// thread in a `panic = "abort"` build: that cleanup ends with `failure`
+/// and the runner goes on (if it still waits for it: a cleanup abandoned at
+/// its timeout changes nothing); returns what this thread does once out of
+/// the hook: never return to std, which would abort.
 pub(crate) fn timed_cleanup_panicked(failure: Failure) -> fn() {
     timed_helper::hand_back(thread_token::current(), failure, || {});
     || park_forever()

@@ -211,6 +211,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some(action) = action {
+                final_run::timed_cleanup_starts();
                 let _ = done.send(run_caught(action));
             }
         });

@@ -141,3 +141,20 @@ fn another_thread_panicking_during_the_run_waits_for_it_then_aborts() {
     assert_eq!(report["signal"], libc::SIGABRT, "{}", run.context());
     assert!(report["status"].is_null(), "{}", run.context());
 }
+
+/// A cleanup abandoned at its timeout is no longer part of the run: its
+/// panic ends neither the run nor the process.
+#[test]
+fn a_cleanup_abandoned_at_its_timeout_that_panics_changes_nothing() {
+    let run = abort_fixture_run("abandoned-timed-cleanup-panics");
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["timed", "later", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(report["entries"][0]["status"], "timeout", "{}", run.context());
+    assert_eq!(report["status"], 0, "{}", run.context());
+}

@@ -6,6 +6,7 @@
 //! runner, which is waiting for one (or for the timeout), and from then on
 //! never returns: the runner carries the run on and ends the process.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -17,6 +18,13 @@ use crate::runner::Failure;
 static THREAD: AtomicUsize = AtomicUsize::new(0);
 /// Where that cleanup's outcome goes; the runner waits on the other end.
 static OUTCOME: Mutex<Option<SyncSender<Failure>>> = Mutex::new(None);
+
+thread_local! {
+    /// Whether this thread runs (or ran, and was abandoned at its timeout)
+    /// a timed cleanup of the final run: it never runs anything else, and
+    /// never ends the process or the run.
+    static HELPER_HERE: Cell<bool> = const { Cell::new(false) };
+}
 
 /// The helper counts as the runner until this is dropped, when the runner
 /// has its outcome or stops waiting for it.
@@ -44,6 +52,20 @@ impl Drop for Enrolment {
 #[inline]
 pub(super) fn is(thread: usize) -> bool {
     THREAD.load(Ordering::Acquire) == thread
+}
+
+/// On a thread about to run a timed cleanup: remembers for good whether
+/// it is the final run's helper (it is enrolled before it gets here).
+pub(super) fn note_start(thread: usize) {
+    if is(thread) {
+        HELPER_HERE.set(true);
+    }
+}
+
+/// Whether this thread is, or was until its timeout passed, the helper of
+/// a timed cleanup of the final run.
+pub(super) fn is_here() -> bool {
+    HELPER_HERE.get()
 }
 
 /// On the helper: ends its cleanup with `failure`, after `record` ran.

@@ -11,7 +11,9 @@
 //! | `main-panics-hook-touched` | `main` panics; a cleanup replaces the panic hook |
 //! | `timed-cleanup-panics` | `main` returns; a cleanup with a timeout panics |
 //! | `thread-panics-during-run` | `main` returns; the first cleanup has another thread panic and waits until the run has seen it |
+//! | `abandoned-timed-cleanup-panics` | `main` returns; a cleanup abandoned at its timeout panics while a later one runs |
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use cleanup_runtime::at_exit;
@@ -62,6 +64,28 @@ fn main() {
                 }
                 ran("saw-the-panic");
             });
+        }
+        "abandoned-timed-cleanup-panics" => {
+            static LATER_RAN: AtomicBool = AtomicBool::new(false);
+            static PANIC_SEEN: AtomicBool = AtomicBool::new(false);
+            // Replaced by the runtime's own, chained over it, when the run
+            // at exit starts.
+            std::panic::set_hook(Box::new(|_| PANIC_SEEN.store(true, Ordering::SeqCst)));
+            cleanup_runtime::register(|| {
+                ran("later");
+                LATER_RAN.store(true, Ordering::SeqCst);
+                while !PANIC_SEEN.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+            });
+            let timed = cleanup_runtime::register(|| -> () {
+                ran("timed");
+                while !LATER_RAN.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+                panic!("an abandoned cleanup panics")
+            });
+            timed.set_timeout(Duration::from_millis(100));
         }
         other => panic!("unknown scenario {other:?}"),
     }
