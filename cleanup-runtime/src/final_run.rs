@@ -224,9 +224,7 @@ pub(crate) fn enrol_timed_helper(
 /// told, and this thread never returns.
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
     if timed_helper::is_here() {
-        timed_helper::hand_back(thread_token::current(), None, || {
-            set_exit_status(status)
-        });
+        timed_helper::hand_back(thread_token::current(), None, || set_exit_status(status));
         park_forever();
     }
     runner::finish_current(None);

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use crate::clock::{self, Scale, Stamp};
 use crate::entry::{Action, Origin};
-use crate::{final_run, thread_token};
 use crate::registry::{self, Registry};
 use crate::report::{EntryReport, Report, Status, Trigger};
+use crate::{final_run, thread_token};
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.

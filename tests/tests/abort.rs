@@ -120,7 +120,12 @@ fn a_cleanup_with_a_timeout_that_panics_does_not_stop_the_others() {
     let report = run.report();
     let timed = &report["entries"][0];
     assert_eq!(timed["status"], "panic", "{}", run.context());
-    assert_eq!(timed["error"], "a timed cleanup panics", "{}", run.context());
+    assert_eq!(
+        timed["error"],
+        "a timed cleanup panics",
+        "{}",
+        run.context()
+    );
     assert_eq!(report["status"], 0, "{}", run.context());
 }
 
@@ -155,6 +160,11 @@ fn a_cleanup_abandoned_at_its_timeout_that_panics_changes_nothing() {
         run.context()
     );
     let report = run.report();
-    assert_eq!(report["entries"][0]["status"], "timeout", "{}", run.context());
+    assert_eq!(
+        report["entries"][0]["status"],
+        "timeout",
+        "{}",
+        run.context()
+    );
     assert_eq!(report["status"], 0, "{}", run.context());
 }
