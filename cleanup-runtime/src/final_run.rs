@@ -152,18 +152,20 @@ pub(crate) fn run_for_signal(signal: i32) -> i32 {
 }
 
 /// From our panic hook in a `panic = "abort"` build, before std aborts.
-/// Returns what this thread does once out of the hook (see
-/// `panic_watch`), `None` to let the abort go on now.
+/// Returns whether another thread now ends the process, so this one must
+/// never get past the abort (see `panic_watch`).
 ///
-/// The panic starts the final run if none has; if one is going on, the
-/// process ends by this abort once it is done (unless it ends by a signal
-/// already), and this thread waits for that.
-pub(crate) fn run_before_abort() -> Option<fn()> {
+/// The panic starts the final run if none has: it runs on a fresh thread,
+/// which then ends the process by SIGABRT. If a run is going on, the
+/// process ends by this abort once that run is done (unless it ends by a
+/// signal already); its finisher ends it.
+pub(crate) fn run_before_abort() -> bool {
     if begin(Trigger::Panic, None, Some(libc::SIGABRT)) {
-        return Some(carry_on_after_fatal_panic);
+        run_rest_on_fresh_thread();
+        return true;
     }
     if STATE.load(Ordering::Acquire) == DONE {
-        return None;
+        return false;
     }
     if let Some(run) = registry::lock().final_run.as_mut()
         && run.signal.is_none()
@@ -172,15 +174,7 @@ pub(crate) fn run_before_abort() -> Option<fn()> {
         run.status = None;
         run.signal = Some(record_ending_signal(libc::SIGABRT));
     }
-    Some(wait_for_the_end)
-}
-
-/// Waits until the final run is done, then ends the process as it ends,
-/// if by a signal; else waits for its finisher to end it.
-fn wait_for_the_end() {
-    wait_until_done();
-    end_by_the_ending_signal();
-    park_forever();
+    true
 }
 
 /// Whether the calling thread is running a cleanup of the final run: the
@@ -385,50 +379,48 @@ pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
 /// Our panic hook saw the runner thread panic in a way that cannot unwind:
 /// a cleanup called `std::process::exit` (std's re-entry guard), or any
 /// panic in a `panic = "abort"` build. The current cleanup ends with
-/// `failure`; returns what this thread does once out of the hook (see
-/// `panic_watch`): carry the run on.
-pub(crate) fn resume_after_fatal_panic(failure: Failure) -> fn() {
+/// `failure`, and the rest of the run goes on on a fresh thread, which
+/// ends the process; this one must never get past the abort std makes
+/// next (see `panic_watch`).
+pub(crate) fn resume_after_fatal_panic(failure: Failure) {
     runner::finish_current(failure);
-    carry_on_after_fatal_panic
-}
-
-/// The rest of the final run after a fatal panic, on the panicking thread
-/// once out of the hook: the rest run on a fresh thread (this one is still
-/// panicking, so it may not touch the panic hook, and in a `panic =
-/// "abort"` build any panic here aborts at once); then the process ends as
-/// the run says: by its signal (SIGABRT for a run before an abort), or with
-/// its exit status.
-fn carry_on_after_fatal_panic() {
     run_rest_on_fresh_thread();
-    let status = conclude();
-    end_process(status.unwrap_or(0));
 }
 
 /// Our panic hook saw a timed cleanup of the final run panic on its helper
 /// thread in a `panic = "abort"` build: that cleanup ends with `failure`
 /// and the runner goes on (if it still waits for it: a cleanup abandoned at
-/// its timeout changes nothing); returns what this thread does once out of
-/// the hook: never return to std, which would abort.
-pub(crate) fn timed_cleanup_panicked(failure: Failure) -> fn() {
+/// its timeout changes nothing). This thread must never get past the abort.
+pub(crate) fn timed_cleanup_panicked(failure: Failure) {
     timed_helper::hand_back(thread_token::current(), failure, || {});
-    || park_forever()
 }
 
-/// Runs the rest of the final run on a new thread, as its runner, and
-/// waits for it; from here if no thread can be started.
+/// Carries the rest of the final run on on a new thread, as its runner,
+/// which then ends the process as the run says: by its signal (SIGABRT for
+/// a run before an abort), or with its exit status.
+///
+/// Not on the calling thread: it is inside std's panic hook, whose lock a
+/// cleanup that calls `take_hook`/`set_hook` needs, and it is panicking, so
+/// it may not touch the hook at all, and in a `panic = "abort"` build any
+/// panic there aborts at once. Nor does it wait for the new thread: it
+/// returns from the hook at once, releasing the lock. Only if no thread can
+/// be started does the rest run here.
 fn run_rest_on_fresh_thread() {
     let spawned = std::thread::Builder::new()
         .name("cleanup-final-run".to_owned())
         .spawn(|| {
             RUNNER.store(thread_token::current(), Ordering::Release);
-            runner::run_entries(Target::Final);
+            run_rest_then_end();
         });
-    match spawned {
-        Ok(handle) => {
-            let _ = handle.join();
-        }
-        Err(_) => runner::run_entries(Target::Final),
+    if spawned.is_err() {
+        run_rest_then_end();
     }
+}
+
+fn run_rest_then_end() -> ! {
+    runner::run_entries(Target::Final);
+    let status = conclude();
+    end_process(status.unwrap_or(0))
 }
 
 /// Ends the process with `status` from inside the exit handlers: glibc runs

@@ -1,51 +1,48 @@
-//! What our panic hook must do but not inside the hook, done right after
-//! it, on the same thread.
+//! Keeping a panicking thread from ending the process, without keeping
+//! std's panic hook lock.
 //!
-//! std holds its hook's lock for reading while a hook runs (FINDINGS.md,
-//! "The panic hook's lock"): a hook that carried the final run on, or
-//! waited for it, would leave every cleanup that calls `take_hook` or
-//! `set_hook` waiting forever. Nor can the hook just return: the panics it
-//! acts on cannot unwind (std's guard against a nested `process::exit`, any
-//! panic in a `panic = "abort"` build), so std aborts as soon as it
-//! returns.
+//! The panics our hook acts on cannot unwind (std's guard against a nested
+//! `process::exit`, any panic in a `panic = "abort"` build): std aborts as
+//! soon as the hook returns. Yet another thread carries the final run on
+//! and ends the process, so the panicking thread must not. It could wait
+//! inside the hook, but std holds its hook's lock for reading while a hook
+//! runs (FINDINGS.md, "The panic hook's lock"), and every cleanup that
+//! calls `take_hook` or `set_hook` would then wait forever.
 //!
-//! That abort is the way out. `abort()` raises SIGABRT on the calling
-//! thread, and a handler for it runs there after std has released its
-//! lock. So the hook leaves what this thread must do in a thread-local
-//! slot, installs the handler, and returns; the handler does it, and that
-//! work ends the process or never returns. A SIGABRT that finds nothing to
-//! do on its thread (an `abort()` elsewhere meanwhile) ends the process as
-//! the default action would.
+//! So the thread returns from the hook and stops at the abort instead:
+//! `abort()` raises SIGABRT on the calling thread, and our handler for it
+//! blocks that thread for good, after std has released its lock. A SIGABRT
+//! on any other thread (an `abort()` elsewhere meanwhile) ends the process
+//! as the default action would. The handler does only async-signal-safe
+//! work: a thread-local flag, `pause`, and what `signals::die_now` does.
 //!
 //! The handler is installed only over the default action: a program that
-//! handles SIGABRT itself keeps its handler, and the work then happens
-//! inside the hook, under the lock. The work is not async-signal-safe, and
-//! need not be: the signal is raised synchronously by `abort()`, which
-//! (glibc, musl) raises it before taking a lock of its own, on a thread
-//! that leaves std's panic machinery holding nothing. In an unwinding build
-//! std first prints "thread caused non-unwinding panic. aborting." for the
-//! nested `exit`; the process then ends as the run says.
+//! handles SIGABRT itself keeps its handler, and the thread then blocks
+//! inside the hook, as before. In an unwinding build std prints "thread
+//! caused non-unwinding panic. aborting." for the nested `exit` before it
+//! aborts; the process then ends as the run says.
 
 use std::cell::Cell;
 use std::ffi::c_int;
 
 thread_local! {
-    /// What this thread does when the abort that follows our hook arrives.
-    /// A `const` `Cell` of a plain function pointer: no lazy set-up and no
-    /// destructor, so reading it in the handler is a plain load, also on
-    /// the main thread inside `exit`, whose other thread-locals are gone.
-    static NEXT: Cell<Option<fn()>> = const { Cell::new(None) };
+    /// Whether this thread stops at its abort. A `const` `Cell<bool>`: no
+    /// lazy set-up and no destructor, so reading it in the handler is a
+    /// plain load, also on the main thread inside `exit`, whose other
+    /// thread-locals are gone.
+    static STOP_HERE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Does `next` on this thread once std's hook lock is released: when std
-/// aborts after our hook returns. Where that cannot be arranged (the
-/// program has its own SIGABRT handler), does it now.
-pub(super) fn then(next: fn()) {
-    NEXT.set(Some(next));
+/// From our hook: this thread must never end the process, and std aborts
+/// as soon as the hook returns. Arranges for the thread to stop at that
+/// abort; where that cannot be arranged (the program has a SIGABRT handler
+/// of its own), stops it here.
+pub(super) fn stop_at_the_abort() {
+    STOP_HERE.set(true);
     if !take_sigabrt() {
-        NEXT.set(None);
-        next();
+        block_forever();
     }
+    unblock_sigabrt();
 }
 
 /// Installs [`on_abort`] for SIGABRT unless the program has a handler of
@@ -53,9 +50,8 @@ pub(super) fn then(next: fn()) {
 fn take_sigabrt() -> bool {
     let ours = on_abort as extern "C" fn(c_int) as libc::sighandler_t;
     // SAFETY: a zeroed sigaction is a valid out-parameter and a valid
-    // start for a new action; `on_abort` has the handler's signature. With
-    // SA_NODEFER a thread started by the work inherits SIGABRT unblocked,
-    // so its own abort reaches the handler too.
+    // start for a new action; `on_abort` has the handler's signature and
+    // is async-signal-safe.
     unsafe {
         let mut current: libc::sigaction = std::mem::zeroed();
         if libc::sigaction(libc::SIGABRT, std::ptr::null(), &mut current) != 0 {
@@ -69,15 +65,38 @@ fn take_sigabrt() -> bool {
         }
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = ours;
-        action.sa_flags = libc::SA_NODEFER;
         libc::sigemptyset(&mut action.sa_mask);
         libc::sigaction(libc::SIGABRT, &action, std::ptr::null_mut()) == 0
     }
 }
 
+/// A thread that blocks SIGABRT would get it only once `abort` has put the
+/// default action back (as newer glibc and musl do): unblock it here, on a
+/// thread that is about to abort anyway.
+fn unblock_sigabrt() {
+    // SAFETY: `set` is initialised by sigemptyset before use;
+    // pthread_sigmask with a null old set only changes this thread's mask.
+    unsafe {
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        libc::sigaddset(set.as_mut_ptr(), libc::SIGABRT);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut());
+    }
+}
+
+/// Async-signal-safe: a thread-local load, `pause`, and `die_now`'s
+/// `sigaction`, `sigprocmask`, `raise` and `_exit`.
 extern "C" fn on_abort(_: c_int) {
-    if let Some(next) = NEXT.replace(None) {
-        next();
+    if STOP_HERE.get() {
+        block_forever();
     }
     crate::signals::die_now(libc::SIGABRT)
+}
+
+fn block_forever() -> ! {
+    loop {
+        // SAFETY: pause has no preconditions and is async-signal-safe; it
+        // returns after a handled signal, and we wait again.
+        unsafe { libc::pause() };
+    }
 }
