@@ -32,6 +32,18 @@ fn exit_from_a_cleanup_with_a_timeout_sets_the_status_and_the_rest_still_run() {
     );
 }
 
+#[test]
+fn exit_from_a_cleanup_with_a_timeout_on_the_signal_path_keeps_the_death_by_signal() {
+    for scenario in ["timed-exit-on-signal-path", "timed-std-exit-on-signal-path"] {
+        let run = exit_races(scenario).run_signalled(libc::SIGTERM);
+        run.assert_signal(libc::SIGTERM);
+        assert_eq!(run.ran(), ["timed", "after-timed"], "{}", run.context());
+        let report = run.report();
+        assert_eq!(report["signal"], libc::SIGTERM, "{}", run.context());
+        assert_eq!(report["entries"][0]["status"], "ok", "{}", run.context());
+    }
+}
+
 /// The handler wakes the watcher thread, and `main`'s return races it to
 /// the final run; it lost 197 of 200 runs. Whoever runs the cleanups, the
 /// process ends by the signal, and the report says so.

@@ -6,6 +6,8 @@
 //! | scenario | what it does |
 //! |---|---|
 //! | `timed-exit` | a cleanup with a timeout calls `cleanup_runtime::exit(5)`; `main` returns |
+//! | `timed-exit-on-signal-path` | the same during the run SIGTERM started |
+//! | `timed-std-exit-on-signal-path` | the same with `std::process::exit(6)` |
 //! | `raise-then-return` | `main` raises SIGTERM at itself, then returns at once |
 //! | `return-during-signal-run` | SIGTERM starts the run; a cleanup waits until `main` has returned and is inside `exit` |
 //! | `std-exit-on-signal-path` | a cleanup calls `std::process::exit(7)` during the run SIGTERM started |
@@ -22,6 +24,8 @@ fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_default();
     match scenario.as_str() {
         "timed-exit" => timed_exit(),
+        "timed-exit-on-signal-path" => timed_exit_on_signal_path(|| cleanup_runtime::exit(6)),
+        "timed-std-exit-on-signal-path" => timed_exit_on_signal_path(|| std::process::exit(6)),
         "raise-then-return" => raise_then_return(),
         "return-during-signal-run" => return_during_signal_run(),
         "std-exit-on-signal-path" => std_exit_on_signal_path(),
@@ -39,6 +43,21 @@ fn timed_exit() {
         cleanup_runtime::exit(5)
     });
     timed.set_timeout(Duration::from_secs(30));
+}
+
+/// The signal decides the end; the timed cleanup's exit only ends that
+/// cleanup.
+fn timed_exit_on_signal_path(exit: fn() -> !) {
+    cleanup_runtime::register(|| ran("after-timed"));
+    let timed = cleanup_runtime::register(move || -> () {
+        ran("timed");
+        exit()
+    });
+    timed.set_timeout(Duration::from_secs(30));
+    say("ready");
+    loop {
+        std::thread::park();
+    }
 }
 
 fn raise_signal(signal: libc::c_int) {
