@@ -12,8 +12,24 @@
 //! - `std::process::exit`: std aborts with a panic that cannot unwind; our
 //!   panic hook sees it and calls [`resume_after_fatal_panic`].
 //! - a panic in a `panic = "abort"` build: the same.
+//!
+//! "The runner" is the thread carrying the run on, and also the helper
+//! thread running its current timed cleanup (`timed_helper`): a cleanup's
+//! `exit` or fatal panic there ends that cleanup, not the run.
+//!
+//! How the process ends is decided once: a handled signal that arrived
+//! before the run started ends it by that signal whoever runs the cleanups
+//! ([`signal_arrived`] records it from the signal handler, and the run
+//! adopts it), and so does the signal that started the run, whatever a
+//! cleanup then asks for; otherwise the exit status. Whichever thread
+//! finishes the run ends the process that way, and a thread that meets the
+//! finished run on its own way out (a second `exit`) does the same rather
+//! than overtaking it.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+mod timed_helper;
+
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::destination::Destination;
@@ -21,6 +37,8 @@ use crate::registry::{self, Registry};
 use crate::report::{Report, Trigger};
 use crate::runner::{self, Failure, Run, Target};
 use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
+
+pub(crate) use timed_helper::Enrolment;
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -36,20 +54,38 @@ static RUNNER: AtomicUsize = AtomicUsize::new(0);
 /// Woken when the final run is done (`STATE` says so; waiters check it
 /// under this lock, and `finish` notifies under it, so no wake-up is lost).
 static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
+/// The signal the process ends by once the final run is done (0: none):
+/// the first handled signal that arrived, SIGABRT for a run before an
+/// abort. Written by the signal handler too, so a signal that arrives
+/// before the run starts is never lost; kept equal to the run record's
+/// `signal` once the run has started.
+static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 /// Starts the final run if none has started: claims it, makes sure our
 /// panic hook is in place, and starts the deadline watchdog.
 fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     if STATE
-        .compare_exchange(IDLE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+        .compare_exchange(IDLE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
         .is_err()
     {
         return false;
     }
     RUNNER.store(thread_token::current(), Ordering::Release);
+    // A handled signal that arrived first decides how the run ends, even if
+    // the signal watcher has not read it yet and this run started another
+    // way (`main` returned meanwhile).
+    let ending = match signal {
+        Some(signal) => record_ending_signal(signal),
+        None => ENDING_SIGNAL.load(Ordering::SeqCst),
+    };
+    let run = if ending != 0 && signal != Some(ending) {
+        Run::new(Trigger::Signal, None, Some(ending))
+    } else {
+        Run::new(trigger, status, signal)
+    };
     let anything_to_run = {
         let mut registry = registry::lock();
-        registry.final_run = Some(Run::new(trigger, status, signal));
+        registry.final_run = Some(run);
         registry.entries.begin_final_run();
         registry.entries.len() > 0
     };
@@ -64,6 +100,27 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     true
 }
 
+/// Records `signal` as the one the process ends by, unless one is
+/// recorded already; returns the one recorded. Async-signal-safe.
+fn record_ending_signal(signal: i32) -> i32 {
+    match ENDING_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => signal,
+        Err(first) => first,
+    }
+}
+
+/// From the signal handler: a handled `signal` arrived. Returns whether the
+/// final run has started (the handler then ends the process at once).
+/// Async-signal-safe: two atomic operations.
+///
+/// Recorded before the run's state is read, and the run reads the record
+/// after claiming its state (both sequentially consistent): a signal that
+/// finds no run started is always seen by the run that starts next.
+pub(crate) fn signal_arrived(signal: i32) -> bool {
+    record_ending_signal(signal);
+    STATE.load(Ordering::SeqCst) != IDLE
+}
+
 /// From the exit hook, with the status `exit` was given (`None` where the
 /// platform does not say).
 pub(crate) fn run_at_exit(status: Option<i32>) {
@@ -74,66 +131,128 @@ pub(crate) fn run_at_exit(status: Option<i32>) {
     };
     if begin(trigger, status, None) {
         runner::run_entries(Target::Final);
-        finish();
+        conclude_instead_of(status);
     }
 }
 
-/// From the signal watcher thread. Returns `true` when the caller should
-/// now end the process by `signal`; `false` if the final run had started
-/// another way.
-pub(crate) fn run_for_signal(signal: i32) -> bool {
-    if !begin(Trigger::Signal, None, Some(signal)) {
-        return false;
+/// From the signal watcher thread: runs the cleanups for `signal`, or, if
+/// the final run had started another way since the signal arrived, waits
+/// for it (it adopted the signal). Returns the signal the process must now
+/// end by; the run's finisher may have ended it already.
+pub(crate) fn run_for_signal(signal: i32) -> i32 {
+    if begin(Trigger::Signal, None, Some(signal)) {
+        runner::run_entries(Target::Final);
+        conclude();
+    } else {
+        wait_until_done();
     }
-    runner::run_entries(Target::Final);
-    finish();
-    true
+    match ENDING_SIGNAL.load(Ordering::SeqCst) {
+        0 => signal,
+        ending => ending,
+    }
 }
 
 /// From our panic hook in a `panic = "abort"` build, before std aborts.
-pub(crate) fn run_before_abort() {
+/// Returns whether another thread now ends the process, so this one must
+/// never get past the abort (see `panic_watch`).
+///
+/// The panic starts the final run if none has: it runs on a fresh thread,
+/// which then ends the process by SIGABRT. If a run is going on, the
+/// process ends by this abort once that run is done (unless it ends by a
+/// signal already); its finisher ends it.
+pub(crate) fn run_before_abort() -> bool {
     if begin(Trigger::Panic, None, Some(libc::SIGABRT)) {
-        // Inside a panic hook any panic aborts at once; on a thread of its
-        // own a cleanup's panic reaches our hook as a runner panic instead.
         run_rest_on_fresh_thread();
-        finish();
+        return true;
+    }
+    if STATE.load(Ordering::Acquire) == DONE {
+        return false;
+    }
+    if let Some(run) = registry::lock().final_run.as_mut()
+        && run.signal.is_none()
+    {
+        run.trigger = Trigger::Panic;
+        run.status = None;
+        run.signal = Some(record_ending_signal(libc::SIGABRT));
+    }
+    true
+}
+
+/// Whether the calling thread is running a cleanup of the final run: the
+/// runner thread, or the helper running its current timed cleanup.
+pub(crate) fn is_runner() -> bool {
+    STATE.load(Ordering::Acquire) == RUNNING && {
+        let thread = thread_token::current();
+        RUNNER.load(Ordering::Acquire) == thread || timed_helper::is(thread)
     }
 }
 
-/// Whether the final run has started. Async-signal-safe.
-pub(crate) fn started() -> bool {
-    STATE.load(Ordering::Acquire) != IDLE
+/// Whether the calling thread runs a timed cleanup of the final run: it is
+/// the helper of the current one, or was until its timeout passed.
+pub(crate) fn is_timed_helper() -> bool {
+    timed_helper::is_here()
 }
 
-/// Whether the calling thread is the one running the final run.
-pub(crate) fn is_runner() -> bool {
-    STATE.load(Ordering::Acquire) == RUNNING
-        && RUNNER.load(Ordering::Acquire) == thread_token::current()
+/// On a thread about to run a timed cleanup: see [`enrol_timed_helper`].
+pub(crate) fn timed_cleanup_starts() {
+    timed_helper::note_start(thread_token::current());
 }
 
-/// The runner thread leaves the current cleanup by ending the process
-/// again: count that cleanup as done, run the rest, write the report.
-/// `status` replaces the exit status when the new exit gives one.
+/// From the runner, as a timed cleanup of the final run starts on the
+/// helper `thread` ([`thread_token::of`]): until the returned enrolment is
+/// dropped, that thread counts as the runner, and ends its cleanup early by
+/// sending its outcome to `outcome`. `None` outside the final run.
+pub(crate) fn enrol_timed_helper(
+    thread: usize,
+    outcome: &SyncSender<Failure>,
+) -> Option<Enrolment> {
+    is_runner().then(|| timed_helper::enrol(thread, outcome.clone()))
+}
+
+/// The runner leaves the current cleanup by ending the process again:
+/// count that cleanup as done, run the rest, write the report, and end the
+/// process if it must end otherwise than the caller will (by a signal, or
+/// with a status a later cleanup set). `status` becomes the exit status
+/// when the new exit gives one and the run does not end by a signal.
+///
+/// On the helper of a timed cleanup only that cleanup ends: the runner is
+/// told, and this thread never returns.
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
+    if timed_helper::is_here() {
+        timed_helper::hand_back(thread_token::current(), None, || set_exit_status(status));
+        park_forever();
+    }
     runner::finish_current(None);
-    if let (Some(status), Some(run)) = (status, registry::lock().final_run.as_mut()) {
+    set_exit_status(status);
+    runner::run_entries(Target::Final);
+    conclude_instead_of(status);
+}
+
+/// A cleanup asked for exit `status`: it becomes the run's, unless the run
+/// ends by a signal (the signal is what the parent must see).
+fn set_exit_status(status: Option<i32>) {
+    if let (Some(status), Some(run)) = (status, registry::lock().final_run.as_mut())
+        && run.signal.is_none()
+    {
         run.status = Some(status);
     }
-    runner::run_entries(Target::Final);
-    finish();
 }
 
 /// The second exit handler: reached after our first one returned (nothing
 /// to do), from a cleanup that called `libc::exit` (resume the run), or by
 /// another thread that called `exit` meanwhile (wait, so the process does
-/// not end under the cleanups).
+/// not end under the cleanups; then end it by the run's signal if it ends
+/// by one, so a plain `exit` never overtakes a death by signal).
 pub(crate) fn exit_barrier(status: Option<i32>) {
     match STATE.load(Ordering::Acquire) {
         IDLE => run_at_exit(status),
         RUNNING if is_runner() => continue_after_exit_call(status),
-        RUNNING => wait_until_done(),
+        RUNNING => {
+            wait_until_done();
+            end_by_the_ending_signal();
+        }
         GIVEN_UP => wait_for_the_watchdog(),
-        _ => {}
+        _ => end_by_the_ending_signal(),
     }
 }
 
@@ -145,9 +264,15 @@ pub(crate) fn mark_given_up() {
 
 /// Blocks a thread that would otherwise end the process (return from the
 /// exit handlers, re-raise a signal) while the watchdog writes the report
-/// and ends it. `pause`, not `park`: on the main thread inside `exit`,
-/// std's thread-local data is already gone.
+/// and ends it.
 fn wait_for_the_watchdog() -> ! {
+    park_forever()
+}
+
+/// Blocks the calling thread for good: another thread ends the process.
+/// `pause`, not `park`: on the main thread inside `exit`, std's
+/// thread-local data is already gone.
+fn park_forever() -> ! {
     loop {
         // SAFETY: pause has no preconditions; it returns after a handled
         // signal, and we wait again.
@@ -160,6 +285,8 @@ fn wait_for_the_watchdog() -> ! {
 pub(crate) fn forget_after_fork() {
     STATE.store(IDLE, Ordering::Relaxed);
     RUNNER.store(0, Ordering::Relaxed);
+    ENDING_SIGNAL.store(0, Ordering::Relaxed);
+    timed_helper::forget_after_fork();
 }
 
 fn wait_until_done() {
@@ -177,6 +304,38 @@ pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
         Some(limit) => drop(woken.wait_timeout_while(guard, limit, is_running)),
     }
     STATE.load(Ordering::Acquire) == DONE
+}
+
+/// The run's last step, on the thread that carried it: writes the report
+/// ([`finish`]) and ends the process by the run's signal if it ends by
+/// one. Otherwise returns the exit status the run ends with.
+fn conclude() -> Option<i32> {
+    let status = registry::lock()
+        .final_run
+        .as_ref()
+        .and_then(|run| run.status);
+    finish();
+    end_by_the_ending_signal();
+    status
+}
+
+/// [`conclude`], from a caller that will end the process with
+/// `caller_status`: ends it here if the run's status differs (a timed
+/// cleanup's `exit` changed it on its own thread).
+fn conclude_instead_of(caller_status: Option<i32>) {
+    if let Some(status) = conclude()
+        && Some(status) != caller_status
+    {
+        end_process(status);
+    }
+}
+
+/// Ends the process by the signal the final run ends by, if any.
+fn end_by_the_ending_signal() {
+    match ENDING_SIGNAL.load(Ordering::SeqCst) {
+        0 => {}
+        signal => signals::die_now(signal),
+    }
 }
 
 /// Flushes the logger, writes the final report and marks the run done.
@@ -244,41 +403,48 @@ pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
 /// Our panic hook saw the runner thread panic in a way that cannot unwind:
 /// a cleanup called `std::process::exit` (std's re-entry guard), or any
 /// panic in a `panic = "abort"` build. The current cleanup ends with
-/// `status`; the rest run on a fresh thread; then the process ends as the
-/// run says — with its exit status, by its signal, or (a run that is itself
-/// before an abort) by returning to std, which aborts.
+/// `failure`, and the rest of the run goes on on a fresh thread, which
+/// ends the process; this one must never get past the abort std makes
+/// next (see `panic_watch`).
 pub(crate) fn resume_after_fatal_panic(failure: Failure) {
-    let (trigger, exit_status, signal) = registry::lock()
-        .final_run
-        .as_ref()
-        .map_or((Trigger::Exit, 0, None), |r| {
-            (r.trigger, r.status.unwrap_or(0), r.signal)
-        });
     runner::finish_current(failure);
     run_rest_on_fresh_thread();
-    finish();
-    match signal {
-        Some(libc::SIGABRT) if trigger == Trigger::Panic => {}
-        Some(signal) => signals::die_now(signal),
-        None => end_process(exit_status),
-    }
 }
 
-/// Runs the rest of the final run on a new thread, as its runner, and
-/// waits for it; from here if no thread can be started.
+/// Our panic hook saw a timed cleanup of the final run panic on its helper
+/// thread in a `panic = "abort"` build: that cleanup ends with `failure`
+/// and the runner goes on (if it still waits for it: a cleanup abandoned at
+/// its timeout changes nothing). This thread must never get past the abort.
+pub(crate) fn timed_cleanup_panicked(failure: Failure) {
+    timed_helper::hand_back(thread_token::current(), failure, || {});
+}
+
+/// Carries the rest of the final run on on a new thread, as its runner,
+/// which then ends the process as the run says: by its signal (SIGABRT for
+/// a run before an abort), or with its exit status.
+///
+/// Not on the calling thread: it is inside std's panic hook, whose lock a
+/// cleanup that calls `take_hook`/`set_hook` needs, and it is panicking, so
+/// it may not touch the hook at all, and in a `panic = "abort"` build any
+/// panic there aborts at once. Nor does it wait for the new thread: it
+/// returns from the hook at once, releasing the lock. Only if no thread can
+/// be started does the rest run here.
 fn run_rest_on_fresh_thread() {
     let spawned = std::thread::Builder::new()
         .name("cleanup-final-run".to_owned())
         .spawn(|| {
             RUNNER.store(thread_token::current(), Ordering::Release);
-            runner::run_entries(Target::Final);
+            run_rest_then_end();
         });
-    match spawned {
-        Ok(handle) => {
-            let _ = handle.join();
-        }
-        Err(_) => runner::run_entries(Target::Final),
+    if spawned.is_err() {
+        run_rest_then_end();
     }
+}
+
+fn run_rest_then_end() -> ! {
+    runner::run_entries(Target::Final);
+    let status = conclude();
+    end_process(status.unwrap_or(0))
 }
 
 /// Ends the process with `status` from inside the exit handlers: glibc runs

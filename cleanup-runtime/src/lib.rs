@@ -439,8 +439,11 @@ pub fn adopt_after_fork() -> bool {
 /// Runs the cleanups, then ends the process with `code`.
 ///
 /// From any thread this is `std::process::exit(code)`, whose exit handler
-/// runs the cleanups. From inside a cleanup that runs at exit, the
-/// remaining cleanups run first and then the process ends with `code`.
+/// runs the cleanups. From inside a cleanup that runs at exit (one with a
+/// timeout too, on its own thread), that cleanup ends there, the remaining
+/// cleanups run, and then the process ends with `code` — unless a signal
+/// started the run or arrived before it: the process then still dies by
+/// that signal.
 ///
 /// ```no_run
 /// cleanup_runtime::register(|| println!("runs before the process ends"));

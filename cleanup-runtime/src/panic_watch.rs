@@ -4,13 +4,18 @@
 //!
 //! Since Rust 1.81 std guards `exit` against re-entry with a panic that
 //! cannot unwind: `catch_unwind` never sees it, but the panic hook runs, on
-//! the cleanup's own stack (FINDINGS.md). That is the one place to finish
-//! the run before the abort.
+//! the cleanup's own stack (FINDINGS.md). That is the one place to notice
+//! it. The rest of the run then goes on on another thread, and the
+//! panicking thread returns from the hook, releasing std's hook lock, and
+//! stops at the abort that follows (see `after_hook`).
 //!
 //! The hook is installed at the first use of the API and again when the run
 //! at exit starts, each time chained to the hook in place, so a hook the
 //! program set in between keeps working.
 
+mod after_hook;
+
+use std::cell::Cell;
 use std::panic;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +28,14 @@ static FIRST_USE: Once = Once::new();
 
 /// What std's guard says when `exit` is re-entered on one thread.
 const REENTRANT_EXIT: &str = "process::exit called re-entrantly";
+
+thread_local! {
+    /// Whether one of our hooks is handling a panic on this thread. Ours is
+    /// installed twice (first use, run start), the second chained over the
+    /// first: the inner one only passes the panic on, so it is acted on
+    /// once.
+    static HANDLING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Installs the hook once, at the first use of the API.
 #[inline]
@@ -38,20 +51,32 @@ pub(crate) fn install() {
     }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
+        if HANDLING.replace(true) {
+            previous(info);
+            return;
+        }
         let message = info
             .payload_as_str()
             .unwrap_or("panic with a non-string payload");
+        let failure = || runner::failure(Status::Panic, message.to_owned());
+        // In a `panic = "abort"` build a timed cleanup's panic ends that
+        // cleanup; its thread must then never return to std.
+        if cfg!(panic = "abort") && final_run::is_timed_helper() {
+            previous(info);
+            final_run::timed_cleanup_panicked(failure());
+            after_hook::stop_at_the_abort();
+            return;
+        }
         if final_run::is_runner() {
             if message.contains(REENTRANT_EXIT) {
                 final_run::resume_after_fatal_panic(None);
+                after_hook::stop_at_the_abort();
                 return;
             }
             if cfg!(panic = "abort") {
                 previous(info);
-                final_run::resume_after_fatal_panic(runner::failure(
-                    Status::Panic,
-                    message.to_owned(),
-                ));
+                final_run::resume_after_fatal_panic(failure());
+                after_hook::stop_at_the_abort();
                 return;
             }
         }
@@ -59,9 +84,10 @@ pub(crate) fn install() {
             MAIN_PANICKED.store(true, Ordering::Relaxed);
         }
         previous(info);
-        if cfg!(panic = "abort") {
-            final_run::run_before_abort();
+        if cfg!(panic = "abort") && final_run::run_before_abort() {
+            after_hook::stop_at_the_abort();
         }
+        HANDLING.set(false);
     }));
 }
 

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use crate::clock::{self, Scale, Stamp};
 use crate::entry::{Action, Origin};
-use crate::final_run;
 use crate::registry::{self, Registry};
 use crate::report::{EntryReport, Report, Status, Trigger};
+use crate::{final_run, thread_token};
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.
@@ -199,12 +199,20 @@ fn run_caught(action: Action) -> Failure {
 
 /// Runs one cleanup on a thread of its own and stops waiting for it after
 /// `timeout`; it then goes on in the background until the process ends.
+///
+/// In the final run that thread stands in for the runner while it runs the
+/// cleanup (`final_run::enrol_timed_helper`): the cleanup's `exit` or fatal
+/// panic ends the cleanup, as on the runner thread, not the run. It is
+/// enrolled before it may take the action, so it never runs the cleanup
+/// unrecognised, and the enrolment ends when this stops waiting.
 fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
     let (done, outcome) = mpsc::sync_channel(1);
     // The action moves into the thread only if the spawn succeeds, so on
     // failure it is handed back through this slot and run here instead.
     let slot = Arc::new(Mutex::new(Some(action)));
     let for_thread = Arc::clone(&slot);
+    let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    let ended = done.clone();
     let spawned = std::thread::Builder::new()
         .name("cleanup-timeout".to_owned())
         .spawn(move || {
@@ -213,13 +221,16 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some(action) = action {
+                final_run::timed_cleanup_starts();
                 let _ = done.send(run_caught(action));
             }
         });
-    if spawned.is_err() {
-        let action = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-        return action.and_then(run_caught);
-    }
+    let helper = match spawned {
+        Ok(helper) => helper,
+        Err(_) => return held.take().and_then(run_caught),
+    };
+    let _enrolment = final_run::enrol_timed_helper(thread_token::of(&helper), &ended);
+    drop(held);
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
         Err(_) => failure(

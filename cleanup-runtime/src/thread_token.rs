@@ -12,6 +12,13 @@ pub(crate) fn current() -> usize {
     id.max(1)
 }
 
+/// The identity [`current`] gives on the thread `handle` started, known
+/// to its starter before that thread runs any code of its own.
+pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
+    use std::os::unix::thread::JoinHandleExt;
+    (handle.as_pthread_t() as usize).max(1)
+}
+
 /// Whether the calling thread is the main thread of this process (in a
 /// forked child: the thread that called `fork`, the only one there).
 ///

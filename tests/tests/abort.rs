@@ -92,3 +92,79 @@ fn a_cleanup_that_panics_does_not_stop_the_others_or_change_the_status() {
     assert_eq!(panicked["status"], "panic", "{}", run.context());
     assert_eq!(panicked["error"], "a cleanup panics", "{}", run.context());
 }
+
+/// std holds its panic hook's lock while a hook runs; the cleanups that run
+/// after the panic must not run under it.
+#[test]
+fn a_cleanup_can_replace_the_panic_hook_after_main_panicked() {
+    let run = abort_fixture_run("main-panics-hook-touched");
+    run.assert_signal(libc::SIGABRT);
+    assert_eq!(
+        run.ran(),
+        ["touches-hook", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn a_cleanup_with_a_timeout_that_panics_does_not_stop_the_others() {
+    let run = abort_fixture_run("timed-cleanup-panics");
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["timed", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    let timed = &report["entries"][0];
+    assert_eq!(timed["status"], "panic", "{}", run.context());
+    assert_eq!(
+        timed["error"],
+        "a timed cleanup panics",
+        "{}",
+        run.context()
+    );
+    assert_eq!(report["status"], 0, "{}", run.context());
+}
+
+/// The panicking thread waits for the run at exit to end, then the process
+/// ends by the abort.
+#[test]
+fn another_thread_panicking_during_the_run_waits_for_it_then_aborts() {
+    let run = abort_fixture_run("thread-panics-during-run");
+    run.assert_signal(libc::SIGABRT);
+    assert_eq!(
+        run.ran(),
+        ["saw-the-panic", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(report["trigger"], "panic", "{}", run.context());
+    assert_eq!(report["signal"], libc::SIGABRT, "{}", run.context());
+    assert!(report["status"].is_null(), "{}", run.context());
+}
+
+/// A cleanup abandoned at its timeout is no longer part of the run: its
+/// panic ends neither the run nor the process.
+#[test]
+fn a_cleanup_abandoned_at_its_timeout_that_panics_changes_nothing() {
+    let run = abort_fixture_run("abandoned-timed-cleanup-panics");
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["timed", "later", "runtime", "static"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(
+        report["entries"][0]["status"],
+        "timeout",
+        "{}",
+        run.context()
+    );
+    assert_eq!(report["status"], 0, "{}", run.context());
+}

@@ -36,7 +36,9 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // exit), nothing to clean up (no need to wake the watcher: the signal
     // acts as if we were not there), or a forked child whose watcher
     // thread stayed in the parent: end now, as the signal would have.
-    if final_run::started()
+    // Recorded first: a run that starts before the watcher reads the byte
+    // (`main` returns meanwhile) ends by this signal too.
+    if final_run::signal_arrived(signal)
         || !registry::anything_pending()
         || !in_armed_process
         || !wake_watcher(signal)

@@ -56,9 +56,8 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
     std::ptr::null_mut()
 }
 
-/// Runs the cleanups for `signal`, then ends the process by it.
+/// Runs the cleanups for `signal` (or waits for the run that started
+/// another way since it arrived), then ends the process by it.
 fn on_signal(signal: c_int) {
-    if final_run::run_for_signal(signal) {
-        handler::die_now(signal);
-    }
+    handler::die_now(final_run::run_for_signal(signal));
 }

@@ -1,0 +1,96 @@
+//! The helper thread that runs a timed cleanup of the final run
+//! (`runner::run_with_timeout`): while it runs that cleanup it stands in
+//! for the runner, so the cleanup's `exit` and, in a `panic = "abort"`
+//! build, its panic end that cleanup, as they would on the runner thread,
+//! not the whole run. It ends the cleanup by handing its outcome to the
+//! runner, which is waiting for one (or for the timeout), and from then on
+//! never returns: the runner carries the run on and ends the process.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::runner::Failure;
+
+/// The helper running the final run's current timed cleanup (0: none).
+/// Changed only under [`OUTCOME`]'s lock; read without it.
+static THREAD: AtomicUsize = AtomicUsize::new(0);
+/// Where that cleanup's outcome goes; the runner waits on the other end.
+static OUTCOME: Mutex<Option<SyncSender<Failure>>> = Mutex::new(None);
+
+thread_local! {
+    /// Whether this thread runs (or ran, and was abandoned at its timeout)
+    /// a timed cleanup of the final run: it never runs anything else, and
+    /// never ends the process or the run.
+    static HELPER_HERE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The helper counts as the runner until this is dropped, when the runner
+/// has its outcome or stops waiting for it.
+pub(crate) struct Enrolment(());
+
+/// Enrols `thread` (a [`thread_token`](crate::thread_token) identity) as
+/// the helper, whose outcome goes to `outcome`. Called by the runner before
+/// the helper runs the cleanup.
+pub(super) fn enrol(thread: usize, outcome: SyncSender<Failure>) -> Enrolment {
+    let mut slot = lock();
+    *slot = Some(outcome);
+    THREAD.store(thread, Ordering::Release);
+    Enrolment(())
+}
+
+impl Drop for Enrolment {
+    fn drop(&mut self) {
+        let mut slot = lock();
+        THREAD.store(0, Ordering::Release);
+        *slot = None;
+    }
+}
+
+/// Whether `thread` is the enrolled helper.
+#[inline]
+pub(super) fn is(thread: usize) -> bool {
+    THREAD.load(Ordering::Acquire) == thread
+}
+
+/// On a thread about to run a timed cleanup: remembers for good whether
+/// it is the final run's helper (it is enrolled before it gets here).
+pub(super) fn note_start(thread: usize) {
+    if is(thread) {
+        HELPER_HERE.set(true);
+    }
+}
+
+/// Whether this thread is, or was until its timeout passed, the helper of
+/// a timed cleanup of the final run.
+pub(super) fn is_here() -> bool {
+    HELPER_HERE.get()
+}
+
+/// On the helper: ends its cleanup with `failure`, after `record` ran.
+/// Both happen under the lock, so the runner cannot stop waiting in
+/// between; `false` (and nothing done) if the runner stopped waiting first.
+pub(super) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) -> bool {
+    let mut slot = lock();
+    if THREAD.load(Ordering::Acquire) != thread {
+        return false;
+    }
+    let Some(outcome) = slot.take() else {
+        return false;
+    };
+    THREAD.store(0, Ordering::Release);
+    record();
+    // Room for one outcome, and the cleanup has not ended otherwise.
+    let _ = outcome.try_send(failure);
+    true
+}
+
+/// In a forked child: the helper stayed in the parent.
+pub(super) fn forget_after_fork() {
+    THREAD.store(0, Ordering::Relaxed);
+}
+
+fn lock() -> MutexGuard<'static, Option<SyncSender<Failure>>> {
+    OUTCOME.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,102 @@
+//! Keeping a panicking thread from ending the process, without keeping
+//! std's panic hook lock.
+//!
+//! The panics our hook acts on cannot unwind (std's guard against a nested
+//! `process::exit`, any panic in a `panic = "abort"` build): std aborts as
+//! soon as the hook returns. Yet another thread carries the final run on
+//! and ends the process, so the panicking thread must not. It could wait
+//! inside the hook, but std holds its hook's lock for reading while a hook
+//! runs (FINDINGS.md, "The panic hook's lock"), and every cleanup that
+//! calls `take_hook` or `set_hook` would then wait forever.
+//!
+//! So the thread returns from the hook and stops at the abort instead:
+//! `abort()` raises SIGABRT on the calling thread, and our handler for it
+//! blocks that thread for good, after std has released its lock. A SIGABRT
+//! on any other thread (an `abort()` elsewhere meanwhile) ends the process
+//! as the default action would. The handler does only async-signal-safe
+//! work: a thread-local flag, `pause`, and what `signals::die_now` does.
+//!
+//! The handler is installed only over the default action: a program that
+//! handles SIGABRT itself keeps its handler, and the thread then blocks
+//! inside the hook, as before. In an unwinding build std prints "thread
+//! caused non-unwinding panic. aborting." for the nested `exit` before it
+//! aborts; the process then ends as the run says.
+
+use std::cell::Cell;
+use std::ffi::c_int;
+
+thread_local! {
+    /// Whether this thread stops at its abort. A `const` `Cell<bool>`: no
+    /// lazy set-up and no destructor, so reading it in the handler is a
+    /// plain load, also on the main thread inside `exit`, whose other
+    /// thread-locals are gone.
+    static STOP_HERE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// From our hook: this thread must never end the process, and std aborts
+/// as soon as the hook returns. Arranges for the thread to stop at that
+/// abort; where that cannot be arranged (the program has a SIGABRT handler
+/// of its own), stops it here.
+pub(super) fn stop_at_the_abort() {
+    STOP_HERE.set(true);
+    if !take_sigabrt() {
+        block_forever();
+    }
+    unblock_sigabrt();
+}
+
+/// Installs [`on_abort`] for SIGABRT unless the program has a handler of
+/// its own there; returns whether ours is in place.
+fn take_sigabrt() -> bool {
+    let ours = on_abort as extern "C" fn(c_int) as libc::sighandler_t;
+    // SAFETY: a zeroed sigaction is a valid out-parameter and a valid
+    // start for a new action; `on_abort` has the handler's signature and
+    // is async-signal-safe.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGABRT, std::ptr::null(), &mut current) != 0 {
+            return false;
+        }
+        if current.sa_sigaction == ours {
+            return true;
+        }
+        if current.sa_sigaction != libc::SIG_DFL {
+            return false;
+        }
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ours;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGABRT, &action, std::ptr::null_mut()) == 0
+    }
+}
+
+/// A thread that blocks SIGABRT would get it only once `abort` has put the
+/// default action back (as newer glibc and musl do): unblock it here, on a
+/// thread that is about to abort anyway.
+fn unblock_sigabrt() {
+    // SAFETY: `set` is initialised by sigemptyset before use;
+    // pthread_sigmask with a null old set only changes this thread's mask.
+    unsafe {
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        libc::sigaddset(set.as_mut_ptr(), libc::SIGABRT);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut());
+    }
+}
+
+/// Async-signal-safe: a thread-local load, `pause`, and `die_now`'s
+/// `sigaction`, `sigprocmask`, `raise` and `_exit`.
+extern "C" fn on_abort(_: c_int) {
+    if STOP_HERE.get() {
+        block_forever();
+    }
+    crate::signals::die_now(libc::SIGABRT)
+}
+
+fn block_forever() -> ! {
+    loop {
+        // SAFETY: pause has no preconditions and is async-signal-safe; it
+        // returns after a handled signal, and we wait again.
+        unsafe { libc::pause() };
+    }
+}
