@@ -23,6 +23,7 @@ mod error;
 mod expand;
 mod fallback;
 mod name_guard;
+mod order;
 mod valid;
 
 use proc_macro::TokenStream;
