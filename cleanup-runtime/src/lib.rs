@@ -250,6 +250,7 @@ mod final_run;
 mod fork;
 mod guard;
 mod intake;
+mod order;
 mod outcome;
 mod panic_watch;
 mod registration;
