@@ -37,6 +37,8 @@ pub(crate) struct Run {
     /// cleanup starts and completed when it ends, so nothing moves twice.
     entries: Vec<EntryReport>,
     running: bool,
+    /// The cycles of ordering constraints the run met (see `order`).
+    pub(crate) warnings: Vec<String>,
     /// When the previous cleanup ended: one clock read per boundary times
     /// every cleanup (two per cleanup would double the cost of the loop).
     last_boundary: Stamp,
@@ -52,6 +54,7 @@ impl Run {
             signal,
             entries: Vec::new(),
             running: false,
+            warnings: Vec::new(),
             last_boundary: clock::now(),
             scale: Scale::measure(),
         }
@@ -116,6 +119,7 @@ impl Run {
             trigger: self.trigger,
             status: self.status,
             signal: self.signal,
+            warnings: self.warnings,
             entries: self.entries,
             pending: Vec::new(),
         }
@@ -179,12 +183,32 @@ fn step(
     if let Some(run) = run.as_deref_mut() {
         run.close(failure, now);
     }
-    let (sequence, entry, timeout) = entries.pop_last()?;
+    let popped = match entries.unconstrained() {
+        true => entries.pop_last(),
+        false => pop_constrained(entries, run.as_deref_mut()),
+    };
+    let (sequence, entry, timeout) = popped?;
     let (action, origin) = entry.into_parts();
     if let Some(run) = run {
         run.open(sequence, origin);
     }
     Some((action, timeout))
+}
+
+/// The next entry when some pending ones have ordering constraints: as
+/// planned (`registry::ordering`), a cycle's warning into the run's record.
+#[cold]
+#[inline(never)]
+fn pop_constrained(
+    entries: &mut registry::Entries,
+    run: Option<&mut Run>,
+) -> Option<(u64, crate::entry::Entry, Option<Duration>)> {
+    let mut warnings = Vec::new();
+    let popped = entries.pop_planned(&mut warnings);
+    if let Some(run) = run {
+        run.warnings.append(&mut warnings);
+    }
+    popped
 }
 
 /// Runs one cleanup on this thread, catching a panic.
@@ -279,7 +303,10 @@ pub(crate) fn run_now() -> Report {
     let taken_by_final_run = registry::lock()
         .final_run
         .as_mut()
-        .map(|final_run| final_run.add_nested(&report.entries))
+        .map(|final_run| {
+            final_run.add_nested(&report.entries);
+            final_run.warnings.extend(report.warnings.iter().cloned());
+        })
         .is_some();
     if !taken_by_final_run {
         remember(&report.entries);
@@ -318,5 +345,6 @@ pub(crate) fn snapshot() -> Report {
     let registry = registry::lock();
     final_run::add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
+    report.warnings = registry.entries.warnings();
     report
 }

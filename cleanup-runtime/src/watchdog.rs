@@ -73,13 +73,20 @@ fn give_up(limit: Duration) {
             ),
             now,
         );
-        while let Some((sequence, entry, _)) = registry.entries.pop_last() {
+        // In the order they would have run (`pop_planned` plans only when
+        // some are constrained).
+        let mut warnings = Vec::new();
+        while let Some((sequence, entry, _)) = match registry.entries.unconstrained() {
+            true => registry.entries.pop_last(),
+            false => registry.entries.pop_planned(&mut warnings),
+        } {
             let (action, origin) = entry.into_parts();
             run.skip(sequence, origin);
             // Not dropped: dropping a cleanup's captures runs code that may
             // hang as well.
             std::mem::forget(action);
         }
+        run.warnings.append(&mut warnings);
         run
     };
     let status = run.status.unwrap_or(0);
