@@ -37,8 +37,6 @@ pub(crate) struct Run {
     /// cleanup starts and completed when it ends, so nothing moves twice.
     entries: Vec<EntryReport>,
     running: bool,
-    /// The cycles of ordering constraints the run met (see `order`).
-    pub(crate) warnings: Vec<String>,
     /// When the previous cleanup ended: one clock read per boundary times
     /// every cleanup (two per cleanup would double the cost of the loop).
     last_boundary: Stamp,
@@ -54,7 +52,6 @@ impl Run {
             signal,
             entries: Vec::new(),
             running: false,
-            warnings: Vec::new(),
             last_boundary: clock::now(),
             scale: Scale::measure(),
         }
@@ -119,7 +116,9 @@ impl Run {
             trigger: self.trigger,
             status: self.status,
             signal: self.signal,
-            warnings: self.warnings,
+            // Kept in the registry while the run goes on (a field here
+            // would cost every step; BENCHMARKS.md), added by the caller.
+            warnings: Vec::new(),
             entries: self.entries,
             pending: Vec::new(),
         }
@@ -183,32 +182,12 @@ fn step(
     if let Some(run) = run.as_deref_mut() {
         run.close(failure, now);
     }
-    let popped = match entries.unconstrained() {
-        true => entries.pop_last(),
-        false => pop_constrained(entries, run.as_deref_mut()),
-    };
-    let (sequence, entry, timeout) = popped?;
+    let (sequence, entry, timeout) = entries.pop_next()?;
     let (action, origin) = entry.into_parts();
     if let Some(run) = run {
         run.open(sequence, origin);
     }
     Some((action, timeout))
-}
-
-/// The next entry when some pending ones have ordering constraints: as
-/// planned (`registry::ordering`), a cycle's warning into the run's record.
-#[cold]
-#[inline(never)]
-fn pop_constrained(
-    entries: &mut registry::Entries,
-    run: Option<&mut Run>,
-) -> Option<(u64, crate::entry::Entry, Option<Duration>)> {
-    let mut warnings = Vec::new();
-    let popped = entries.pop_planned(&mut warnings);
-    if let Some(run) = run {
-        run.warnings.append(&mut warnings);
-    }
-    popped
 }
 
 /// Runs one cleanup on this thread, catching a panic.
@@ -277,6 +256,10 @@ pub(crate) fn finish_current(failure: Failure) {
 
 /// The text of a panic payload. The payload is leaked rather than dropped:
 /// a payload whose `Drop` panics would otherwise escape `catch_unwind`.
+/// Out of line: inlined, it makes every `run_caught` save registers it
+/// needs only after a panic.
+#[cold]
+#[inline(never)]
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     let message = if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()
@@ -299,15 +282,22 @@ pub(crate) fn run_now() -> Report {
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
     crate::logging::flush_after_cleanups();
-    let report = run.into_report();
-    let taken_by_final_run = registry::lock()
-        .final_run
-        .as_mut()
-        .map(|final_run| {
-            final_run.add_nested(&report.entries);
-            final_run.warnings.extend(report.warnings.iter().cloned());
-        })
-        .is_some();
+    let mut report = run.into_report();
+    let taken_by_final_run = {
+        let mut registry = registry::lock();
+        match registry.final_run.as_mut() {
+            // Its warnings stay in the registry for the final run's report.
+            Some(final_run) => {
+                final_run.add_nested(&report.entries);
+                report.warnings = registry.entries.warnings_unclaimed();
+                true
+            }
+            None => {
+                report.warnings = registry.entries.take_warnings();
+                false
+            }
+        }
+    };
     if !taken_by_final_run {
         remember(&report.entries);
     }

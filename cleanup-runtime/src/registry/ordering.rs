@@ -4,7 +4,8 @@
 //!
 //! The run loop tests one number, the count of pending constrained entries:
 //! at 0 it pops the last entry as it always did (LIFO, at no extra cost);
-//! otherwise it comes here ([`Entries::pop_planned`]). The plan
+//! otherwise it first comes here ([`Entries::put_planned_last`]) to put the
+//! planned entry last, then pops it the same way. The plan
 //! (`crate::order`) is made once and kept while nothing is added or
 //! removed; a registration, removal, replacement or new constraint makes
 //! the next step plan again, so entries registered during the run are
@@ -56,6 +57,9 @@ pub(crate) struct Ordering {
     broken: Vec<Vec<u64>>,
     /// The warnings every cycle found so far got, for `report()`.
     warnings: Vec<String>,
+    /// Those not yet in a run's record: the run takes them when it ends
+    /// ([`Entries::take_warnings`]), so its steps need not carry the record.
+    unclaimed: Vec<String>,
 }
 
 /// A plan and the registry state it was made for.
@@ -76,6 +80,7 @@ impl Ordering {
             plan: None,
             broken: Vec::new(),
             warnings: Vec::new(),
+            unclaimed: Vec::new(),
         }
     }
 }
@@ -183,61 +188,94 @@ impl Entries {
         true
     }
 
-    /// Takes the next entry by the plan, planning first if anything
-    /// changed since the last step; a cycle found now gets its line on
-    /// stderr, and its warning goes to `warnings` (the run's record).
-    /// Returns the entry's sequence number, the entry and its timeout.
+    /// Makes the entry the plan takes next the last slot, so that the run
+    /// loop's ordinary [`Entries::pop_last`] takes it: the loop keeps one
+    /// way of taking an entry, and the unconstrained run pays only the test
+    /// of [`Entries::unconstrained`]. Plans first if anything changed since
+    /// the last step; a cycle found now gets its line on stderr, and its
+    /// warning waits for the run to claim it ([`Entries::take_warnings`]).
+    ///
+    /// The moved entry leaves a tombstone in its place and sits last, out of
+    /// sequence, until the `pop_last` that the caller makes under the same
+    /// lock takes it: nothing else looks at the slots in between. Its
+    /// ordering bookkeeping is done here, as it is about to leave.
     #[cold]
     #[inline(never)]
-    pub(crate) fn pop_planned(
-        &mut self,
-        warnings: &mut Vec<String>,
-    ) -> Option<(u64, Entry, Option<Duration>)> {
+    pub(crate) fn put_planned_last(&mut self) {
+        self.trim();
         for _ in 0..2 {
             let current = self.order.plan.as_ref().is_some_and(|plan| {
                 plan.next_sequence == self.next_sequence && plan.live == self.live
             });
             if !current {
-                self.make_plan(warnings);
+                self.make_plan();
             }
             while let Some(sequence) = self.order.plan.as_mut().and_then(|p| p.remaining.pop()) {
                 let Some(index) = self.index_of(sequence) else {
                     continue;
                 };
-                let Some(entry) = self.slots[index].entry.take() else {
+                let Some(entry) = self.slots[index].entry.as_ref() else {
                     continue;
                 };
-                self.set_live(self.live - 1);
-                if let Some(name) = entry.name() {
-                    self.names.remove(name);
+                if self.is_constrained(sequence, entry) {
+                    self.order.constrained -= 1;
                 }
-                let timeout = self.take_timeout(sequence, &entry);
-                let plan = self.order.plan.take();
-                self.entry_left(sequence, &entry);
-                self.order.plan = plan;
+                self.order.given.remove(&sequence);
+                let live_after = self.live - 1;
                 if let Some(plan) = self.order.plan.as_mut() {
-                    plan.live = self.live;
+                    plan.live = live_after;
                 }
-                self.trim();
-                return Some((sequence, entry, timeout));
+                if index + 1 < self.slots.len() {
+                    let slot = &mut self.slots[index];
+                    let moved = Slot {
+                        sequence,
+                        id: slot.id,
+                        entry: slot.entry.take(),
+                    };
+                    self.slots.push(moved);
+                }
+                return;
             }
             // The plan ran out with entries left: it was stale after all.
             self.order.plan = None;
             if self.live == 0 {
-                return None;
+                return;
             }
         }
-        // Never reached while plans are right; if one were not, LIFO.
+        // Never reached while plans are right; if one were not, the last
+        // entry goes (LIFO).
+    }
+
+    /// Takes the entry that runs next: the last one, or the planned one
+    /// when some are constrained. For callers outside the run loop (the
+    /// deadline's `skipped` list), which need not be as lean.
+    #[inline(always)]
+    pub(crate) fn pop_next(&mut self) -> Option<(u64, Entry, Option<Duration>)> {
+        if !self.unconstrained() {
+            self.put_planned_last();
+        }
         self.pop_last()
     }
 
-    fn make_plan(&mut self, warnings: &mut Vec<String>) {
+    /// The cycle warnings found since a run last took them, for the report
+    /// of the run that is ending.
+    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.order.unclaimed)
+    }
+
+    /// The same, left for the run that takes them (a `run_now` inside the
+    /// final run: the final run's report lists them).
+    pub(crate) fn warnings_unclaimed(&self) -> Vec<String> {
+        self.order.unclaimed.clone()
+    }
+
+    fn make_plan(&mut self) {
         let plan = self.plan_pending();
         for cycle in &plan.cycles {
             let warning = cycle.warning();
             diagnostics::warn(format_args!("{warning}"));
             self.order.warnings.push(warning.clone());
-            warnings.push(warning);
+            self.order.unclaimed.push(warning);
             self.order.broken.push(cycle.members.clone());
         }
         let mut remaining = plan.order;
@@ -321,17 +359,11 @@ mod tests {
 
     /// Takes every entry the way the run loop does.
     fn drain(registry: &mut Entries) -> (Vec<String>, Vec<String>) {
-        let mut warnings = Vec::new();
         let mut names = Vec::new();
-        loop {
-            let popped = match registry.unconstrained() {
-                true => registry.pop_last(),
-                false => registry.pop_planned(&mut warnings),
-            };
-            let Some((_, entry, _)) = popped else { break };
+        while let Some((_, entry, _)) = registry.pop_next() {
             names.push(entry.origin.name().to_owned());
         }
-        (names, warnings)
+        (names, registry.take_warnings())
     }
 
     fn pending(registry: &Entries) -> Vec<String> {
@@ -381,8 +413,7 @@ mod tests {
         registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.add_constraint(cache.sequence, cache.id, "db", Direction::After);
-        let mut warnings = Vec::new();
-        let first = registry.pop_planned(&mut warnings).unwrap().1;
+        let first = registry.pop_next().unwrap().1;
         assert_eq!(first.origin.name(), "db");
         // Added during the run, before the rest: it runs first (highest),
         // unless constrained.
