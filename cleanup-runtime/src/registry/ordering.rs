@@ -23,7 +23,7 @@ use std::time::Duration;
 use super::{Entries, Slot};
 use crate::diagnostics;
 use crate::entry::Entry;
-use crate::order::{self, Node};
+use crate::order::{self, Node, Targets};
 use crate::report::PendingEntry;
 
 /// Which side of another cleanup an entry runs on.
@@ -195,10 +195,13 @@ impl Entries {
     /// the last step; a cycle found now gets its line on stderr, and its
     /// warning waits for the run to claim it ([`Entries::take_warnings`]).
     ///
-    /// The moved entry leaves a tombstone in its place and sits last, out of
-    /// sequence, until the `pop_last` that the caller makes under the same
-    /// lock takes it: nothing else looks at the slots in between. Its
-    /// ordering bookkeeping is done here, as it is about to leave.
+    /// The entries above it (those held back by a constraint) move down one
+    /// place, so the planned entry sits last, out of sequence, until the
+    /// `pop_last` that the caller makes under the same lock takes it:
+    /// nothing else looks at the slots in between, and after it they are in
+    /// sequence again. With one constraint in ten, the planned entry is a
+    /// slot or two from the end. Its ordering bookkeeping is done here, as
+    /// it is about to leave.
     #[cold]
     #[inline(never)]
     pub(crate) fn put_planned_last(&mut self) {
@@ -211,7 +214,7 @@ impl Entries {
                 self.make_plan();
             }
             while let Some(sequence) = self.order.plan.as_mut().and_then(|p| p.remaining.pop()) {
-                let Some(index) = self.index_of(sequence) else {
+                let Some(index) = self.find_near_end(sequence) else {
                     continue;
                 };
                 let Some(entry) = self.slots[index].entry.as_ref() else {
@@ -220,20 +223,16 @@ impl Entries {
                 if self.is_constrained(sequence, entry) {
                     self.order.constrained -= 1;
                 }
-                self.order.given.remove(&sequence);
+                if !self.order.given.is_empty() {
+                    self.order.given.remove(&sequence);
+                }
                 let live_after = self.live - 1;
                 if let Some(plan) = self.order.plan.as_mut() {
                     plan.live = live_after;
                 }
-                if index + 1 < self.slots.len() {
-                    let slot = &mut self.slots[index];
-                    let moved = Slot {
-                        sequence,
-                        id: slot.id,
-                        entry: slot.entry.take(),
-                    };
-                    self.slots.push(moved);
-                }
+                // Last, the entries above it (held back by constraints)
+                // moving down one: the order of the rest is kept.
+                self.slots[index..].rotate_left(1);
                 return;
             }
             // The plan ran out with entries left: it was stale after all.
@@ -269,6 +268,20 @@ impl Entries {
         self.order.unclaimed.clone()
     }
 
+    /// The index of the slot of `sequence`: looked for from the end, where
+    /// the planned entry nearly always is, then by binary search.
+    fn find_near_end(&self, sequence: u64) -> Option<usize> {
+        const NEAR: usize = 8;
+        let near = self.slots.len().saturating_sub(NEAR);
+        match self.slots[near..]
+            .iter()
+            .rposition(|slot| slot.sequence == sequence)
+        {
+            Some(offset) => Some(near + offset),
+            None => self.index_of(sequence),
+        }
+    }
+
     fn make_plan(&mut self) {
         let plan = self.plan_pending();
         for cycle in &plan.cycles {
@@ -296,15 +309,22 @@ impl Entries {
             .filter_map(|slot| {
                 let entry = slot.entry.as_ref()?;
                 let (after, before) = declared(entry);
-                let given = self.order.given.get(&slot.sequence);
-                let given_after = given.into_iter().flat_map(|g| g.after.iter().map(|n| &**n));
-                let given_before = given.into_iter().flat_map(|g| g.before.iter().map(|n| &**n));
+                let given = match self.order.given.is_empty() {
+                    true => None,
+                    false => self.order.given.get(&slot.sequence),
+                };
                 Some(Node {
                     sequence: slot.sequence,
                     name: entry.name(),
                     label: entry.origin.name(),
-                    after: after.iter().copied().chain(given_after).collect(),
-                    before: before.iter().copied().chain(given_before).collect(),
+                    after: Targets {
+                        declared: after,
+                        given: given.map_or(&[], |given| &given.after),
+                    },
+                    before: Targets {
+                        declared: before,
+                        given: given.map_or(&[], |given| &given.before),
+                    },
                 })
             })
             .collect();
