@@ -163,14 +163,14 @@ impl<R> ErrorsByDisplay for Probe<R> {
 /// work only.
 pub fn static_declared() {
     crate::registry::STATICS_UNCOLLECTED.store(true, core::sync::atomic::Ordering::Relaxed);
-    crate::clock::mark_origin();
-    crate::exit_hook::install_once();
+    crate::base::clock::mark_origin();
+    crate::process::exit_hook::install_once();
     crate::signals::arm();
     // A `panic = "abort"` build runs the cleanups from the panic hook, so
     // it must be in place even if the API is never called. `set_hook` is
     // std, but needs nothing that is missing before `main` (a lock and a
     // box).
     if cfg!(panic = "abort") {
-        crate::panic_watch::install_once();
+        crate::process::panic_watch::install_once();
     }
 }

@@ -12,20 +12,14 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
-use crate::clock::{self, Scale, Stamp};
-use crate::entry::{Action, Origin};
+use crate::base::clock::{self, Scale, Stamp};
+use crate::base::thread_token;
+use crate::registry::entry::{Action, Origin};
 use crate::registry::{self, Registry};
 use crate::report::{EntryReport, Report, Status, Trigger};
-use crate::{final_run, thread_token};
+use crate::run::timed_helper;
 
-/// How a cleanup ended: `None` for success, else its status and message.
-/// Boxed, so the common case is one word to carry around the loop.
-pub(crate) type Failure = Option<Box<(Status, String)>>;
-
-/// A failure of `status` with `message`.
-pub(crate) fn failure(status: Status, message: String) -> Failure {
-    Some(Box::new((status, message)))
-}
+pub(crate) use crate::report::{Failure, failure};
 
 /// A run in progress.
 pub(crate) struct Run {
@@ -201,7 +195,7 @@ fn run_caught(action: Action) -> Failure {
 /// `timeout`; it then goes on in the background until the process ends.
 ///
 /// In the final run that thread stands in for the runner while it runs the
-/// cleanup (`final_run::enrol_timed_helper`): the cleanup's `exit` or fatal
+/// cleanup (`timed_helper::enrol`): the cleanup's `exit` or fatal
 /// panic ends the cleanup, as on the runner thread, not the run. It is
 /// enrolled before it may take the action, so it never runs the cleanup
 /// unrecognised, and the enrolment ends when this stops waiting.
@@ -221,7 +215,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some(action) = action {
-                final_run::timed_cleanup_starts();
+                timed_helper::note_start(thread_token::current());
                 let _ = done.send(run_caught(action));
             }
         });
@@ -229,7 +223,11 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
         Ok(helper) => helper,
         Err(_) => return held.take().and_then(run_caught),
     };
-    let _enrolment = final_run::enrol_timed_helper(thread_token::of(&helper), &ended);
+    // Until the enrolment is dropped, the helper counts as the runner and
+    // ends its cleanup early by sending its outcome to `ended`.
+    let thread = thread_token::of(&helper);
+    let _enrolment =
+        (crate::UPWARD.is_final_runner)().then(|| timed_helper::enrol(thread, ended.clone()));
     drop(held);
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
@@ -274,7 +272,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 pub(crate) fn run_now() -> Report {
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
-    crate::logging::flush_after_cleanups();
+    super::log_flush::flush_after_cleanups();
     let report = run.into_report();
     let taken_by_final_run = registry::lock()
         .final_run
@@ -316,7 +314,17 @@ pub(crate) fn snapshot() -> Report {
         .cloned()
         .collect();
     let registry = registry::lock();
-    final_run::add_progress(&registry, &mut report);
+    add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
     report
+}
+
+/// Adds the final run's progress so far to a snapshot report.
+fn add_progress(registry: &Registry, report: &mut Report) {
+    if let Some(run) = registry.final_run.as_ref() {
+        report.trigger = run.trigger;
+        report.status = run.status;
+        report.signal = run.signal;
+        report.entries.extend(run.ended().iter().cloned());
+    }
 }

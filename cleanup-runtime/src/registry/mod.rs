@@ -1,3 +1,16 @@
+//! The registry layer: what a cleanup is ([`entry`]), what it returns
+//! ([`crate::outcome`], kept at the root), the public registration API ([`registration`]), the gate
+//! an entry passes while the process ends ([`intake`]), the one-load
+//! first-use check ([`first_use`]), and the registry itself (below).
+//!
+//! May use: `base/`; the types of `report/` and `run/` that the registry
+//! stores (the final run's record lives under the registry lock, so it is
+//! taken together with the entries). Calls upward only through
+//! [`crate::base::upward`].
+//! Used by: every layer above.
+//! Architecture invariant: the registry lock is never held while a cleanup
+//! runs, and nothing here ends the process or installs a hook itself.
+//!
 //! The one registry of the process: entries, sequence numbers, named
 //! replacement and removal.
 //!
@@ -9,6 +22,11 @@
 //! (FINDINGS.md), and a program that never touches the API pays nothing
 //! until exit.
 
+pub(crate) mod entry;
+pub(crate) mod first_use;
+pub(crate) mod intake;
+pub(crate) mod registration;
+
 use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -16,10 +34,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use crate::__private::StaticCleanup;
-use crate::diagnostics;
-use crate::entry::{Closure, Entry, Label, Origin};
+use crate::base::diagnostics;
+use crate::registry::entry::{Closure, Entry, Label, Origin};
 use crate::report::PendingEntry;
-use crate::runner::Run;
+use crate::run::runner::Run;
 
 /// The id of every unnamed entry's slot, whose occupant never changes.
 pub(crate) const UNNAMED: u64 = 0;
@@ -305,7 +323,7 @@ impl Entries {
     #[cold]
     #[inline(never)]
     fn collect_statics(&mut self) {
-        crate::clock::mark_origin();
+        crate::base::clock::mark_origin();
         self.intake = Intake::Open;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let mut statics: Vec<&'static StaticCleanup> =
