@@ -33,9 +33,10 @@ use crate::base::thread_token;
 use crate::process::{fork, panic_watch, watchdog};
 use crate::registry;
 use crate::report::destination::Destination;
+use crate::report::record::Run;
 use crate::report::{Report, Trigger};
 use crate::run::deadline;
-use crate::run::runner::{self, Failure, Run, Target};
+use crate::run::runner::{self, Failure, Target};
 use crate::run::timed_helper;
 use crate::signals;
 

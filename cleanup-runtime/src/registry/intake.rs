@@ -30,7 +30,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::MutexGuard;
 
 use crate::base::diagnostics;
-use crate::registry::entry::Entry;
+use crate::base::entry::Entry;
 use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 
 /// Adds `entry` to a registry that is not simply open (its statics not

@@ -1,12 +1,12 @@
-//! The registry layer: what a cleanup is ([`entry`]), what it returns
+//! The registry layer: what a cleanup returns
 //! ([`crate::outcome`], kept at the root), the public registration API ([`registration`]), the gate
 //! an entry passes while the process ends ([`intake`]), the one-load
 //! first-use check ([`first_use`]), and the registry itself (below).
 //!
-//! May use: `base/`; the types of `report/` and `run/` that the registry
-//! stores (the final run's record lives under the registry lock, so it is
-//! taken together with the entries). Calls upward only through
-//! [`crate::base::upward`].
+//! May use: `base/`, `report/` (the final run's record,
+//! `report::record::Run`, lives under the registry lock, so it is taken
+//! together with the entries; and the pending list is a report's). Calls
+//! upward only through [`crate::base::upward`].
 //! Used by: every layer above.
 //! Architecture invariant: the registry lock is never held while a cleanup
 //! runs, and nothing here ends the process or installs a hook itself.
@@ -22,7 +22,6 @@
 //! (FINDINGS.md), and a program that never touches the API pays nothing
 //! until exit.
 
-pub(crate) mod entry;
 pub(crate) mod first_use;
 pub(crate) mod intake;
 pub(crate) mod registration;
@@ -33,11 +32,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
-use crate::__private::StaticCleanup;
+use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
-use crate::registry::entry::{Closure, Entry, Label, Origin};
+use crate::base::entry::{Closure, Entry, Label, Origin};
 use crate::report::PendingEntry;
-use crate::run::runner::Run;
+use crate::report::record::Run;
 
 /// The id of every unnamed entry's slot, whose occupant never changes.
 pub(crate) const UNNAMED: u64 = 0;

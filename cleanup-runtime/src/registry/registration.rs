@@ -4,7 +4,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::registry::entry::{Entry, Label, Origin};
+use crate::base::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
 use crate::registry::{self, Inserted, Intake, UNNAMED};
 use crate::registry::{first_use, intake};

@@ -1,11 +1,11 @@
 //! The report layer: [`Report`] and its entries, their text and JSON
-//! forms ([`Report`] below), and where `CLEANUP_REPORT` sends them
-//! ([`destination`]).
+//! forms (below), the record of a run in progress that becomes one
+//! ([`record`]), and where `CLEANUP_REPORT` sends them ([`destination`]).
 //!
-//! May use: `base/`, `registry/` (an entry's origin: its name and source
-//! line).
-//! Used by: `run/` (which fills reports in), `process/` (which writes the
-//! final one), `lib.rs`.
+//! May use: `base/` only.
+//! Used by: `registry/` (which holds the final run's record), `run/`
+//! (which fills records in), `process/` (which writes the final report),
+//! `lib.rs`.
 //! Architecture invariant: a report is data; building or rendering one
 //! never takes the registry lock.
 //!
@@ -13,6 +13,7 @@
 //! forms.
 
 pub(crate) mod destination;
+pub(crate) mod record;
 
 use std::fmt;
 use std::time::Duration;
@@ -20,7 +21,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::registry::entry::Origin;
+use crate::base::entry::Origin;
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.

@@ -3,7 +3,7 @@
 //! records outcomes, and keeps the history of manual runs; plus the
 //! whole-run deadline setting and the logger flush that ends every run.
 //!
-//! May use: `base/`, `registry/`, `report/`. The run loop asks
+//! May use: `base/`, `report/`, `registry/`. The run loop asks
 //! `process/` only whether the calling thread is the final run's runner,
 //! through [`crate::base::upward`].
 //! Used by: `process/` (the final run drives this loop), `lib.rs`

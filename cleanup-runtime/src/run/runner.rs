@@ -12,109 +12,15 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
-use crate::base::clock::{self, Scale, Stamp};
+use crate::base::clock;
+use crate::base::entry::Action;
 use crate::base::thread_token;
-use crate::registry::entry::{Action, Origin};
 use crate::registry::{self, Registry};
+use crate::report::record::Run;
 use crate::report::{EntryReport, Report, Status, Trigger};
 use crate::run::timed_helper;
 
 pub(crate) use crate::report::{Failure, failure};
-
-/// A run in progress.
-pub(crate) struct Run {
-    pub(crate) trigger: Trigger,
-    pub(crate) status: Option<i32>,
-    pub(crate) signal: Option<i32>,
-    /// In run order. While `running`, the last one is the cleanup running
-    /// now, its status and duration not known yet: it is written when the
-    /// cleanup starts and completed when it ends, so nothing moves twice.
-    entries: Vec<EntryReport>,
-    running: bool,
-    /// When the previous cleanup ended: one clock read per boundary times
-    /// every cleanup (two per cleanup would double the cost of the loop).
-    last_boundary: Stamp,
-    /// Turns clock ticks into durations.
-    scale: Scale,
-}
-
-impl Run {
-    pub(crate) fn new(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> Run {
-        Run {
-            trigger,
-            status,
-            signal,
-            entries: Vec::new(),
-            running: false,
-            last_boundary: clock::now(),
-            scale: Scale::measure(),
-        }
-    }
-
-    /// Starts the record of a cleanup taken out of the registry.
-    #[inline(always)]
-    fn open(&mut self, sequence: u64, origin: Origin) {
-        self.entries.push(EntryReport {
-            sequence,
-            origin,
-            failure: None,
-            nanos: 0,
-        });
-        self.running = true;
-    }
-
-    /// Completes the record of the running cleanup, which ended at `now`
-    /// (with `failure`, unless it succeeded); with nothing running, `now`
-    /// only marks where the next one starts.
-    #[inline(always)]
-    pub(crate) fn close(&mut self, failure: Failure, now: Stamp) {
-        if let (true, Some(entry)) = (std::mem::take(&mut self.running), self.entries.last_mut()) {
-            entry.nanos = self.scale.nanos_between(self.last_boundary, now);
-            entry.failure = failure;
-        }
-        self.last_boundary = now;
-    }
-
-    /// Adds the entries of a run that went on inside this one (a
-    /// [`run_now`] during the final run). They ended before the cleanup
-    /// running now, which may be the one that called `run_now`, so they go
-    /// before it.
-    pub(crate) fn add_nested(&mut self, entries: &[EntryReport]) {
-        let at = self.entries.len() - usize::from(self.running);
-        self.entries.splice(at..at, entries.iter().cloned());
-    }
-
-    /// Records a cleanup that will not run: the deadline passed first.
-    pub(crate) fn skip(&mut self, sequence: u64, origin: Origin) {
-        self.entries.push(EntryReport {
-            sequence,
-            origin,
-            failure: failure(
-                Status::Skipped,
-                "not started: the deadline had passed".to_owned(),
-            ),
-            nanos: 0,
-        });
-    }
-
-    /// The cleanups that ran and ended, in run order.
-    pub(crate) fn ended(&self) -> &[EntryReport] {
-        &self.entries[..self.entries.len() - usize::from(self.running)]
-    }
-
-    pub(crate) fn into_report(mut self) -> Report {
-        if self.running {
-            self.entries.pop();
-        }
-        Report {
-            trigger: self.trigger,
-            status: self.status,
-            signal: self.signal,
-            entries: self.entries,
-            pending: Vec::new(),
-        }
-    }
-}
 
 /// Which run's record a loop writes to.
 pub(crate) enum Target<'a> {
@@ -133,7 +39,7 @@ pub(crate) fn run_entries(mut target: Target<'_>) {
         let mut registry = registry::lock();
         let pending = registry.entries.len();
         if let Some(run) = record_of(&mut target, &mut registry.final_run) {
-            run.entries.reserve(pending);
+            run.reserve(pending);
         }
     }
     let mut failure: Failure = None;
