@@ -237,21 +237,22 @@
 //! `exit`, on a signal watcher thread, or in a panic hook. What that means
 //! for the code you put in them is on its own page: [`hazards`].
 
-// Folders by layer, lowest first; a module uses only those above it in
-// this list (ARCHITECTURE.md). The one way up is `registry::first_use`.
+// Folders by layer; lowest first: base, report, registry, run, signals,
+// process, helpers. A folder imports only folders before it in that order
+// (ARCHITECTURE.md); the one way up is the `UPWARD` table below.
 mod base;
 mod helpers;
+mod process;
+mod registry;
+mod report;
+mod run;
+mod signals;
 
 // At the root, not in a layer's folder: compiler messages about a
 // cleanup's return type quote these files' paths (the trybuild `.stderr`
 // files under `tests/ui/`). `outcome` is a leaf any layer may use;
 // `__private` (below) is the macros' entry point and may use any layer.
 mod outcome;
-mod process;
-mod registry;
-mod report;
-mod run;
-mod signals;
 
 pub use helpers::{logging, pidfile, temp};
 
