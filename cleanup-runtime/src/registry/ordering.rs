@@ -21,9 +21,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Entries, Slot};
-use crate::diagnostics;
-use crate::entry::Entry;
-use crate::order::{self, Node, Targets};
+use crate::base::diagnostics;
+use crate::base::entry::Entry;
+use super::order::{self, Node, Targets};
 use crate::report::PendingEntry;
 
 /// Which side of another cleanup an entry runs on.
@@ -362,7 +362,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::entry::{Label, Origin};
+    use crate::base::entry::{Label, Origin};
 
     fn entry(name: &'static str, named: bool) -> Entry {
         Entry {

@@ -4,11 +4,18 @@
 //! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
+//!
+//! It calls out of this file to two items only, both documented
+//! async-signal-safe where they are defined: [`registry::anything_pending`]
+//! (two relaxed loads) and, through the seam [`crate::UPWARD`],
+//! `process::final_run::signal_arrived` (two sequentially consistent
+//! atomic operations on the final run's state, which stays with the final
+//! run that owns it). Anything added to the handler must be listed here.
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
-use crate::{final_run, registry};
+use crate::registry;
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
 pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -38,7 +45,7 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // thread stayed in the parent: end now, as the signal would have.
     // Recorded first: a run that starts before the watcher reads the byte
     // (`main` returns meanwhile) ends by this signal too.
-    if final_run::signal_arrived(signal)
+    if (crate::UPWARD.signal_arrived)(signal)
         || !registry::anything_pending()
         || !in_armed_process
         || !wake_watcher(signal)

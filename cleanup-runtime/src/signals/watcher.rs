@@ -6,7 +6,6 @@ use std::ffi::{c_int, c_void};
 use std::io;
 
 use super::handler;
-use crate::final_run;
 
 /// Starts the watcher on its own thread, reading one signal number per byte
 /// from `read_fd`. A byte only wakes it: it acts on a signal only if our
@@ -59,5 +58,5 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
 /// Runs the cleanups for `signal` (or waits for the run that started
 /// another way since it arrived), then ends the process by it.
 fn on_signal(signal: c_int) {
-    handler::die_now(final_run::run_for_signal(signal));
+    handler::die_now((crate::UPWARD.run_for_signal)(signal));
 }

@@ -26,19 +26,19 @@
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
 
-mod timed_helper;
-
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
-use std::sync::mpsc::SyncSender;
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::destination::Destination;
-use crate::registry::{self, Registry};
+use crate::base::thread_token;
+use crate::process::{fork, panic_watch, watchdog};
+use crate::registry;
+use crate::report::destination::Destination;
+use crate::report::record::Run;
 use crate::report::{Report, Trigger};
-use crate::runner::{self, Failure, Run, Target};
-use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
-
-pub(crate) use timed_helper::Enrolment;
+use crate::run::deadline;
+use crate::run::runner::{self, Failure, Target};
+use crate::run::timed_helper;
+use crate::signals;
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -193,22 +193,6 @@ pub(crate) fn is_timed_helper() -> bool {
     timed_helper::is_here()
 }
 
-/// On a thread about to run a timed cleanup: see [`enrol_timed_helper`].
-pub(crate) fn timed_cleanup_starts() {
-    timed_helper::note_start(thread_token::current());
-}
-
-/// From the runner, as a timed cleanup of the final run starts on the
-/// helper `thread` ([`thread_token::of`]): until the returned enrolment is
-/// dropped, that thread counts as the runner, and ends its cleanup early by
-/// sending its outcome to `outcome`. `None` outside the final run.
-pub(crate) fn enrol_timed_helper(
-    thread: usize,
-    outcome: &SyncSender<Failure>,
-) -> Option<Enrolment> {
-    is_runner().then(|| timed_helper::enrol(thread, outcome.clone()))
-}
-
 /// The runner leaves the current cleanup by ending the process again:
 /// count that cleanup as done, run the rest, write the report, and end the
 /// process if it must end otherwise than the caller will (by a signal, or
@@ -340,7 +324,7 @@ fn end_by_the_ending_signal() {
 
 /// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
-    crate::logging::flush_after_cleanups();
+    crate::run::log_flush::flush_after_cleanups();
     let Some((run, warnings)) = take_record_sealed() else {
         if STATE.load(Ordering::Acquire) == GIVEN_UP {
             wait_for_the_watchdog();
@@ -350,7 +334,7 @@ fn finish() {
     let mut report = run.into_report();
     report.warnings = warnings;
     // Bound by the deadline, if the run has one (see `watchdog::start`).
-    write_report(&report, crate::diagnostics::writes_give_up_at());
+    write_report(&report, crate::base::diagnostics::writes_give_up_at());
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);
@@ -390,16 +374,6 @@ pub(crate) fn gave_up() -> bool {
 pub(crate) fn write_report(report: &Report, give_up_at: Option<std::time::Instant>) {
     if !(report.entries.is_empty() && fork::is_child_without_cleanups()) {
         Destination::from_env().write(report, give_up_at);
-    }
-}
-
-/// Adds the final run's progress so far to a snapshot report.
-pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
-    if let Some(run) = registry.final_run.as_ref() {
-        report.trigger = run.trigger;
-        report.status = run.status;
-        report.signal = run.signal;
-        report.entries.extend(run.ended().iter().cloned());
     }
 }
 
@@ -456,7 +430,7 @@ fn run_rest_then_end() -> ! {
 /// flush when another thread holds stdout, and a thread stuck in
 /// `println!` on a full pipe would otherwise hold the process for good.
 pub(crate) fn end_process(status: i32) -> ! {
-    crate::diagnostics::flush_stdout_if_free();
+    crate::base::diagnostics::flush_stdout_if_free();
     // SAFETY: `exit` may be called from an exit handler on glibc, which then
     // runs the remaining handlers and ends the process with this status
     // (FINDINGS.md); nothing of ours runs again, the state is DONE.

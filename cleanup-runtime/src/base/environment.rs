@@ -43,7 +43,7 @@
 use std::ffi::OsString;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::diagnostics;
+use crate::base::diagnostics;
 
 /// Declares the variables: the enum, its list, and each one's name.
 macro_rules! variables {

@@ -1,5 +1,19 @@
+//! The report layer: [`Report`] and its entries, their text and JSON
+//! forms (below), the record of a run in progress that becomes one
+//! ([`record`]), and where `CLEANUP_REPORT` sends them ([`destination`]).
+//!
+//! May use: `base/` only.
+//! Used by: `registry/` (which holds the final run's record), `run/`
+//! (which fills records in), `process/` (which writes the final report),
+//! `lib.rs`.
+//! Architecture invariant: a report is data; building or rendering one
+//! never takes the registry lock.
+//!
 //! What a cleanup run did: [`Report`], its entries, and their text and JSON
 //! forms.
+
+pub(crate) mod destination;
+pub(crate) mod record;
 
 use std::fmt;
 use std::time::Duration;
@@ -7,8 +21,16 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::entry::Origin;
-use crate::runner::Failure;
+use crate::base::entry::Origin;
+
+/// How a cleanup ended: `None` for success, else its status and message.
+/// Boxed, so the common case is one word to carry around the loop.
+pub(crate) type Failure = Option<Box<(Status, String)>>;
+
+/// A failure of `status` with `message`.
+pub(crate) fn failure(status: Status, message: String) -> Failure {
+    Some(Box::new((status, message)))
+}
 
 /// What ended (or ran) the cleanups.
 ///

@@ -1,0 +1,36 @@
+//! The one way up: every call a lower layer makes into `process/`, the
+//! layer that ends the process, goes through the table [`Upward`].
+//!
+//! Lazy set-up makes the lowest layer trigger the highest: the first
+//! registration (in `registry/`) must install the exit hook, the panic hook
+//! and the signal handlers (in `process/` and `signals/`), and the signal
+//! watcher must start the final run. Rather than importing those modules,
+//! the lower layers call the entry of this table that `lib.rs` fills in
+//! ([`crate::UPWARD`]), so the import graph points one way and this file
+//! lists everything that crosses it.
+//!
+//! The table is a `const`: each call compiles to a direct call, as before,
+//! so nothing is slower. It must stay small: an entry is added only where
+//! moving the code down is not possible.
+
+/// The calls from lower layers into higher ones; see the module docs.
+pub(crate) struct Upward {
+    /// First use (from `registry::first_use`, cold path only): install the
+    /// exit hook, the panic hook and the signal handlers.
+    pub(crate) activate: fn(),
+    /// Install our panic hook once (from `unregister`/`clear`, which, like
+    /// `run_now`, may be the program's first call).
+    pub(crate) watch_panics: fn(),
+    /// Whether the calling thread runs a cleanup of the final run (from
+    /// `registry::intake` and the run loop).
+    pub(crate) is_final_runner: fn() -> bool,
+    /// Whether the deadline passed and the watchdog ends the process (from
+    /// `registry::intake`).
+    pub(crate) final_run_gave_up: fn() -> bool,
+    /// From the signal handler: a handled signal arrived; whether the final
+    /// run has started. Async-signal-safe: two atomic operations.
+    pub(crate) signal_arrived: fn(i32) -> bool,
+    /// From the signal watcher thread: run the cleanups for a signal;
+    /// returns the signal the process must end by.
+    pub(crate) run_for_signal: fn(i32) -> i32,
+}
