@@ -262,11 +262,7 @@ fn repeated(span: Span, key: &str) -> Error {
 
 /// The value as a plain string literal, or an error on it that shows the
 /// `example` of the `key`'s form.
-pub(crate) fn string_literal<'a>(
-    value: &'a Expr,
-    key: &str,
-    example: &str,
-) -> Result<&'a LitStr> {
+pub(crate) fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a LitStr> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Str(literal),
         attrs,

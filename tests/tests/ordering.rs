@@ -71,10 +71,27 @@ fn a_library_cleanup_is_ordered_against_the_application_s_against_lifo() {
     let audit = sequence_of(&run, &report, "pool_lib::audit");
     let metrics = sequence_of(&run, &report, "app-metrics");
     let done = sequence_of(&run, &report, "ordering::report_done");
-    assert!(pool > flush, "LIFO would run lib-pool first\n{}", run.context());
-    assert!(audit > metrics, "LIFO would run lib-audit first\n{}", run.context());
-    assert!(pool > done, "LIFO would run lib-pool first\n{}", run.context());
-    assert_eq!(report["warnings"], serde_json::json!([]), "{}", run.context());
+    assert!(
+        pool > flush,
+        "LIFO would run lib-pool first\n{}",
+        run.context()
+    );
+    assert!(
+        audit > metrics,
+        "LIFO would run lib-audit first\n{}",
+        run.context()
+    );
+    assert!(
+        pool > done,
+        "LIFO would run lib-pool first\n{}",
+        run.context()
+    );
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([]),
+        "{}",
+        run.context()
+    );
     assert!(
         !run.stderr.contains("cleanup:"),
         "no warning without a cycle, none for the absent \"not-linked\"\n{}",
@@ -86,7 +103,12 @@ fn a_library_cleanup_is_ordered_against_the_application_s_against_lifo() {
 fn run_time_after_and_before_hold_and_absent_names_are_ignored() {
     let run = ordering("runtime").json_report().run();
     run.assert_code(0);
-    assert_eq!(run.ran(), with_statics(&RUNTIME_PLANNED), "{}", run.context());
+    assert_eq!(
+        run.ran(),
+        with_statics(&RUNTIME_PLANNED),
+        "{}",
+        run.context()
+    );
     assert_eq!(
         names(&run.report()["entries"]),
         [
@@ -122,8 +144,10 @@ fn a_cycle_runs_each_member_once_lifo_with_one_warning() {
         .collect();
     assert_eq!(
         lines,
-        ["cleanup: the ordering constraints of \"cyc-c\", \"cyc-b\", \"cyc-a\" form a cycle; \
-          they run last registered first"],
+        [
+            "cleanup: the ordering constraints of \"cyc-c\", \"cyc-b\", \"cyc-a\" form a cycle; \
+          they run last registered first"
+        ],
         "{}",
         run.context()
     );
@@ -131,7 +155,10 @@ fn a_cycle_runs_each_member_once_lifo_with_one_warning() {
     let warnings = report["warnings"].as_array().expect("warnings");
     assert_eq!(warnings.len(), 1, "{}", run.context());
     assert!(
-        warnings[0].as_str().expect("a string").contains("\"cyc-c\", \"cyc-b\", \"cyc-a\""),
+        warnings[0]
+            .as_str()
+            .expect("a string")
+            .contains("\"cyc-c\", \"cyc-b\", \"cyc-a\""),
         "{}",
         run.context()
     );
@@ -157,7 +184,12 @@ fn sigterm_keeps_the_order() {
     child.signal(libc::SIGTERM);
     let run = child.finish();
     run.assert_signal(libc::SIGTERM);
-    assert_eq!(run.ran(), with_statics(&RUNTIME_PLANNED), "{}", run.context());
+    assert_eq!(
+        run.ran(),
+        with_statics(&RUNTIME_PLANNED),
+        "{}",
+        run.context()
+    );
     assert_eq!(run.report()["trigger"], "signal", "{}", run.context());
 }
 

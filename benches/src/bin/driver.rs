@@ -663,11 +663,8 @@ fn callgrind_tables(setup: &Setup, doc: &mut Doc) {
             "\nCollecting and ordering 10,000 statics (`Entries::collect_statics`, run by the first lock of the registry; inclusive): {collect} instructions."
         ));
         if setup.has_statics10k_ordered() {
-            let ordered = instructions(
-                setup,
-                &setup.ours("fx-statics10k-ordered", &["none"]),
-                None,
-            );
+            let ordered =
+                instructions(setup, &setup.ours("fx-statics10k-ordered", &["none"]), None);
             let planned = instructions(
                 setup,
                 &setup.ours("fx-statics10k-ordered", &["none"]),

@@ -72,7 +72,11 @@ pub(crate) struct Cycle {
 impl Cycle {
     /// The one line a cycle gets on stderr and in the report.
     pub(crate) fn warning(&self) -> String {
-        let labels: Vec<String> = self.labels.iter().map(|label| format!("{label:?}")).collect();
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .map(|label| format!("{label:?}"))
+            .collect();
         format!(
             "the ordering constraints of {} form a cycle; they run last registered first",
             labels.join(", ")
@@ -442,7 +446,11 @@ mod tests {
     fn after_holds_a_cleanup_until_its_target_ran() {
         // LIFO would run pool (1) before orders (0).
         assert_eq!(
-            planned(&[("orders", &[], &[]), ("pool", &["orders"], &[]), ("x", &[], &[])]),
+            planned(&[
+                ("orders", &[], &[]),
+                ("pool", &["orders"], &[]),
+                ("x", &[], &[])
+            ]),
             ["x", "orders", "pool"]
         );
     }
@@ -450,7 +458,11 @@ mod tests {
     #[test]
     fn before_is_after_seen_from_the_other_side() {
         assert_eq!(
-            planned(&[("orders", &[], &["pool"]), ("pool", &[], &[]), ("x", &[], &[])]),
+            planned(&[
+                ("orders", &[], &["pool"]),
+                ("pool", &[], &[]),
+                ("x", &[], &[])
+            ]),
             ["x", "orders", "pool"]
         );
     }
@@ -493,7 +505,11 @@ mod tests {
 
     #[test]
     fn unnamed_cleanups_may_constrain_but_cannot_be_named() {
-        let mut nodes = nodes(&[("db", &[], &[]), ("closure", &["db"], &[]), ("c2", &[], &["closure"])]);
+        let mut nodes = nodes(&[
+            ("db", &[], &[]),
+            ("closure", &["db"], &[]),
+            ("c2", &[], &["closure"]),
+        ]);
         nodes[1].name = None;
         nodes[2].name = None;
         let plan = plan(&nodes, &[]);

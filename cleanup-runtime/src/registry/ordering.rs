@@ -20,10 +20,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::order::{self, Node, Targets};
 use super::{Entries, Slot};
 use crate::base::diagnostics;
 use crate::base::entry::Entry;
-use super::order::{self, Node, Targets};
 use crate::report::PendingEntry;
 
 /// Which side of another cleanup an entry runs on.
@@ -351,7 +351,12 @@ impl Entries {
     pub(crate) fn warnings(&self) -> Vec<String> {
         let mut warnings = self.order.warnings.clone();
         if !self.unconstrained() {
-            warnings.extend(self.plan_pending().cycles.iter().map(|cycle| cycle.warning()));
+            warnings.extend(
+                self.plan_pending()
+                    .cycles
+                    .iter()
+                    .map(|cycle| cycle.warning()),
+            );
         }
         warnings
     }
@@ -408,7 +413,10 @@ mod tests {
         assert_eq!(ran, ["log", "db", "cache"]);
         assert!(warnings.is_empty());
         assert!(registry.unconstrained(), "the constrained entry left");
-        assert!(!registry.add_constraint(db.sequence, db.id, "x", Direction::Before), "ran");
+        assert!(
+            !registry.add_constraint(db.sequence, db.id, "x", Direction::Before),
+            "ran"
+        );
     }
 
     #[test]
@@ -451,7 +459,11 @@ mod tests {
         registry.insert(entry("c", false));
         registry.add_constraint(a.sequence, a.id, "b", Direction::After);
         registry.add_constraint(b.sequence, b.id, "a", Direction::After);
-        assert_eq!(registry.warnings().len(), 1, "seen by report() before the run");
+        assert_eq!(
+            registry.warnings().len(),
+            1,
+            "seen by report() before the run"
+        );
         assert_eq!(pending(&registry), ["c", "b", "a"]);
         let (ran, warnings) = drain(&mut registry);
         assert_eq!(ran, ["c", "b", "a"]);

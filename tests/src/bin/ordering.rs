@@ -94,7 +94,11 @@ fn cycle() {
 fn run_now() {
     runtime_set();
     let snapshot = cleanup_runtime::report();
-    let pending: Vec<&str> = snapshot.pending().iter().map(|entry| entry.name()).collect();
+    let pending: Vec<&str> = snapshot
+        .pending()
+        .iter()
+        .map(|entry| entry.name())
+        .collect();
     say(format_args!("pending {}", pending.join(" ")));
     let report = cleanup_runtime::run_now();
     say(format_args!("report {}", report.to_json()));
