@@ -625,10 +625,10 @@ mod tests {
         for (i, node) in nodes.iter().enumerate() {
             let i = i as u64;
             let index_of = |name: &str| names.iter().position(|n| n == name).unwrap() as u64;
-            for first in node.after.iter().map(|name| index_of(name)) {
+            for first in node.after.iter().map(index_of) {
                 assert!(same_cycle(first, i) || place(first) < place(i));
             }
-            for then in node.before.iter().map(|name| index_of(name)) {
+            for then in node.before.iter().map(index_of) {
                 assert!(same_cycle(then, i) || place(i) < place(then));
             }
         }
