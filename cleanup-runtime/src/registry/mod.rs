@@ -279,7 +279,7 @@ impl Entries {
             statics_uncollected,
         };
         self.set_live(0);
-        self.recount_constrained();
+        self.set_aside_ordering();
         // A child forked from a child: what its parent had set aside is
         // not its to adopt either.
         if let Some(older) = self.inherited.replace(inherited) {

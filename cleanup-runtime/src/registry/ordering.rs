@@ -130,8 +130,20 @@ impl Entries {
         self.order.plan = None;
     }
 
+    /// In a forked child, with the parent's entries set aside: none of the
+    /// child's is constrained yet. Frees nothing (the `fork` child handler
+    /// must not touch the allocator): the plan is left to leak, the
+    /// run-time constraints stay, keyed by the set-aside entries' sequence
+    /// numbers, for [`Entries::adopt_inherited`].
+    pub(super) fn set_aside_ordering(&mut self) {
+        self.order.constrained = 0;
+        if let Some(plan) = self.order.plan.take() {
+            std::mem::forget(plan);
+        }
+    }
+
     /// Counts the constrained entries again, after the set of entries
-    /// changed wholesale (`fork`: set aside, adopted).
+    /// changed wholesale (a forked child adopting its parent's).
     pub(super) fn recount_constrained(&mut self) {
         self.order.constrained = 0;
         self.order.plan = None;
@@ -470,6 +482,21 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("\"b\", \"a\""), "{warnings:?}");
         assert_eq!(registry.warnings(), warnings, "kept for report()");
+    }
+
+    #[test]
+    fn a_forked_child_sets_constraints_aside_and_adopts_them_back() {
+        let mut registry = Entries::new();
+        registry.insert(entry("db", true));
+        let cache = registry.insert(entry("cache", true));
+        registry.add_constraint(cache.sequence, cache.id, "db", Direction::After);
+        assert_eq!(pending(&registry), ["db", "cache"]);
+        registry.set_aside_for_fork_child();
+        assert!(registry.unconstrained());
+        registry.insert(entry("child", false));
+        assert!(registry.adopt_inherited());
+        assert!(!registry.unconstrained());
+        assert_eq!(drain(&mut registry).0, ["child", "db", "cache"]);
     }
 
     #[test]
