@@ -1,6 +1,8 @@
 //! Running cleanups: the loop, one cleanup's outcome, and manual runs.
 //!
-//! Every run pops the entry with the highest sequence number, runs it under
+//! Every run pops the entry with the highest sequence number (or, while
+//! some pending entry has an `after`/`before` constraint, the one planned
+//! next, which `registry::ordering` puts last first), runs it under
 //! `catch_unwind`, records its outcome, and repeats until the registry is
 //! empty — so an entry registered by a running cleanup runs too. The
 //! registry lock is never held while user code runs. The one run that ends
@@ -30,7 +32,8 @@ pub(crate) enum Target<'a> {
     Manual(&'a mut Run),
 }
 
-/// Runs every registered cleanup, last registered first, until none is left.
+/// Runs every registered cleanup, last registered first (unless ordering
+/// constraints say otherwise), until none is left.
 ///
 /// Each step is one lock of the registry: it completes the record of the
 /// cleanup that just ended, takes the next entry and opens its record.
