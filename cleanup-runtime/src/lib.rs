@@ -262,6 +262,7 @@ mod watchdog;
 
 pub mod logging;
 pub mod pidfile;
+pub mod shutdown;
 pub mod temp;
 
 #[doc(hidden)]
