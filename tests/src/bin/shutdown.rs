@@ -56,8 +56,11 @@ fn drain(block_in_cleanup: bool) {
         let _ = told.recv();
         say("drained");
     });
+    // Listening before `ready`: creating the future is enough.
+    let listening = shutdown::requested();
     say("ready");
     shutdown::wait();
+    drop(listening);
     say(format_args!("shutdown requested: {}", shutdown::is_requested()));
     drop(finish);
     worker.join().expect("the worker");
