@@ -41,9 +41,10 @@ const RESPONSE_LINES: usize = 2_000;
 
 #[tokio::main]
 async fn main() -> io::Result<()> {
-    let log_path = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| std::env::temp_dir().join("cleanup-server.log"), PathBuf::from);
+    let log_path = std::env::args_os().nth(1).map_or_else(
+        || std::env::temp_dir().join("cleanup-server.log"),
+        PathBuf::from,
+    );
 
     // Registered first, so it runs last: says what the others did.
     cleanup_runtime::register(|| println!("cleaned up"));

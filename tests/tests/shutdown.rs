@@ -17,8 +17,7 @@ const SHUTDOWN_TOKIO: &str = env!("CARGO_BIN_EXE_shutdown_tokio");
 const SERVER: &str = env!("CARGO_BIN_EXE_server");
 
 fn shutdown(scenario: &str) -> Fixture {
-    Fixture::new(SHUTDOWN, &[scenario])
-        .default_signal_dispositions()
+    Fixture::new(SHUTDOWN, &[scenario]).default_signal_dispositions()
 }
 
 #[test]
@@ -75,7 +74,12 @@ fn a_listener_that_never_ends_gets_its_cleanups_after_the_grace_then_dies_by_the
     let report = run.report();
     assert_eq!(report["trigger"], "signal", "{}", run.context());
     assert_eq!(report["signal"], libc::SIGTERM, "{}", run.context());
-    assert_eq!(report["shutdown_signal"], libc::SIGTERM, "{}", run.context());
+    assert_eq!(
+        report["shutdown_signal"],
+        libc::SIGTERM,
+        "{}",
+        run.context()
+    );
 }
 
 #[test]
@@ -92,9 +96,7 @@ fn cleanup_grace_wins_over_set_grace() {
 
 #[test]
 fn a_malformed_cleanup_grace_gets_one_line_and_the_programs_grace_stands() {
-    let mut child = shutdown("short-grace")
-        .env("CLEANUP_GRACE", "soon")
-        .start();
+    let mut child = shutdown("short-grace").env("CLEANUP_GRACE", "soon").start();
     child.wait_for_line("ready");
     child.signal(libc::SIGTERM);
     let run = child.finish();
@@ -124,7 +126,12 @@ fn a_second_signal_during_a_long_grace_ends_the_process_promptly_by_that_signal(
     let report = run.report();
     assert_eq!(report["trigger"], "signal", "{}", run.context());
     assert_eq!(report["signal"], libc::SIGINT, "{}", run.context());
-    assert_eq!(report["shutdown_signal"], libc::SIGTERM, "{}", run.context());
+    assert_eq!(
+        report["shutdown_signal"],
+        libc::SIGTERM,
+        "{}",
+        run.context()
+    );
 }
 
 #[test]
@@ -150,7 +157,12 @@ fn request_wakes_the_waiters_without_a_signal_and_starts_no_timer() {
         "a grace of 0 would have started the cleanups\n{}",
         run.context()
     );
-    assert_eq!(run.ran_after("main returns"), ["b", "a"], "{}", run.context());
+    assert_eq!(
+        run.ran_after("main returns"),
+        ["b", "a"],
+        "{}",
+        run.context()
+    );
     let report = run.report();
     assert_eq!(report["trigger"], "exit", "{}", run.context());
     assert!(report["shutdown_signal"].is_null(), "{}", run.context());
@@ -175,7 +187,12 @@ fn a_program_that_owns_sigterm_and_listens_keeps_its_own_handler() {
         "{}",
         run.context()
     );
-    assert_eq!(run.count("shutdown requested: false"), 1, "{}", run.context());
+    assert_eq!(
+        run.count("shutdown requested: false"),
+        1,
+        "{}",
+        run.context()
+    );
     assert_eq!(run.count("woken"), 0, "{}", run.context());
     assert_eq!(
         run.ran_after("the program's own SIGTERM handler ran"),
@@ -183,7 +200,11 @@ fn a_program_that_owns_sigterm_and_listens_keeps_its_own_handler() {
         "{}",
         run.context()
     );
-    assert!(run.report()["shutdown_signal"].is_null(), "{}", run.context());
+    assert!(
+        run.report()["shutdown_signal"].is_null(),
+        "{}",
+        run.context()
+    );
 }
 
 #[test]
@@ -196,7 +217,12 @@ fn a_program_that_never_listens_is_unchanged_and_reports_the_signal() {
     assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
     let report = run.report();
     assert_eq!(report["signal"], libc::SIGTERM, "{}", run.context());
-    assert_eq!(report["shutdown_signal"], libc::SIGTERM, "{}", run.context());
+    assert_eq!(
+        report["shutdown_signal"],
+        libc::SIGTERM,
+        "{}",
+        run.context()
+    );
 }
 
 #[test]

@@ -61,7 +61,10 @@ fn drain(block_in_cleanup: bool) {
     say("ready");
     shutdown::wait();
     drop(listening);
-    say(format_args!("shutdown requested: {}", shutdown::is_requested()));
+    say(format_args!(
+        "shutdown requested: {}",
+        shutdown::is_requested()
+    ));
     drop(finish);
     worker.join().expect("the worker");
 }
@@ -122,7 +125,13 @@ static SIGTERM_PIPE: AtomicI32 = AtomicI32::new(-1);
 extern "C" fn on_sigterm(_: libc::c_int) {
     let byte = 1u8;
     // SAFETY: `write` is async-signal-safe; one byte from a live local.
-    unsafe { libc::write(SIGTERM_PIPE.load(Ordering::Relaxed), (&raw const byte).cast(), 1) };
+    unsafe {
+        libc::write(
+            SIGTERM_PIPE.load(Ordering::Relaxed),
+            (&raw const byte).cast(),
+            1,
+        )
+    };
 }
 
 /// The program owns SIGTERM; it also listens (for SIGINT, SIGHUP and
@@ -152,7 +161,10 @@ fn own_handler() {
     // SAFETY: reads at most one byte into `byte`; retried on EINTR.
     while unsafe { libc::read(fds[0], (&raw mut byte).cast(), 1) } != 1 {}
     say("the program's own SIGTERM handler ran");
-    say(format_args!("shutdown requested: {}", shutdown::is_requested()));
+    say(format_args!(
+        "shutdown requested: {}",
+        shutdown::is_requested()
+    ));
 }
 
 /// Drives `future` on this thread: a minimal executor (std's thread
