@@ -45,23 +45,34 @@
 //! finish, and return; the cleanups (a temp dir, a pid file, a flushed
 //! log) run after `main` returns. `examples/server.rs` is a whole one.
 //!
-//! ```ignore
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! let mut connections = tokio::task::JoinSet::new();
-//! let shutdown = cleanup_runtime::shutdown::requested(); // listening from here on
-//! tokio::pin!(shutdown);
-//! loop {
-//!     tokio::select! {
-//!         _ = &mut shutdown => break,
-//!         accepted = listener.accept() => {
-//!             let (stream, _) = accepted?;
-//!             connections.spawn(serve(stream));
+//! ```
+//! use cleanup_runtime::shutdown;
+//! use tokio::net::{TcpListener, TcpStream};
+//! use tokio::task::JoinSet;
+//!
+//! async fn serve(stream: TcpStream) {
+//!     // read the request, write the response
+//! #   drop(stream);
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let mut connections = JoinSet::new();
+//!     let mut requested = shutdown::requested(); // listening from here on
+//! #   shutdown::request(); // in a real service: SIGTERM
+//!     loop {
+//!         tokio::select! {
+//!             () = &mut requested => break,
+//!             accepted = listener.accept() => {
+//!                 connections.spawn(serve(accepted?.0));
+//!             }
 //!         }
 //!     }
+//!     drop(listener); // stop accepting
+//!     while connections.join_next().await.is_some() {} // drain
+//!     Ok(()) // the cleanups run now
 //! }
-//! drop(listener); // stop accepting
-//! while connections.join_next().await.is_some() {} // drain
-//! Ok(()) // the cleanups run now
 //! ```
 //!
 //! # A thread-based service
