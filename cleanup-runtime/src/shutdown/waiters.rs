@@ -10,6 +10,7 @@
 //! this one is a `Mutex<Vec<Waker>>` and a `Condvar`, and the runtime must
 //! not depend on an executor.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
@@ -51,8 +52,10 @@ pub(super) fn request() -> bool {
         std::mem::take(&mut waiters.wakers)
     };
     // Outside the lock: a waker may run executor code that polls again.
+    // One that panics must not keep the others asleep, nor end the signal
+    // watcher thread, which still has the grace period to keep.
     for (_, waker) in wakers {
-        waker.wake();
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| waker.wake()));
     }
     true
 }
