@@ -45,6 +45,28 @@ fn a_listening_program_drains_before_any_cleanup_and_ends_with_its_own_status() 
 }
 
 #[test]
+fn a_signal_the_parent_ignored_stays_ignored_and_wakes_nobody() {
+    let mut child = shutdown("drain")
+        .ignoring(libc::SIGTERM)
+        .json_report()
+        .start();
+    child.wait_for_line("ready");
+    // The kernel drops the ignored SIGTERM as it is sent; the SIGHUP is
+    // then the first signal, and the request.
+    child.signal(libc::SIGTERM);
+    child.signal(libc::SIGHUP);
+    let run = child.finish();
+    run.assert_code(0);
+    assert_eq!(run.ran_after("drained"), ["b", "a"], "{}", run.context());
+    assert_eq!(
+        run.report()["shutdown_signal"],
+        libc::SIGHUP,
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
 fn the_report_names_the_shutdown_signal_in_text_too() {
     let run = shutdown("drain")
         .report_file("text")

@@ -107,3 +107,41 @@ pub(super) fn forget_waker(key: u64) {
 fn lock() -> MutexGuard<'static, Waiters> {
     WAITERS.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    use super::*;
+
+    struct Counting(AtomicUsize);
+    impl Wake for Counting {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The one test in this process that requests shutdown (it is for
+    /// good): every step of a waiter's life in order.
+    #[test]
+    fn a_waker_is_kept_replaced_forgotten_and_woken_once() {
+        let count = Arc::new(Counting(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&count));
+        let (mut kept, mut gone) = (None, None);
+        assert!(!leave_waker(&mut kept, &waker));
+        assert!(!leave_waker(&mut kept, &waker), "replaced, not added");
+        assert!(!leave_waker(&mut gone, &waker));
+        assert_eq!(lock().wakers.len(), 2);
+        forget_waker(gone.expect("a key"));
+        assert_eq!(lock().wakers.len(), 1);
+
+        assert!(request());
+        assert!(!request(), "once");
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert!(lock().wakers.is_empty());
+        assert!(leave_waker(&mut kept, &waker), "requested already");
+        wait(); // returns at once
+    }
+}
