@@ -68,18 +68,26 @@ async fn main() -> io::Result<()> {
                 let (stream, _) = accepted?;
                 connections.spawn(serve(stream, Arc::clone(&log)));
             }
+            Some(served) = connections.join_next() => report(served),
         }
     }
     drop(listener); // stop accepting: new connections are refused from now on
     println!("draining {} connection(s)", connections.len());
     while let Some(served) = connections.join_next().await {
-        if let Ok(Err(error)) = served {
-            eprintln!("server: a connection failed: {error}");
-        }
+        report(served);
     }
     log.with(|out| writeln!(out, "stopped"));
     println!("stopped");
     Ok(()) // the cleanups run now, after the drain, and the status is 0
+}
+
+/// Says why a connection ended early, if it did.
+fn report(served: Result<io::Result<()>, tokio::task::JoinError>) {
+    match served {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => eprintln!("server: a connection failed: {error}"),
+        Err(error) => eprintln!("server: a connection's task failed: {error}"),
+    }
 }
 
 /// Serves one HTTP/1.1 request on `stream`, then closes it.
