@@ -57,6 +57,11 @@ pub(crate) struct NameGuard {
     symbol: String,
     /// Where the name is written, for the section name.
     location: String,
+    /// The same with the file's name alone, for the line an assembler
+    /// error quotes: rustc shortens a long quoted line, so a deep checkout
+    /// path would cut the location off (and make the message depend on
+    /// where the crate is built).
+    short_location: String,
     /// The name's span: rustc reports a duplicate there.
     span: Span,
 }
@@ -65,17 +70,17 @@ impl NameGuard {
     pub(crate) fn new(args: &CleanupArgs) -> Self {
         let span = args.name.span;
         let location = span.unwrap();
+        let file = location.file();
+        let file_name = std::path::Path::new(&file)
+            .file_name()
+            .map_or(file.clone(), |name| name.to_string_lossy().into_owned());
         NameGuard {
             symbol: format!(
                 "cleanup-runtime: duplicate cleanup name {:?}",
                 args.name.value
             ),
-            location: format!(
-                "{}:{}:{}",
-                location.file(),
-                location.line(),
-                location.column()
-            ),
+            location: format!("{file}:{}:{}", location.line(), location.column()),
+            short_location: format!("{file_name}:{}:{}", location.line(), location.column()),
             span,
         }
     }
@@ -97,7 +102,7 @@ impl NameGuard {
             format!(".hidden {symbol}"),
             // An assembler error on a second definition within one crate
             // quotes this line: the comment says where that one is.
-            format!("{symbol}: /* declared at {} */", self.location),
+            format!("{symbol}: /* declared at {} */", self.short_location),
             ".popsection".to_owned(),
         ]
         .join("\n")

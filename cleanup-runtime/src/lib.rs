@@ -87,6 +87,7 @@
 //! | several threads calling `exit` at once | run once | the first caller's status |
 //! | `SIGINT`, `SIGTERM`, `SIGHUP` (feature `signals`, default) | run, on a normal thread | death by the same signal (as PID 1: status `128 + signal`) |
 //! | a second such signal while cleanups run | the run is cut short | death by that signal, at once |
+//! | such a signal once the program listens ([`shutdown`]) | not yet: the program is woken and has the grace period (10 s) to end on its own; then on its path | the program's status; after the grace or a second signal, death by the signal |
 //! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
 //! | a signal ignored by the parent (`nohup`) | not on the signal: it stays ignored | — |
 //! | a panic in a `panic = "abort"` build | run, from the panic hook | `SIGABRT`, as before |
@@ -110,9 +111,11 @@
 //! with `CLEANUP_SIGNALS=off`, [`leave_signals_alone`], or
 //! `default-features = false`.
 //!
-//! A server that drains connections on `SIGTERM` installs its own handler
-//! (so ours stands aside), drains, and then calls [`exit`]`(0)`, which runs
-//! the cleanups.
+//! A server, worker or daemon that must drain first listens for shutdown
+//! ([`shutdown::wait`], or [`shutdown::requested`] in `tokio::select!`):
+//! the signal then wakes it instead of running the cleanups under it; it
+//! drains and returns, and the cleanups run after, with its status. See
+//! [`shutdown`].
 //!
 //! ## Deadlines and timeouts
 //!
@@ -191,7 +194,7 @@
 //! nothing at start-up or exit.
 //!
 //! The JSON form is one object: `{"trigger": "exit"|"signal"|"panic"|"manual",
-//! "status": int|null, "signal": int|null, "entries": [{"name", "sequence",
+//! "status": int|null, "signal": int|null, "shutdown_signal": int|null, "entries": [{"name", "sequence",
 //! "source", "status": "ok"|"error"|"panic"|"timeout"|"skipped", "error",
 //! "duration_ns"}], "pending": [{"name", "sequence", "source"}]}`.
 //! `trigger` is `"panic"` for a panic out of `main` when the runtime saw it
@@ -237,33 +240,37 @@
 //! `exit`, on a signal watcher thread, or in a panic hook. What that means
 //! for the code you put in them is on its own page: [`hazards`].
 
-mod activation;
-mod clock;
-mod deadline;
-mod destination;
-mod diagnostics;
-mod drop_at_exit;
-mod entry;
-mod environment;
-mod exit_hook;
-mod final_run;
-mod fork;
-mod guard;
-mod intake;
-mod outcome;
-mod panic_watch;
-mod registration;
+// Folders by layer; lowest first: base, report, registry, run, signals,
+// process, helpers. A folder imports only folders before it in that order
+// (ARCHITECTURE.md); the one way up is the `UPWARD` table below.
+mod base;
+mod helpers;
+mod process;
 mod registry;
 mod report;
-mod runner;
+mod run;
 mod signals;
-mod thread_token;
-mod watchdog;
 
-pub mod logging;
-pub mod pidfile;
-pub mod shutdown;
-pub mod temp;
+// At the root, not in a layer's folder: compiler messages about a
+// cleanup's return type quote these files' paths (the trybuild `.stderr`
+// files under `tests/ui/`). `outcome` is a leaf any layer may use;
+// `__private` (below) is the macros' entry point and may use any layer.
+mod outcome;
+
+pub use helpers::{logging, pidfile, temp};
+pub use signals::shutdown;
+
+/// The calls from the lower layers up into `process/`, wired here (see
+/// [`base::upward`]).
+pub(crate) const UPWARD: base::upward::Upward = base::upward::Upward {
+    activate: process::activate,
+    watch_panics: process::panic_watch::install_once,
+    is_final_runner: process::final_run::is_runner,
+    final_run_gave_up: process::final_run::gave_up,
+    signal_arrived: process::final_run::signal_arrived,
+    run_for_signal: process::final_run::run_for_signal,
+    run_after_grace: process::final_run::run_after_grace,
+};
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -314,10 +321,10 @@ pub use cleanup_macros::at_exit;
 /// ```
 #[doc(inline)]
 pub use cleanup_macros::cleanup;
-pub use drop_at_exit::{Kept, drop_at_exit};
-pub use guard::ResourceGuard;
+pub use helpers::drop_at_exit::{Kept, drop_at_exit};
+pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
-pub use registration::{Handle, clear, register, register_named, unregister};
+pub use registry::registration::{Handle, clear, register, register_named, unregister};
 pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 
 /// Runs every pending cleanup now, last registered first, and returns what
@@ -339,8 +346,8 @@ pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 /// assert!(cleanup_runtime::run_now().entries().is_empty(), "nothing runs twice");
 /// ```
 pub fn run_now() -> Report {
-    panic_watch::install_once();
-    runner::run_now()
+    process::panic_watch::install_once();
+    run::runner::run_now()
 }
 
 /// What ran so far in this process (through [`run_now`], or at exit when
@@ -368,8 +375,8 @@ pub fn run_now() -> Report {
 /// assert_eq!(history.entries().last().unwrap().name(), "request-1499");
 /// ```
 pub fn report() -> Report {
-    panic_watch::install_once();
-    runner::snapshot()
+    process::panic_watch::install_once();
+    run::runner::snapshot()
 }
 
 /// Bounds the whole run of cleanups at exit to `deadline` (`None`: no
@@ -393,7 +400,7 @@ pub fn report() -> Report {
 /// cleanup_runtime::set_deadline(Some(Duration::from_secs(80)));
 /// ```
 pub fn set_deadline(deadline: Option<std::time::Duration>) {
-    deadline::set(deadline);
+    run::deadline::set(deadline);
 }
 
 /// Stops handling SIGINT, SIGTERM and SIGHUP for the rest of the process:
@@ -434,7 +441,7 @@ pub fn leave_signals_alone() {
 /// }
 /// ```
 pub fn adopt_after_fork() -> bool {
-    fork::adopt()
+    process::fork::adopt()
 }
 
 /// Runs the cleanups, then ends the process with `code`.
@@ -451,6 +458,7 @@ pub fn adopt_after_fork() -> bool {
 /// cleanup_runtime::exit(3);
 /// ```
 pub fn exit(code: i32) -> ! {
+    use process::final_run;
     if final_run::is_runner() {
         final_run::continue_after_exit_call(Some(code));
         final_run::end_process(code);

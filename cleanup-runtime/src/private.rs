@@ -13,42 +13,7 @@ use core::marker::PhantomData;
 use crate::outcome::CleanupResult;
 pub use crate::outcome::error_chain;
 
-/// A cleanup declared with `#[at_exit]` or `#[cleanup(...)]`, built in `const`
-/// context by the macro and collected with `inventory`.
-pub struct StaticCleanup {
-    /// The cleanup's name: the `name = "..."` option, or for `#[at_exit]`
-    /// the function's path (`module_path!()::fn_name`).
-    pub name: &'static str,
-    /// `true` for `#[cleanup(name = ...)]`: the name can be replaced and
-    /// unregistered. `false` for `#[at_exit]`, whose name is only a label.
-    pub named: bool,
-    /// Calls the user's function and turns what it returned into an outcome.
-    pub run: fn() -> Outcome,
-    /// `module_path!()` at the declaration: the first key of the static order.
-    pub module_path: &'static str,
-    /// The file where the function's name is written (for a name written
-    /// in a `macro_rules!` body, the macro's file), as `file!()` spells it.
-    pub file: &'static str,
-    /// The line of the function's name, where it is written (not the
-    /// outermost macro call, as `line!()` would give).
-    pub line: u32,
-    /// The column of the function's name, counted from 1 as `column!()`.
-    pub column: u32,
-    /// The `timeout = "..."` option, if given.
-    pub timeout: Option<core::time::Duration>,
-    /// For named cleanups, a reference to the zero-sized symbol
-    /// `cleanup-runtime: duplicate cleanup name "NAME"` (hidden, defined in
-    /// assembly on ELF targets; see the macro crate's `name_guard.rs`).
-    /// Holding it here keeps that symbol linked whenever the cleanup is, so
-    /// two cleanups with one name fail to link (or to compile, within one
-    /// crate) instead of passing silently.
-    pub name_guard: Option<&'static [u8; 0]>,
-}
-
-/// What a static cleanup's generated `run` function returns.
-pub type Outcome = Result<(), String>;
-
-inventory::collect!(StaticCleanup);
+pub use crate::base::descriptor::{Outcome, StaticCleanup};
 
 /// Turns a cleanup function's return value into an outcome. Generated code
 /// calls this on the user's function; the trait bound is what rejects a
@@ -163,14 +128,14 @@ impl<R> ErrorsByDisplay for Probe<R> {
 /// work only.
 pub fn static_declared() {
     crate::registry::STATICS_UNCOLLECTED.store(true, core::sync::atomic::Ordering::Relaxed);
-    crate::clock::mark_origin();
-    crate::exit_hook::install_once();
+    crate::base::clock::mark_origin();
+    crate::process::exit_hook::install_once();
     crate::signals::arm();
     // A `panic = "abort"` build runs the cleanups from the panic hook, so
     // it must be in place even if the API is never called. `set_hook` is
     // std, but needs nothing that is missing before `main` (a lock and a
     // box).
     if cfg!(panic = "abort") {
-        crate::panic_watch::install_once();
+        crate::process::panic_watch::install_once();
     }
 }

@@ -21,10 +21,12 @@ fn std_process_exit_from_main_runs_cleanups_and_keeps_the_code() {
     assert_eq!(report["status"], 7, "{}", run.context());
 }
 
-#[test]
-fn std_process_exit_from_another_thread_runs_cleanups_and_keeps_the_code() {
-    let run = Fixture::scenario(&["exit-thread"]).json_report().run();
-    run.assert_code(9);
+/// Runs `scenario`, where a thread other than main ends the process with
+/// `code`: the cleanups run, main never resumes, and the code is kept.
+#[track_caller]
+fn exit_from_another_thread(scenario: &str, code: i32) {
+    let run = Fixture::scenario(&[scenario]).json_report().run();
+    run.assert_code(code);
     assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
     assert_eq!(
         run.count("main resumed after the exiting thread"),
@@ -32,7 +34,12 @@ fn std_process_exit_from_another_thread_runs_cleanups_and_keeps_the_code() {
         "{}",
         run.context()
     );
-    assert_eq!(run.report()["status"], 9, "{}", run.context());
+    assert_eq!(run.report()["status"], code, "{}", run.context());
+}
+
+#[test]
+fn std_process_exit_from_another_thread_runs_cleanups_and_keeps_the_code() {
+    exit_from_another_thread("exit-thread", 9);
 }
 
 #[test]
@@ -65,16 +72,7 @@ fn cleanup_runtime_exit_from_main_runs_cleanups_and_ends_with_the_code() {
 
 #[test]
 fn cleanup_runtime_exit_from_another_thread_runs_cleanups_and_ends_with_the_code() {
-    let run = Fixture::scenario(&["cr-exit-thread"]).json_report().run();
-    run.assert_code(5);
-    assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
-    assert_eq!(
-        run.count("main resumed after the exiting thread"),
-        0,
-        "{}",
-        run.context()
-    );
-    assert_eq!(run.report()["status"], 5, "{}", run.context());
+    exit_from_another_thread("cr-exit-thread", 5);
 }
 
 #[test]

@@ -16,17 +16,29 @@ use std::ffi::CString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use common::{Fixture, Run};
 use tempfile::TempDir;
 
 const HOSTILE: &str = env!("CARGO_BIN_EXE_hostile");
 
+/// Held by each test for its whole length. A test copies the fixture and
+/// then runs the copy; a child the other test forks meanwhile inherits the
+/// copy's open write end until it execs, and the kernel refuses to run a
+/// file open for writing (`ETXTBSY`). One test at a time, no such child.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The line the runtime writes when it ignores the variables.
 const IGNORED: &str = "ignored: this process runs with elevated privileges";
 
 #[test]
 fn a_set_user_id_program_run_by_another_user_ignores_the_variables_but_runs_its_cleanups() {
+    let _serial = one_at_a_time();
     let Some(tools) = Tools::find() else { return };
     let Some(install) = Install::new(true) else {
         return;
@@ -85,6 +97,7 @@ fn a_set_user_id_program_run_by_another_user_ignores_the_variables_but_runs_its_
 
 #[test]
 fn root_running_the_same_binary_without_set_user_id_honours_the_variables() {
+    let _serial = one_at_a_time();
     if Tools::find().is_none() {
         return;
     }

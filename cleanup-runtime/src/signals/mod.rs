@@ -1,6 +1,17 @@
 //! SIGINT, SIGTERM and SIGHUP: run the cleanups, then let the signal end the
 //! process as it would have.
 //!
+//! May use: `base/`, `registry/` (only [`anything_pending`], from the
+//! handler). The watcher starts the final run, and the handler records the
+//! signal with it, through [`crate::base::upward`]; nothing here imports
+//! `process/`.
+//! Used by: `process/` (arms the handlers at first use and after `fork`,
+//! ends the process by a signal with `die_now`), `lib.rs`.
+//! Architecture invariant: only `handler.rs` runs inside a signal handler,
+//! and it calls nothing that is not async-signal-safe.
+//!
+//! [`anything_pending`]: crate::registry::anything_pending
+//!
 //! Split by danger, as signal-hook does: `handler` is what runs inside the
 //! signal handler (async-signal-safe only); `watcher` is the normal thread
 //! that runs the cleanups; this file decides when to install what.
@@ -26,6 +37,7 @@
 //!   [`leave_signals_alone`](crate::leave_signals_alone).
 
 mod handler;
+pub mod shutdown;
 mod watcher;
 
 use std::ffi::c_int;
@@ -33,8 +45,8 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::diagnostics;
-use crate::environment::{self, Variable};
+use crate::base::diagnostics;
+use crate::base::environment::{self, Variable};
 
 /// The signals whose default action ends the process and that we handle.
 pub(crate) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];

@@ -29,9 +29,8 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::MutexGuard;
 
-use crate::diagnostics;
-use crate::entry::Entry;
-use crate::final_run;
+use crate::base::diagnostics;
+use crate::base::entry::Entry;
 use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 
 /// Adds `entry` to a registry that is not simply open (its statics not
@@ -42,7 +41,7 @@ use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 #[inline(never)]
 pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> Inserted {
     registry.entries.collect_statics_if_needed();
-    if final_run::gave_up() {
+    if (crate::UPWARD.final_run_gave_up)() {
         drop(registry);
         warn(
             &entry,
@@ -52,7 +51,7 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
     }
     match registry.entries.intake() {
         Intake::Uncollected | Intake::Open => registry.entries.insert(entry),
-        Intake::FinalRun if final_run::is_runner() => registry.entries.insert(entry),
+        Intake::FinalRun if (crate::UPWARD.is_final_runner)() => registry.entries.insert(entry),
         Intake::FinalRun => {
             let inserted = registry.entries.insert(entry);
             drop(registry);

@@ -81,15 +81,3 @@
 //!     std::process::exit(0); // prints the line, then "queue drained"
 //! }
 //! ```
-
-/// Flushes the global `log` logger: the last step of every run, after the
-/// registry is empty. Does nothing without feature `log`.
-pub(crate) fn flush_after_cleanups() {
-    #[cfg(feature = "log")]
-    {
-        let flushed = std::panic::catch_unwind(|| log::logger().flush());
-        if flushed.is_err() {
-            crate::diagnostics::warn(format_args!("the log logger panicked while flushing"));
-        }
-    }
-}

@@ -4,10 +4,10 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::entry::{Entry, Label, Origin};
+use crate::base::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
 use crate::registry::{self, Inserted, Intake, UNNAMED};
-use crate::{activation, intake, panic_watch};
+use crate::registry::{first_use, intake};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
 ///
@@ -137,7 +137,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    activation::ensure();
+    first_use::ensure();
     let closure = Box::new(move || cleanup().into_outcome());
     let caller = Location::caller();
     let type_name = std::any::type_name::<F>();
@@ -182,7 +182,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    activation::ensure();
+    first_use::ensure();
     let name: Arc<str> = Arc::from(name.into());
     let closure = Box::new(move || cleanup().into_outcome());
     let caller = Location::caller();
@@ -223,7 +223,7 @@ where
 /// assert!(!cleanup_runtime::unregister("flush-cache"));
 /// ```
 pub fn unregister(name: &str) -> bool {
-    panic_watch::install_once();
+    (crate::UPWARD.watch_panics)();
     let removed = registry::lock().entries.remove_named(name);
     removed.is_some()
 }
@@ -239,7 +239,7 @@ pub fn unregister(name: &str) -> bool {
 /// assert!(cleanup_runtime::run_now().entries().is_empty());
 /// ```
 pub fn clear() {
-    panic_watch::install_once();
+    (crate::UPWARD.watch_panics)();
     let forgotten = registry::lock().entries.clear();
     drop(forgotten);
 }

@@ -12,115 +12,15 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
-use crate::clock::{self, Scale, Stamp};
-use crate::entry::{Action, Origin};
+use crate::base::clock;
+use crate::base::entry::Action;
+use crate::base::thread_token;
 use crate::registry::{self, Registry};
+use crate::report::record::Run;
 use crate::report::{EntryReport, Report, Status, Trigger};
-use crate::{final_run, thread_token};
+use crate::run::timed_helper;
 
-/// How a cleanup ended: `None` for success, else its status and message.
-/// Boxed, so the common case is one word to carry around the loop.
-pub(crate) type Failure = Option<Box<(Status, String)>>;
-
-/// A failure of `status` with `message`.
-pub(crate) fn failure(status: Status, message: String) -> Failure {
-    Some(Box::new((status, message)))
-}
-
-/// A run in progress.
-pub(crate) struct Run {
-    pub(crate) trigger: Trigger,
-    pub(crate) status: Option<i32>,
-    pub(crate) signal: Option<i32>,
-    /// In run order. While `running`, the last one is the cleanup running
-    /// now, its status and duration not known yet: it is written when the
-    /// cleanup starts and completed when it ends, so nothing moves twice.
-    entries: Vec<EntryReport>,
-    running: bool,
-    /// When the previous cleanup ended: one clock read per boundary times
-    /// every cleanup (two per cleanup would double the cost of the loop).
-    last_boundary: Stamp,
-    /// Turns clock ticks into durations.
-    scale: Scale,
-}
-
-impl Run {
-    pub(crate) fn new(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> Run {
-        Run {
-            trigger,
-            status,
-            signal,
-            entries: Vec::new(),
-            running: false,
-            last_boundary: clock::now(),
-            scale: Scale::measure(),
-        }
-    }
-
-    /// Starts the record of a cleanup taken out of the registry.
-    #[inline(always)]
-    fn open(&mut self, sequence: u64, origin: Origin) {
-        self.entries.push(EntryReport {
-            sequence,
-            origin,
-            failure: None,
-            nanos: 0,
-        });
-        self.running = true;
-    }
-
-    /// Completes the record of the running cleanup, which ended at `now`
-    /// (with `failure`, unless it succeeded); with nothing running, `now`
-    /// only marks where the next one starts.
-    #[inline(always)]
-    pub(crate) fn close(&mut self, failure: Failure, now: Stamp) {
-        if let (true, Some(entry)) = (std::mem::take(&mut self.running), self.entries.last_mut()) {
-            entry.nanos = self.scale.nanos_between(self.last_boundary, now);
-            entry.failure = failure;
-        }
-        self.last_boundary = now;
-    }
-
-    /// Adds the entries of a run that went on inside this one (a
-    /// [`run_now`] during the final run). They ended before the cleanup
-    /// running now, which may be the one that called `run_now`, so they go
-    /// before it.
-    pub(crate) fn add_nested(&mut self, entries: &[EntryReport]) {
-        let at = self.entries.len() - usize::from(self.running);
-        self.entries.splice(at..at, entries.iter().cloned());
-    }
-
-    /// Records a cleanup that will not run: the deadline passed first.
-    pub(crate) fn skip(&mut self, sequence: u64, origin: Origin) {
-        self.entries.push(EntryReport {
-            sequence,
-            origin,
-            failure: failure(
-                Status::Skipped,
-                "not started: the deadline had passed".to_owned(),
-            ),
-            nanos: 0,
-        });
-    }
-
-    /// The cleanups that ran and ended, in run order.
-    pub(crate) fn ended(&self) -> &[EntryReport] {
-        &self.entries[..self.entries.len() - usize::from(self.running)]
-    }
-
-    pub(crate) fn into_report(mut self) -> Report {
-        if self.running {
-            self.entries.pop();
-        }
-        Report {
-            trigger: self.trigger,
-            status: self.status,
-            signal: self.signal,
-            entries: self.entries,
-            pending: Vec::new(),
-        }
-    }
-}
+pub(crate) use crate::report::{Failure, failure};
 
 /// Which run's record a loop writes to.
 pub(crate) enum Target<'a> {
@@ -139,7 +39,7 @@ pub(crate) fn run_entries(mut target: Target<'_>) {
         let mut registry = registry::lock();
         let pending = registry.entries.len();
         if let Some(run) = record_of(&mut target, &mut registry.final_run) {
-            run.entries.reserve(pending);
+            run.reserve(pending);
         }
     }
     let mut failure: Failure = None;
@@ -201,7 +101,7 @@ fn run_caught(action: Action) -> Failure {
 /// `timeout`; it then goes on in the background until the process ends.
 ///
 /// In the final run that thread stands in for the runner while it runs the
-/// cleanup (`final_run::enrol_timed_helper`): the cleanup's `exit` or fatal
+/// cleanup (`timed_helper::enrol`): the cleanup's `exit` or fatal
 /// panic ends the cleanup, as on the runner thread, not the run. It is
 /// enrolled before it may take the action, so it never runs the cleanup
 /// unrecognised, and the enrolment ends when this stops waiting.
@@ -221,7 +121,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take();
             if let Some(action) = action {
-                final_run::timed_cleanup_starts();
+                timed_helper::note_start(thread_token::current());
                 let _ = done.send(run_caught(action));
             }
         });
@@ -229,7 +129,11 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
         Ok(helper) => helper,
         Err(_) => return held.take().and_then(run_caught),
     };
-    let _enrolment = final_run::enrol_timed_helper(thread_token::of(&helper), &ended);
+    // Until the enrolment is dropped, the helper counts as the runner and
+    // ends its cleanup early by sending its outcome to `ended`.
+    let thread = thread_token::of(&helper);
+    let _enrolment =
+        (crate::UPWARD.is_final_runner)().then(|| timed_helper::enrol(thread, ended.clone()));
     drop(held);
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
@@ -274,7 +178,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 pub(crate) fn run_now() -> Report {
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
-    crate::logging::flush_after_cleanups();
+    super::log_flush::flush_after_cleanups();
     let report = run.into_report();
     let taken_by_final_run = registry::lock()
         .final_run
@@ -316,7 +220,17 @@ pub(crate) fn snapshot() -> Report {
         .cloned()
         .collect();
     let registry = registry::lock();
-    final_run::add_progress(&registry, &mut report);
+    add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
     report
+}
+
+/// Adds the final run's progress so far to a snapshot report.
+fn add_progress(registry: &Registry, report: &mut Report) {
+    if let Some(run) = registry.final_run.as_ref() {
+        report.trigger = run.trigger;
+        report.status = run.status;
+        report.signal = run.signal;
+        report.entries.extend(run.ended().iter().cloned());
+    }
 }

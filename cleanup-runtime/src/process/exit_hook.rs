@@ -1,7 +1,7 @@
 //! What runs at `exit`: libc-level registration of our two exit handlers.
 //!
 //! They are registered when the process first has something to clean up
-//! ([`install_once`], from `activation` at the first registration, or
+//! ([`install_once`], from `process::activate` at the first registration, or
 //! before `main` from the constructor each `#[at_exit]`/`#[cleanup]`
 //! brings), not by a constructor of the runtime's own: a program that links
 //! the runtime and never uses it pays nothing at start or at exit
@@ -32,7 +32,7 @@ use std::ffi::{c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use crate::final_run;
+use crate::process::final_run;
 
 static INSTALLED: Once = Once::new();
 
@@ -43,7 +43,7 @@ static INSTALLED: Once = Once::new();
 pub(crate) fn install_once() {
     INSTALLED.call_once(|| {
         platform::register();
-        crate::fork::install();
+        crate::process::fork::install();
     });
 }
 

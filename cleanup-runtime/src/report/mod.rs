@@ -1,5 +1,19 @@
+//! The report layer: [`Report`] and its entries, their text and JSON
+//! forms (below), the record of a run in progress that becomes one
+//! ([`record`]), and where `CLEANUP_REPORT` sends them ([`destination`]).
+//!
+//! May use: `base/` only.
+//! Used by: `registry/` (which holds the final run's record), `run/`
+//! (which fills records in), `process/` (which writes the final report),
+//! `lib.rs`.
+//! Architecture invariant: a report is data; building or rendering one
+//! never takes the registry lock.
+//!
 //! What a cleanup run did: [`Report`], its entries, and their text and JSON
 //! forms.
+
+pub(crate) mod destination;
+pub(crate) mod record;
 
 use std::fmt;
 use std::time::Duration;
@@ -7,8 +21,16 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use crate::entry::Origin;
-use crate::runner::Failure;
+use crate::base::entry::Origin;
+
+/// How a cleanup ended: `None` for success, else its status and message.
+/// Boxed, so the common case is one word to carry around the loop.
+pub(crate) type Failure = Option<Box<(Status, String)>>;
+
+/// A failure of `status` with `message`.
+pub(crate) fn failure(status: Status, message: String) -> Failure {
+    Some(Box::new((status, message)))
+}
 
 /// What ended (or ran) the cleanups.
 ///
@@ -278,6 +300,7 @@ pub struct Report {
     pub(crate) trigger: Trigger,
     pub(crate) status: Option<i32>,
     pub(crate) signal: Option<i32>,
+    pub(crate) shutdown_signal: Option<i32>,
     pub(crate) entries: Vec<EntryReport>,
     pub(crate) pending: Vec<PendingEntry>,
 }
@@ -309,6 +332,17 @@ impl Report {
     /// ```
     pub fn signal(&self) -> Option<i32> {
         self.signal
+    }
+
+    /// The first handled SIGINT, SIGTERM or SIGHUP that arrived, whether or
+    /// not the program listened for it (see [`shutdown`](crate::shutdown)),
+    /// also when the program then ended on its own; `None` if none did.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::run_now().shutdown_signal(), None);
+    /// ```
+    pub fn shutdown_signal(&self) -> Option<i32> {
+        self.shutdown_signal
     }
 
     /// The cleanups that ran, in the order they ran.
@@ -346,7 +380,7 @@ impl Report {
     }
 
     /// The report as one line of JSON:
-    /// `{"trigger", "status", "signal", "entries": [{"name", "sequence",
+    /// `{"trigger", "status", "signal", "shutdown_signal", "entries": [{"name", "sequence",
     /// "source", "status", "error", "duration_ns"}], "pending": [{"name",
     /// "sequence", "source"}]}`.
     ///
@@ -392,7 +426,7 @@ fn push_entry_line(text: &mut String, entry: &EntryReport) {
 /// The text form: a header line, then one line per entry in run order.
 ///
 /// ```text
-/// cleanup report: trigger=exit status=0 signal=none: 2 entries, 1 failed
+/// cleanup report: trigger=exit status=0 signal=none shutdown_signal=none: 2 entries, 1 failed
 ///   #7 ok     0.012ms "close-db" (src/main.rs:10)
 ///   #3 error  0.002ms "drain" (src/main.rs:20): connection refused
 /// ```
@@ -406,6 +440,10 @@ impl fmt::Display for Report {
         match self.signal {
             Some(signal) => write!(f, " signal={signal}")?,
             None => write!(f, " signal=none")?,
+        }
+        match self.shutdown_signal {
+            Some(signal) => write!(f, " shutdown_signal={signal}")?,
+            None => write!(f, " shutdown_signal=none")?,
         }
         writeln!(
             f,
@@ -443,10 +481,11 @@ impl fmt::Display for Report {
 
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut report = serializer.serialize_struct("Report", 5)?;
+        let mut report = serializer.serialize_struct("Report", 6)?;
         report.serialize_field("trigger", &self.trigger)?;
         report.serialize_field("status", &self.status)?;
         report.serialize_field("signal", &self.signal)?;
+        report.serialize_field("shutdown_signal", &self.shutdown_signal)?;
         report.serialize_field("entries", &self.entries)?;
         report.serialize_field("pending", &self.pending)?;
         report.end()

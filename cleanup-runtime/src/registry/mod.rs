@@ -1,3 +1,16 @@
+//! The registry layer: what a cleanup returns
+//! ([`crate::outcome`], kept at the root), the public registration API ([`registration`]), the gate
+//! an entry passes while the process ends ([`intake`]), the one-load
+//! first-use check ([`first_use`]), and the registry itself (below).
+//!
+//! May use: `base/`, `report/` (the final run's record,
+//! `report::record::Run`, lives under the registry lock, so it is taken
+//! together with the entries; and the pending list is a report's). Calls
+//! upward only through [`crate::base::upward`].
+//! Used by: every layer above.
+//! Architecture invariant: the registry lock is never held while a cleanup
+//! runs, and nothing here ends the process or installs a hook itself.
+//!
 //! The one registry of the process: entries, sequence numbers, named
 //! replacement and removal.
 //!
@@ -9,17 +22,21 @@
 //! (FINDINGS.md), and a program that never touches the API pays nothing
 //! until exit.
 
+pub(crate) mod first_use;
+pub(crate) mod intake;
+pub(crate) mod registration;
+
 use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
-use crate::__private::StaticCleanup;
-use crate::diagnostics;
-use crate::entry::{Closure, Entry, Label, Origin};
+use crate::base::descriptor::StaticCleanup;
+use crate::base::diagnostics;
+use crate::base::entry::{Closure, Entry, Label, Origin};
 use crate::report::PendingEntry;
-use crate::runner::Run;
+use crate::report::record::Run;
 
 /// The id of every unnamed entry's slot, whose occupant never changes.
 pub(crate) const UNNAMED: u64 = 0;
@@ -305,7 +322,7 @@ impl Entries {
     #[cold]
     #[inline(never)]
     fn collect_statics(&mut self) {
-        crate::clock::mark_origin();
+        crate::base::clock::mark_origin();
         self.intake = Intake::Open;
         STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
         let mut statics: Vec<&'static StaticCleanup> =

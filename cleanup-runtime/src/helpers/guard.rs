@@ -69,7 +69,7 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
             release: Box::new(release),
         })));
         let for_exit = Arc::clone(&state);
-        let name = crate::drop_at_exit::unique_name::<T>("ResourceGuard");
+        let name = crate::helpers::drop_at_exit::unique_name::<T>("ResourceGuard");
         let handle = crate::register_named(name, move || match take(&for_exit) {
             Some(pending) => pending.run().into_outcome(),
             None => Ok(()),
@@ -179,7 +179,7 @@ impl<T, R: CleanupResult> Drop for ResourceGuard<T, R> {
                 format!("panic: {message}")
             }
         };
-        crate::diagnostics::warn(format_args!(
+        crate::base::diagnostics::warn(format_args!(
             "release of the ResourceGuard made at {}:{} on drop: {failure}",
             self.source.file(),
             self.source.line()

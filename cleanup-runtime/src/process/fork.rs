@@ -23,7 +23,7 @@ use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::registry::{self, Registry};
-use crate::{activation, signals};
+use crate::signals;
 
 /// The pid of the process that registered the first cleanup (0 until then).
 static ORIGINAL_PID: AtomicI32 = AtomicI32::new(0);
@@ -74,8 +74,8 @@ extern "C" fn in_child() {
         registry.set_aside_for_fork_child();
     }
     signals::forget_watcher_after_fork();
-    activation::forget_after_fork();
-    crate::final_run::forget_after_fork();
+    crate::registry::first_use::forget_after_fork();
+    crate::process::final_run::forget_after_fork();
 }
 
 /// Whether this process is a forked child that did not adopt the cleanups.

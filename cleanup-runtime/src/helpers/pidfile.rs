@@ -256,7 +256,7 @@ impl PidFile {
 impl Drop for PidFile {
     fn drop(&mut self) {
         if let Err(error) = self.remove_now() {
-            crate::diagnostics::warn(format_args!("{error}"));
+            crate::base::diagnostics::warn(format_args!("{error}"));
         }
     }
 }

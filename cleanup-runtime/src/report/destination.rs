@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
-use crate::diagnostics;
-use crate::environment::{self, Variable};
+use crate::base::diagnostics;
+use crate::base::environment::{self, Variable};
 use crate::report::Report;
 
 /// The environment variable read at exit.

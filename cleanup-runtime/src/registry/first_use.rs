@@ -9,13 +9,13 @@
 //! [`crate::__private::static_declared`], which sets up the libc-level part.
 //!
 //! Every registration passes through [`ensure`], so after the first call
-//! it is one relaxed load and a predictable branch.
+//! it is one relaxed load and a predictable branch. The set-up itself is
+//! `process::activate`, a layer above: the cold first call reaches it
+//! through [`crate::UPWARD`] (see [`crate::base::upward`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::{exit_hook, panic_watch, signals};
-
-/// Set once everything below has been set up.
+/// Set once everything `process::activate` does has been set up.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 /// Sets the runtime up for cleanups, once per process.
@@ -32,9 +32,7 @@ pub(crate) fn ensure() {
 #[cold]
 #[inline(never)]
 fn activate() {
-    exit_hook::install_once();
-    panic_watch::install_once();
-    signals::arm();
+    (crate::UPWARD.activate)();
     ACTIVE.store(true, Ordering::Relaxed);
 }
 

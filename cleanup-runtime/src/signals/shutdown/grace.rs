@@ -5,13 +5,16 @@ use std::ffi::OsStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::base::diagnostics;
+use crate::base::environment::{self, Variable};
+
 /// The grace period when neither the program nor the environment sets one:
 /// Docker's stop timeout, and well inside systemd's 90 s and Kubernetes'
 /// 30 s.
 pub(crate) const DEFAULT: Duration = Duration::from_secs(10);
 
 /// The environment variable that overrides the program's grace period.
-pub(crate) const VARIABLE: &str = "CLEANUP_GRACE";
+pub(crate) const VARIABLE: &str = Variable::Grace.name();
 
 /// Set by [`set_grace`](super::set_grace), in nanoseconds plus one; 0 for
 /// not set.
@@ -31,8 +34,20 @@ pub(crate) fn program() -> Duration {
     }
 }
 
-/// The grace period that starts at a signal now.
+/// The grace period that starts at a signal now: `CLEANUP_GRACE` when set
+/// and valid, else the program's. A malformed value gets one line on
+/// stderr and is ignored; in a privileged process the variable is not read
+/// (see `environment`).
 pub(crate) fn for_signal() -> Duration {
+    if let Some(value) = environment::read(Variable::Grace) {
+        match parse(&value) {
+            Ok(grace) => return grace,
+            Err(message) => diagnostics::warn(format_args!(
+                "{message}; the grace period stays {}",
+                humantime::format_duration(program())
+            )),
+        }
+    }
     program()
 }
 

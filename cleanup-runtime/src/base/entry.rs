@@ -11,7 +11,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::__private::{Outcome, StaticCleanup};
+use crate::base::descriptor::{Outcome, StaticCleanup};
 
 /// The closure of a run-time registration.
 pub(crate) type Closure = Box<dyn FnOnce() -> Outcome + Send>;

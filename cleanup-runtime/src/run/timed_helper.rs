@@ -5,13 +5,17 @@
 //! not the whole run. It ends the cleanup by handing its outcome to the
 //! runner, which is waiting for one (or for the timeout), and from then on
 //! never returns: the runner carries the run on and ends the process.
+//!
+//! The state lives here, with the loop that enrols the helper; `process/`
+//! (`final_run`, `panic_watch`) asks it whether a thread is the helper and
+//! hands the outcome back through it.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::runner::Failure;
+use crate::report::Failure;
 
 /// The helper running the final run's current timed cleanup (0: none).
 /// Changed only under [`OUTCOME`]'s lock; read without it.
@@ -30,10 +34,10 @@ thread_local! {
 /// has its outcome or stops waiting for it.
 pub(crate) struct Enrolment(());
 
-/// Enrols `thread` (a [`thread_token`](crate::thread_token) identity) as
+/// Enrols `thread` (a [`thread_token`](crate::base::thread_token) identity) as
 /// the helper, whose outcome goes to `outcome`. Called by the runner before
 /// the helper runs the cleanup.
-pub(super) fn enrol(thread: usize, outcome: SyncSender<Failure>) -> Enrolment {
+pub(crate) fn enrol(thread: usize, outcome: SyncSender<Failure>) -> Enrolment {
     let mut slot = lock();
     *slot = Some(outcome);
     THREAD.store(thread, Ordering::Release);
@@ -50,13 +54,13 @@ impl Drop for Enrolment {
 
 /// Whether `thread` is the enrolled helper.
 #[inline]
-pub(super) fn is(thread: usize) -> bool {
+pub(crate) fn is(thread: usize) -> bool {
     THREAD.load(Ordering::Acquire) == thread
 }
 
 /// On a thread about to run a timed cleanup: remembers for good whether
 /// it is the final run's helper (it is enrolled before it gets here).
-pub(super) fn note_start(thread: usize) {
+pub(crate) fn note_start(thread: usize) {
     if is(thread) {
         HELPER_HERE.set(true);
     }
@@ -64,14 +68,14 @@ pub(super) fn note_start(thread: usize) {
 
 /// Whether this thread is, or was until its timeout passed, the helper of
 /// a timed cleanup of the final run.
-pub(super) fn is_here() -> bool {
+pub(crate) fn is_here() -> bool {
     HELPER_HERE.get()
 }
 
 /// On the helper: ends its cleanup with `failure`, after `record` ran.
 /// Both happen under the lock, so the runner cannot stop waiting in
 /// between; `false` (and nothing done) if the runner stopped waiting first.
-pub(super) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) -> bool {
+pub(crate) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) -> bool {
     let mut slot = lock();
     if THREAD.load(Ordering::Acquire) != thread {
         return false;
@@ -87,7 +91,7 @@ pub(super) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) 
 }
 
 /// In a forked child: the helper stayed in the parent.
-pub(super) fn forget_after_fork() {
+pub(crate) fn forget_after_fork() {
     THREAD.store(0, Ordering::Relaxed);
 }
 

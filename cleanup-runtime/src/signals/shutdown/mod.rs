@@ -122,11 +122,13 @@
 //! alone fills Docker's default stop timeout: set a shorter one there.
 
 mod grace;
-pub(crate) mod listening;
+pub(super) mod grace_period;
 mod requested;
 mod waiters;
 
 use std::time::Duration;
+
+use crate::base::listening;
 
 pub use requested::Requested;
 
@@ -234,14 +236,14 @@ pub fn set_grace(grace: Duration) {
 fn listen() {
     if !listening::is_listening() {
         listening::start();
-        crate::signals::arm();
+        super::arm();
     }
 }
 
-/// From the signal watcher thread, after the handler took `signal` as the
+/// From the signal watcher thread, after the handler took a signal as the
 /// shutdown request: wakes every waiter and returns the grace period that
 /// starts now.
-pub(crate) fn requested_by_signal() -> Duration {
+fn requested_by_signal() -> Duration {
     waiters::request();
     grace::for_signal()
 }

@@ -21,24 +21,29 @@
 //! before the run started ends it by that signal whoever runs the cleanups
 //! ([`signal_arrived`] records it from the signal handler, and the run
 //! adopts it), and so does the signal that started the run, whatever a
-//! cleanup then asks for; otherwise the exit status. Whichever thread
+//! cleanup then asks for; otherwise the exit status. In a program that
+//! listens for shutdown the first such signal is only its request: it is
+//! not recorded, and starts the grace period ([`run_after_grace`] when it
+//! is over). Whichever thread
 //! finishes the run ends the process that way, and a thread that meets the
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
 
-mod timed_helper;
-
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
-use std::sync::mpsc::SyncSender;
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::destination::Destination;
-use crate::registry::{self, Registry};
+use crate::base::listening;
+use crate::base::thread_token;
+use crate::base::upward::Arrival;
+use crate::process::{fork, panic_watch, watchdog};
+use crate::registry;
+use crate::report::destination::Destination;
+use crate::report::record::Run;
 use crate::report::{Report, Trigger};
-use crate::runner::{self, Failure, Run, Target};
-use crate::{deadline, fork, panic_watch, signals, thread_token, watchdog};
-
-pub(crate) use timed_helper::Enrolment;
+use crate::run::deadline;
+use crate::run::runner::{self, Failure, Target};
+use crate::run::timed_helper;
+use crate::signals;
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
@@ -109,16 +114,42 @@ fn record_ending_signal(signal: i32) -> i32 {
     }
 }
 
-/// From the signal handler: a handled `signal` arrived. Returns whether the
-/// final run has started (the handler then ends the process at once).
-/// Async-signal-safe: two atomic operations.
+/// From the signal handler: a handled `signal` arrived. Returns what it
+/// means: [`Arrival::DuringRun`] if the final run has started (the handler
+/// then ends the process at once). Async-signal-safe: a few atomic
+/// operations.
 ///
 /// Recorded before the run's state is read, and the run reads the record
 /// after claiming its state (both sequentially consistent): a signal that
 /// finds no run started is always seen by the run that starts next.
-pub(crate) fn signal_arrived(signal: i32) -> bool {
-    record_ending_signal(signal);
-    STATE.load(Ordering::SeqCst) != IDLE
+///
+/// In a program that listens for shutdown, the first signal is the
+/// request ([`Arrival::Request`]) and is not recorded: the program may
+/// still end on its own, with its own status.
+pub(crate) fn signal_arrived(signal: i32) -> Arrival {
+    if !listening::take_as_request(signal) {
+        record_ending_signal(signal);
+    } else if STATE.load(Ordering::SeqCst) == IDLE {
+        return Arrival::Request;
+    }
+    if STATE.load(Ordering::SeqCst) != IDLE {
+        Arrival::DuringRun
+    } else {
+        Arrival::Ending
+    }
+}
+
+/// From the signal watcher thread, when a listening program's grace period
+/// after `signal` is over: runs the cleanups, after which the process ends
+/// by `signal` (ended here, by [`conclude`]). Returns `false` at once if
+/// the program began ending on its own meanwhile: its own end stands.
+pub(crate) fn run_after_grace(signal: i32) -> bool {
+    if !begin(Trigger::Signal, None, Some(signal)) {
+        return false;
+    }
+    runner::run_entries(Target::Final);
+    conclude();
+    true
 }
 
 /// From the exit hook, with the status `exit` was given (`None` where the
@@ -191,22 +222,6 @@ pub(crate) fn is_runner() -> bool {
 /// the helper of the current one, or was until its timeout passed.
 pub(crate) fn is_timed_helper() -> bool {
     timed_helper::is_here()
-}
-
-/// On a thread about to run a timed cleanup: see [`enrol_timed_helper`].
-pub(crate) fn timed_cleanup_starts() {
-    timed_helper::note_start(thread_token::current());
-}
-
-/// From the runner, as a timed cleanup of the final run starts on the
-/// helper `thread` ([`thread_token::of`]): until the returned enrolment is
-/// dropped, that thread counts as the runner, and ends its cleanup early by
-/// sending its outcome to `outcome`. `None` outside the final run.
-pub(crate) fn enrol_timed_helper(
-    thread: usize,
-    outcome: &SyncSender<Failure>,
-) -> Option<Enrolment> {
-    is_runner().then(|| timed_helper::enrol(thread, outcome.clone()))
 }
 
 /// The runner leaves the current cleanup by ending the process again:
@@ -340,7 +355,7 @@ fn end_by_the_ending_signal() {
 
 /// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
-    crate::logging::flush_after_cleanups();
+    crate::run::log_flush::flush_after_cleanups();
     let Some(run) = take_record_sealed() else {
         if STATE.load(Ordering::Acquire) == GIVEN_UP {
             wait_for_the_watchdog();
@@ -349,7 +364,7 @@ fn finish() {
     };
     let report = run.into_report();
     // Bound by the deadline, if the run has one (see `watchdog::start`).
-    write_report(&report, crate::diagnostics::writes_give_up_at());
+    write_report(&report, crate::base::diagnostics::writes_give_up_at());
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);
@@ -387,16 +402,6 @@ pub(crate) fn gave_up() -> bool {
 pub(crate) fn write_report(report: &Report, give_up_at: Option<std::time::Instant>) {
     if !(report.entries.is_empty() && fork::is_child_without_cleanups()) {
         Destination::from_env().write(report, give_up_at);
-    }
-}
-
-/// Adds the final run's progress so far to a snapshot report.
-pub(crate) fn add_progress(registry: &Registry, report: &mut Report) {
-    if let Some(run) = registry.final_run.as_ref() {
-        report.trigger = run.trigger;
-        report.status = run.status;
-        report.signal = run.signal;
-        report.entries.extend(run.ended().iter().cloned());
     }
 }
 
@@ -453,7 +458,7 @@ fn run_rest_then_end() -> ! {
 /// flush when another thread holds stdout, and a thread stuck in
 /// `println!` on a full pipe would otherwise hold the process for good.
 pub(crate) fn end_process(status: i32) -> ! {
-    crate::diagnostics::flush_stdout_if_free();
+    crate::base::diagnostics::flush_stdout_if_free();
     // SAFETY: `exit` may be called from an exit handler on glibc, which then
     // runs the remaining handlers and ends the process with this status
     // (FINDINGS.md); nothing of ours runs again, the state is DONE.

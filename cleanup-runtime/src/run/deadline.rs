@@ -12,8 +12,8 @@ use std::ffi::OsStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::diagnostics;
-use crate::environment::{self, Variable};
+use crate::base::diagnostics;
+use crate::base::environment::{self, Variable};
 
 /// The environment variable read when the run at exit starts.
 pub(crate) const VARIABLE: &str = Variable::Deadline.name();

@@ -16,10 +16,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::diagnostics;
-use crate::final_run::{wait_until_done_for, write_report};
+use crate::base::diagnostics;
+use crate::process::final_run::{wait_until_done_for, write_report};
+use crate::registry;
 use crate::report::Status;
-use crate::{registry, runner};
+use crate::run::runner;
 
 /// How long after the deadline the report may take to be written: a
 /// stderr pipe nobody reads, or a file system that hangs, then ends the
@@ -56,13 +57,13 @@ pub(crate) fn start(limit: Duration) {
 /// ending with. `_exit`, not `exit`: the hung cleanup may hold a lock that
 /// the remaining exit handlers or stdio need.
 fn give_up(limit: Duration) {
-    let now = crate::clock::now();
+    let now = crate::base::clock::now();
     let run = {
         let mut registry = registry::lock();
         let Some(mut run) = registry.final_run.take() else {
             return; // finished meanwhile
         };
-        crate::final_run::mark_given_up();
+        crate::process::final_run::mark_given_up();
         run.close(
             runner::failure(
                 Status::Timeout,

@@ -20,8 +20,10 @@ use std::panic;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::base::thread_token;
+use crate::process::final_run;
 use crate::report::Status;
-use crate::{final_run, runner, thread_token};
+use crate::run::runner;
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
 static FIRST_USE: Once = Once::new();

@@ -1,0 +1,25 @@
+//! Helpers built on the public API, as a user could write them: temp
+//! paths ([`temp`]), pid files ([`pidfile`]), [`ResourceGuard`]
+//! ([`guard`]), [`drop_at_exit`](crate::drop_at_exit) and the logging notes
+//! ([`logging`]). Each registers a named cleanup with
+//! [`register_named`](crate::register_named) and keeps its [`Handle`].
+//!
+//! May use: the public API (`crate::register_named`, `crate::Handle`,
+//! `crate::CleanupResult`), each other, and one crate-internal item:
+//! `base::diagnostics::warn`, for the one-line `cleanup: ...` warning on
+//! stderr that a helper gives when it cannot do its job (a pid file that
+//! cannot be written, a guard dropped twice). A user would use `eprintln!`;
+//! the helpers share the runtime's line format and its write that never
+//! waits for std's stderr lock (the warning may come from inside `exit`).
+//! Used by: `lib.rs` only (re-exported).
+//! Architecture invariant: no helper reaches into the registry, the run or
+//! the process layer; removing this folder leaves the runtime working.
+//!
+//! [`ResourceGuard`]: crate::ResourceGuard
+//! [`Handle`]: crate::Handle
+
+pub(crate) mod drop_at_exit;
+pub(crate) mod guard;
+pub mod logging;
+pub mod pidfile;
+pub mod temp;

@@ -1,0 +1,17 @@
+//! Running cleanups: the loop that takes entries from the registry one at
+//! a time, catches each one's panic, bounds a timed one on a helper thread,
+//! records outcomes, and keeps the history of manual runs; plus the
+//! whole-run deadline setting and the logger flush that ends every run.
+//!
+//! May use: `base/`, `report/`, `registry/`. The run loop asks
+//! `process/` only whether the calling thread is the final run's runner,
+//! through [`crate::base::upward`].
+//! Used by: `process/` (the final run drives this loop), `lib.rs`
+//! (`run_now`, `report`).
+//! Architecture invariant: never ends the process and never takes the
+//! registry lock across a cleanup's call.
+
+pub(crate) mod deadline;
+pub(crate) mod log_flush;
+pub(crate) mod runner;
+pub(crate) mod timed_helper;
