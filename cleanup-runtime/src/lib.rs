@@ -200,7 +200,10 @@
 //! `trigger` is `"panic"` for a panic out of `main` when the runtime saw it
 //! (its panic hook is installed at the first use of the API; a program that
 //! only declares static cleanups, or replaces the panic hook afterwards,
-//! reports `"exit"` with status 101).
+//! reports `"exit"` with status 101). `shutdown_signal` is the first
+//! handled `SIGINT`, `SIGTERM` or `SIGHUP` that arrived, whether or not the
+//! program listened for it ([`shutdown`]), also when the program then ended
+//! on its own (`"trigger": "exit"`, its own status).
 //!
 //! # Helpers
 //!
