@@ -39,12 +39,20 @@ fn assert_known_report(run: &Run, report: &Value) {
         |list: &[&str]| -> BTreeSet<String> { list.iter().map(|key| key.to_string()).collect() };
     assert_eq!(
         keys(report),
-        expected_keys(&["trigger", "status", "signal", "entries", "pending"]),
+        expected_keys(&[
+            "trigger",
+            "status",
+            "signal",
+            "shutdown_signal",
+            "entries",
+            "pending"
+        ]),
         "{context}"
     );
     assert_eq!(report["trigger"], "exit", "{context}");
     assert_eq!(report["status"], 3, "{context}");
     assert!(report["signal"].is_null(), "{context}");
+    assert!(report["shutdown_signal"].is_null(), "{context}");
     assert_eq!(report["pending"], serde_json::json!([]), "{context}");
 
     let entries = report["entries"].as_array().expect("entries");
