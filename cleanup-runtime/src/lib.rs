@@ -144,6 +144,7 @@
 //! | several threads calling `exit` at once | run once | the first caller's status |
 //! | `SIGINT`, `SIGTERM`, `SIGHUP` (feature `signals`, default) | run, on a normal thread | death by the same signal (as PID 1: status `128 + signal`) |
 //! | a second such signal while cleanups run | the run is cut short | death by that signal, at once |
+//! | such a signal once the program listens ([`shutdown`]) | not yet: the program is woken and has the grace period (10 s) to end on its own; then on its path | the program's status; after the grace or a second signal, death by the signal |
 //! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
 //! | a signal ignored by the parent (`nohup`) | not on the signal: it stays ignored | — |
 //! | a panic in a `panic = "abort"` build | run, from the panic hook | `SIGABRT`, as before |
@@ -167,9 +168,11 @@
 //! with `CLEANUP_SIGNALS=off`, [`leave_signals_alone`], or
 //! `default-features = false`.
 //!
-//! A server that drains connections on `SIGTERM` installs its own handler
-//! (so ours stands aside), drains, and then calls [`exit`]`(0)`, which runs
-//! the cleanups.
+//! A server, worker or daemon that must drain first listens for shutdown
+//! ([`shutdown::wait`], or [`shutdown::requested`] in `tokio::select!`):
+//! the signal then wakes it instead of running the cleanups under it; it
+//! drains and returns, and the cleanups run after, with its status. See
+//! [`shutdown`].
 //!
 //! ## Deadlines and timeouts
 //!
@@ -248,13 +251,17 @@
 //! nothing at start-up or exit.
 //!
 //! The JSON form is one object: `{"trigger": "exit"|"signal"|"panic"|"manual",
-//! "status": int|null, "signal": int|null, "warnings": [str], "entries": [{"name", "sequence",
+//! "status": int|null, "signal": int|null, "shutdown_signal": int|null, "warnings": [str],
+//! "entries": [{"name", "sequence",
 //! "source", "status": "ok"|"error"|"panic"|"timeout"|"skipped", "error",
 //! "duration_ns"}], "pending": [{"name", "sequence", "source"}]}`.
 //! `trigger` is `"panic"` for a panic out of `main` when the runtime saw it
 //! (its panic hook is installed at the first use of the API; a program that
 //! only declares static cleanups, or replaces the panic hook afterwards,
-//! reports `"exit"` with status 101).
+//! reports `"exit"` with status 101). `shutdown_signal` is the first
+//! handled `SIGINT`, `SIGTERM` or `SIGHUP` that arrived, whether or not the
+//! program listened for it ([`shutdown`]), also when the program then ended
+//! on its own (`"trigger": "exit"`, its own status).
 //!
 //! # Helpers
 //!
@@ -312,6 +319,7 @@ mod signals;
 mod outcome;
 
 pub use helpers::{logging, pidfile, temp};
+pub use signals::shutdown;
 
 /// The calls from the lower layers up into `process/`, wired here (see
 /// [`base::upward`]).
@@ -322,6 +330,7 @@ pub(crate) const UPWARD: base::upward::Upward = base::upward::Upward {
     final_run_gave_up: process::final_run::gave_up,
     signal_arrived: process::final_run::signal_arrived,
     run_for_signal: process::final_run::run_for_signal,
+    run_after_grace: process::final_run::run_after_grace,
 };
 
 #[doc(hidden)]

@@ -40,7 +40,13 @@ fn assert_known_report(run: &Run, report: &Value) {
     assert_eq!(
         keys(report),
         expected_keys(&[
-            "trigger", "status", "signal", "warnings", "entries", "pending"
+            "trigger",
+            "status",
+            "signal",
+            "shutdown_signal",
+            "warnings",
+            "entries",
+            "pending"
         ]),
         "{context}"
     );
@@ -48,6 +54,7 @@ fn assert_known_report(run: &Run, report: &Value) {
     assert_eq!(report["trigger"], "exit", "{context}");
     assert_eq!(report["status"], 3, "{context}");
     assert!(report["signal"].is_null(), "{context}");
+    assert!(report["shutdown_signal"].is_null(), "{context}");
     assert_eq!(report["pending"], serde_json::json!([]), "{context}");
 
     let entries = report["entries"].as_array().expect("entries");

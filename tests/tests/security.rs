@@ -89,6 +89,16 @@ fn a_set_user_id_program_run_by_another_user_ignores_the_variables_but_runs_its_
     assert_eq!(run.ran(), ["static"], "{}", run.context());
     assert_one_ignored_line(&run, &["CLEANUP_SIGNALS"]);
 
+    // A listener's grace: the program's 10 ms stands; were the hour read,
+    // the run would hang until the harness's guard.
+    let run = as_user(&["listen-raise", "10"])
+        .env("CLEANUP_GRACE", "1h")
+        .run();
+    assert_runs_privileged(&run);
+    run.assert_signal(libc::SIGTERM);
+    assert_eq!(run.ran(), ["static"], "{}", run.context());
+    assert_one_ignored_line(&run, &["CLEANUP_GRACE"]);
+
     // Nothing set, nothing said.
     let run = as_user(&["slow"]).run();
     run.assert_code(3);
@@ -125,6 +135,14 @@ fn root_running_the_same_binary_without_set_user_id_honours_the_variables() {
 
     // Read through std's environment in a constructor, before `main`:
     // honoured, and nothing said (no panic there either).
+    // The program's grace of an hour gives way to the variable's 10 ms.
+    let run = root(&["listen-raise", "3600000"])
+        .env("CLEANUP_GRACE", "10ms")
+        .run();
+    run.assert_signal(libc::SIGTERM);
+    assert_eq!(run.ran(), ["static"], "{}", run.context());
+    assert!(!run.stderr.contains(IGNORED), "{}", run.context());
+
     let run = root(&["raise"]).env("CLEANUP_SIGNALS", "off").run();
     run.assert_signal(libc::SIGTERM);
     assert!(

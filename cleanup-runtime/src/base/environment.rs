@@ -76,6 +76,9 @@ variables! {
     /// The run-time off switch of signal handling (`signals`); read before
     /// `main` when the program declares static cleanups.
     Signals => "CLEANUP_SIGNALS",
+    /// A listening program's grace period after a signal
+    /// (`signals::shutdown`).
+    Grace => "CLEANUP_GRACE",
 }
 
 /// The value of `variable`, or `None` when it is unset or the process is

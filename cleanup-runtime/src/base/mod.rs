@@ -1,7 +1,8 @@
 //! The bottom layer: what every other folder may use and which uses none
 //! of them — what a cleanup is ([`entry`], and [`descriptor`], what the
 //! macros emit), stderr diagnostics, environment variables, the clock,
-//! thread identities, and the one seam upward ([`upward`]).
+//! thread identities, whether the program listens for shutdown
+//! ([`listening`]), and the one seam upward ([`upward`]).
 //!
 //! May use: std, libc and the crates of the field; of this crate only
 //! `outcome` (a leaf at the root).
@@ -12,5 +13,6 @@ pub(crate) mod descriptor;
 pub(crate) mod diagnostics;
 pub(crate) mod entry;
 pub(crate) mod environment;
+pub(crate) mod listening;
 pub(crate) mod thread_token;
 pub(crate) mod upward;

@@ -27,10 +27,28 @@ pub(crate) struct Upward {
     /// Whether the deadline passed and the watchdog ends the process (from
     /// `registry::intake`).
     pub(crate) final_run_gave_up: fn() -> bool,
-    /// From the signal handler: a handled signal arrived; whether the final
-    /// run has started. Async-signal-safe: two atomic operations.
-    pub(crate) signal_arrived: fn(i32) -> bool,
+    /// From the signal handler: a handled signal arrived; what it means
+    /// ([`Arrival`]). Async-signal-safe: a few atomic operations.
+    pub(crate) signal_arrived: fn(i32) -> Arrival,
     /// From the signal watcher thread: run the cleanups for a signal;
     /// returns the signal the process must end by.
     pub(crate) run_for_signal: fn(i32) -> i32,
+    /// From the signal watcher thread, when a listening program's grace
+    /// period after a signal is over: run the cleanups (the process then
+    /// ends by the signal), unless the program began ending on its own
+    /// meanwhile (`false`, at once).
+    pub(crate) run_after_grace: fn(i32) -> bool,
+}
+
+/// What a handled signal means, as the signal handler sees it arrive.
+pub(crate) enum Arrival {
+    /// The final run has started: the process ends at once.
+    DuringRun,
+    /// The program listens for shutdown and this is the first signal: the
+    /// request. The watcher wakes the waiters and starts the grace period;
+    /// the signal is not recorded as the one the process ends by, so a
+    /// program that drains and returns ends with its own status.
+    Request,
+    /// The process ends by this signal, after the cleanups.
+    Ending,
 }

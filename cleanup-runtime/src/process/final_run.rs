@@ -21,7 +21,10 @@
 //! before the run started ends it by that signal whoever runs the cleanups
 //! ([`signal_arrived`] records it from the signal handler, and the run
 //! adopts it), and so does the signal that started the run, whatever a
-//! cleanup then asks for; otherwise the exit status. Whichever thread
+//! cleanup then asks for; otherwise the exit status. In a program that
+//! listens for shutdown the first such signal is only its request: it is
+//! not recorded, and starts the grace period ([`run_after_grace`] when it
+//! is over). Whichever thread
 //! finishes the run ends the process that way, and a thread that meets the
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
@@ -29,7 +32,9 @@
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
+use crate::base::listening;
 use crate::base::thread_token;
+use crate::base::upward::Arrival;
 use crate::process::{fork, panic_watch, watchdog};
 use crate::registry;
 use crate::report::destination::Destination;
@@ -109,16 +114,42 @@ fn record_ending_signal(signal: i32) -> i32 {
     }
 }
 
-/// From the signal handler: a handled `signal` arrived. Returns whether the
-/// final run has started (the handler then ends the process at once).
-/// Async-signal-safe: two atomic operations.
+/// From the signal handler: a handled `signal` arrived. Returns what it
+/// means: [`Arrival::DuringRun`] if the final run has started (the handler
+/// then ends the process at once). Async-signal-safe: a few atomic
+/// operations.
 ///
 /// Recorded before the run's state is read, and the run reads the record
 /// after claiming its state (both sequentially consistent): a signal that
 /// finds no run started is always seen by the run that starts next.
-pub(crate) fn signal_arrived(signal: i32) -> bool {
-    record_ending_signal(signal);
-    STATE.load(Ordering::SeqCst) != IDLE
+///
+/// In a program that listens for shutdown, the first signal is the
+/// request ([`Arrival::Request`]) and is not recorded: the program may
+/// still end on its own, with its own status.
+pub(crate) fn signal_arrived(signal: i32) -> Arrival {
+    if !listening::take_as_request(signal) {
+        record_ending_signal(signal);
+    } else if STATE.load(Ordering::SeqCst) == IDLE {
+        return Arrival::Request;
+    }
+    if STATE.load(Ordering::SeqCst) != IDLE {
+        Arrival::DuringRun
+    } else {
+        Arrival::Ending
+    }
+}
+
+/// From the signal watcher thread, when a listening program's grace period
+/// after `signal` is over: runs the cleanups, after which the process ends
+/// by `signal` (ended here, by [`conclude`]). Returns `false` at once if
+/// the program began ending on its own meanwhile: its own end stands.
+pub(crate) fn run_after_grace(signal: i32) -> bool {
+    if !begin(Trigger::Signal, None, Some(signal)) {
+        return false;
+    }
+    runner::run_entries(Target::Final);
+    conclude();
+    true
 }
 
 /// From the exit hook, with the status `exit` was given (`None` where the

@@ -300,6 +300,7 @@ pub struct Report {
     pub(crate) trigger: Trigger,
     pub(crate) status: Option<i32>,
     pub(crate) signal: Option<i32>,
+    pub(crate) shutdown_signal: Option<i32>,
     pub(crate) warnings: Vec<String>,
     pub(crate) entries: Vec<EntryReport>,
     pub(crate) pending: Vec<PendingEntry>,
@@ -332,6 +333,17 @@ impl Report {
     /// ```
     pub fn signal(&self) -> Option<i32> {
         self.signal
+    }
+
+    /// The first handled SIGINT, SIGTERM or SIGHUP that arrived, whether or
+    /// not the program listened for it (see [`shutdown`](crate::shutdown)),
+    /// also when the program then ended on its own; `None` if none did.
+    ///
+    /// ```
+    /// assert_eq!(cleanup_runtime::run_now().shutdown_signal(), None);
+    /// ```
+    pub fn shutdown_signal(&self) -> Option<i32> {
+        self.shutdown_signal
     }
 
     /// What the run warns about: each cycle of ordering constraints it
@@ -387,7 +399,7 @@ impl Report {
     }
 
     /// The report as one line of JSON:
-    /// `{"trigger", "status", "signal", "warnings": [str], "entries": [{"name", "sequence",
+    /// `{"trigger", "status", "signal", "shutdown_signal", "warnings": [str], "entries": [{"name", "sequence",
     /// "source", "status", "error", "duration_ns"}], "pending": [{"name",
     /// "sequence", "source"}]}`.
     ///
@@ -433,7 +445,7 @@ fn push_entry_line(text: &mut String, entry: &EntryReport) {
 /// The text form: a header line, then one line per entry in run order.
 ///
 /// ```text
-/// cleanup report: trigger=exit status=0 signal=none: 2 entries, 1 failed
+/// cleanup report: trigger=exit status=0 signal=none shutdown_signal=none: 2 entries, 1 failed
 ///   #7 ok     0.012ms "close-db" (src/main.rs:10)
 ///   #3 error  0.002ms "drain" (src/main.rs:20): connection refused
 /// ```
@@ -447,6 +459,10 @@ impl fmt::Display for Report {
         match self.signal {
             Some(signal) => write!(f, " signal={signal}")?,
             None => write!(f, " signal=none")?,
+        }
+        match self.shutdown_signal {
+            Some(signal) => write!(f, " shutdown_signal={signal}")?,
+            None => write!(f, " shutdown_signal=none")?,
         }
         writeln!(
             f,
@@ -487,10 +503,11 @@ impl fmt::Display for Report {
 
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut report = serializer.serialize_struct("Report", 6)?;
+        let mut report = serializer.serialize_struct("Report", 7)?;
         report.serialize_field("trigger", &self.trigger)?;
         report.serialize_field("status", &self.status)?;
         report.serialize_field("signal", &self.signal)?;
+        report.serialize_field("shutdown_signal", &self.shutdown_signal)?;
         report.serialize_field("warnings", &self.warnings)?;
         report.serialize_field("entries", &self.entries)?;
         report.serialize_field("pending", &self.pending)?;

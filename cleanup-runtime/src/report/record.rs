@@ -4,6 +4,7 @@
 
 use crate::base::clock::{self, Scale, Stamp};
 use crate::base::entry::Origin;
+use crate::base::listening;
 use crate::report::{EntryReport, Failure, Report, Status, Trigger, failure};
 
 /// A run in progress.
@@ -101,6 +102,7 @@ impl Run {
             trigger: self.trigger,
             status: self.status,
             signal: self.signal,
+            shutdown_signal: listening::first_signal(),
             // Kept in the registry while the run goes on (a field here
             // costs every step of the loop), added by the caller.
             warnings: Vec::new(),

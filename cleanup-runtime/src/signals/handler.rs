@@ -8,13 +8,15 @@
 //! It calls out of this file to two items only, both documented
 //! async-signal-safe where they are defined: [`registry::anything_pending`]
 //! (two relaxed loads) and, through the seam [`crate::UPWARD`],
-//! `process::final_run::signal_arrived` (two sequentially consistent
+//! `process::final_run::signal_arrived` (a few sequentially consistent
 //! atomic operations on the final run's state, which stays with the final
-//! run that owns it). Anything added to the handler must be listed here.
+//! run that owns it, and on `base::listening`'s). Anything added to the
+//! handler must be listed here.
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
+use crate::base::upward::Arrival;
 use crate::registry;
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
@@ -44,12 +46,15 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // acts as if we were not there), or a forked child whose watcher
     // thread stayed in the parent: end now, as the signal would have.
     // Recorded first: a run that starts before the watcher reads the byte
-    // (`main` returns meanwhile) ends by this signal too.
-    if (crate::UPWARD.signal_arrived)(signal)
-        || !registry::anything_pending()
-        || !in_armed_process
-        || !wake_watcher(signal)
-    {
+    // (`main` returns meanwhile) ends by this signal too. A listening
+    // program's shutdown request wakes the watcher even with nothing to
+    // clean up: it wakes the program's waiters.
+    let woken = match (crate::UPWARD.signal_arrived)(signal) {
+        Arrival::DuringRun => false,
+        Arrival::Request => in_armed_process && wake_watcher(signal),
+        Arrival::Ending => registry::anything_pending() && in_armed_process && wake_watcher(signal),
+    };
+    if !woken {
         die_now(signal);
     }
 }

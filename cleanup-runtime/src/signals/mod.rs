@@ -1,12 +1,14 @@
 //! SIGINT, SIGTERM and SIGHUP: run the cleanups, then let the signal end the
-//! process as it would have.
+//! process as it would have — or, once the program listens for shutdown
+//! ([`shutdown`]), wake it and give it the grace period first.
 //!
 //! May use: `base/`, `registry/` (only [`anything_pending`], from the
 //! handler). The watcher starts the final run, and the handler records the
 //! signal with it, through [`crate::base::upward`]; nothing here imports
 //! `process/`.
 //! Used by: `process/` (arms the handlers at first use and after `fork`,
-//! ends the process by a signal with `die_now`), `lib.rs`.
+//! ends the process by a signal with `die_now`), `lib.rs` (which re-exports
+//! the public [`shutdown`]).
 //! Architecture invariant: only `handler.rs` runs inside a signal handler,
 //! and it calls nothing that is not async-signal-safe.
 //!
@@ -37,6 +39,7 @@
 //!   [`leave_signals_alone`](crate::leave_signals_alone).
 
 mod handler;
+pub mod shutdown;
 mod watcher;
 
 use std::ffi::c_int;

@@ -1,11 +1,14 @@
 //! The thread that runs the cleanups after a signal, on a normal thread
 //! where locks, allocation and I/O are allowed, and then ends the process
-//! by that signal.
+//! by that signal. For a program that listens for shutdown it wakes the
+//! waiters instead and waits out the grace period first
+//! (`shutdown::grace_period`).
 
 use std::ffi::{c_int, c_void};
 use std::io;
 
-use super::handler;
+use super::{handler, shutdown};
+use crate::base::listening;
 
 /// Starts the watcher on its own thread, reading one signal number per byte
 /// from `read_fd`. A byte only wakes it: it acts on a signal only if our
@@ -43,7 +46,7 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
             match read {
                 1 => {
                     if let Some(signal) = handler::take_received(byte) {
-                        on_signal(signal);
+                        on_signal(signal, read_fd);
                     }
                 }
                 -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
@@ -57,6 +60,20 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
 
 /// Runs the cleanups for `signal` (or waits for the run that started
 /// another way since it arrived), then ends the process by it.
-fn on_signal(signal: c_int) {
-    handler::die_now((crate::UPWARD.run_for_signal)(signal));
+///
+/// A listening program's shutdown request comes first to the grace period,
+/// unless a second signal came already (its mark may have merged with the
+/// request's); if the program begins ending on its own within the grace,
+/// its own end stands and this returns.
+fn on_signal(signal: c_int, read_fd: c_int) {
+    let ending = match listening::signal_after_request() {
+        None if listening::request_signal() == Some(signal) => {
+            match shutdown::grace_period::wait_out(signal, read_fd) {
+                Some(second) => second,
+                None => return,
+            }
+        }
+        later => later.unwrap_or(signal),
+    };
+    handler::die_now((crate::UPWARD.run_for_signal)(ending));
 }

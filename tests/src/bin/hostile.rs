@@ -11,6 +11,7 @@
 //! | `forge END` | writes every byte value into each close-on-exec pipe it holds open for writing (the runtime's own wake pipe), waits until they are drained, then ends as `END` says |
 //! | `slow` | registers a cleanup that sleeps 200 ms then says `ran slow`; `exit(3)` |
 //! | `raise` | sends itself SIGTERM |
+//! | `listen-raise MS` | listens for shutdown with a grace of `MS` milliseconds (`set_grace`), sends itself SIGTERM, never ends: the grace decides |
 //!
 //! `END` is `exit` (`exit(3)`) or `raise` (SIGTERM to itself). Every
 //! scenario that raises waits for the signal to end it.
@@ -45,6 +46,12 @@ fn main() {
             std::process::exit(3);
         }
         "raise" => end("raise"),
+        "listen-raise" => {
+            let millis = arg(1).parse().expect("listen-raise MS");
+            cleanup_runtime::shutdown::set_grace(Duration::from_millis(millis));
+            let _listening = cleanup_runtime::shutdown::requested();
+            end("raise");
+        }
         other => panic!("unknown scenario {other:?}"),
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! The environment is cleaned of the variables that change a fixture's
 //! behaviour (`CLEANUP_REPORT`, `CLEANUP_DEADLINE`, `CLEANUP_SIGNALS`,
-//! `FIXTURE_LOG`, `RUST_BACKTRACE`), so a developer's shell cannot change a
+//! `CLEANUP_GRACE`, `FIXTURE_LOG`, `RUST_BACKTRACE`), so a developer's shell cannot change a
 //! test's result.
 
 // Each test crate uses a different subset of these helpers.
@@ -64,6 +64,7 @@ impl Fixture {
             .env_remove("CLEANUP_REPORT")
             .env_remove("CLEANUP_DEADLINE")
             .env_remove("CLEANUP_SIGNALS")
+            .env_remove("CLEANUP_GRACE")
             .env_remove(LOG_VAR)
             .env_remove("RUST_BACKTRACE");
         Fixture {
