@@ -62,7 +62,7 @@ python=$(python3 -c "import sys; print(sys.executable)")
 if command -v callgrind_annotate >/dev/null && [[ " ${driver_args[*]} " != *" --no-callgrind "* ]]; then
     echo "==> callgrind_annotate: where our instructions go" >&2
     for name in "fx-ours_run_100000_plain" "fx-ours_reg_100000_plain" "fx-ours_reg_100000_capture" \
-        "glibc-atexit_run_100000" "fx-statics10k_first-use"; do
+        "glibc-atexit_run_100000" "fx-statics10k_first-use" "fx-statics10k-ordered_none"; do
         file="$out/callgrind.$name.out"
         [[ -f "$file" ]] && callgrind_annotate --inclusive=no "$file" 2>/dev/null | head -40 > "$out/annotate.$name.txt"
     done

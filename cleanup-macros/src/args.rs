@@ -1,5 +1,6 @@
-//! The attribute's options: none for `#[at_exit]`; `name = "..."` and
-//! `timeout = "..."` for `#[cleanup(...)]`.
+//! The attribute's options: `after = ...` and `before = ...` for both
+//! (see `order.rs`); `name = "..."` and `timeout = "..."` for
+//! `#[cleanup(...)]` only.
 
 use std::time::Duration;
 
@@ -8,17 +9,22 @@ use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
 use syn::{Error, Expr, ExprLit, Ident, Lit, LitStr, Result, Token};
 
+use crate::ast::Macro;
 use crate::error::combine;
+use crate::order::{Direction, Order};
 
 mod kw {
     syn::custom_keyword!(name);
     syn::custom_keyword!(timeout);
+    syn::custom_keyword!(after);
+    syn::custom_keyword!(before);
 }
 
 /// The options of `#[cleanup(...)]`, checked.
 pub(crate) struct CleanupArgs {
     pub(crate) name: Name,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) order: Order,
 }
 
 /// The `name = "..."` option.
@@ -29,28 +35,30 @@ pub(crate) struct Name {
     pub(crate) span: Span,
 }
 
-/// `#[at_exit]` takes no options: anything between the parentheses is an
-/// error on its first token.
-pub(crate) fn parse_at_exit(args: TokenStream) -> Result<()> {
-    match args.into_iter().next() {
-        None => Ok(()),
-        Some(first) => Err(Error::new(
-            first.span(),
-            "`#[at_exit]` takes no arguments; to name the cleanup write \
-             `#[cleanup(name = \"...\")]` (optionally with `timeout = \"...\"`)",
-        )),
+/// Parses `#[at_exit]`'s options, `after = ...` and `before = ...`; a
+/// `name` or `timeout` is an error on its key that says to use
+/// `#[cleanup]`.
+pub(crate) fn parse_at_exit(args: TokenStream) -> Result<Order> {
+    let options = Options::parse_for(args, Macro::AtExit)?;
+    match combine(options.errors) {
+        Some(error) => Err(error),
+        None => Ok(options.order),
     }
 }
 
-/// Parses `name = "...", timeout = "..."` in any order.
+/// Parses `name = "...", timeout = "...", after = ..., before = ...` in
+/// any order.
 ///
 /// Syntax errors stop the parse; every other mistake (an unknown or repeated
 /// option, a bad value) is collected so that all of them are reported at
 /// once.
 pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
     let written = args.clone();
-    let options = Options::parse.parse2(args)?;
+    let options = Options::parse_for(args, Macro::Cleanup)?;
     let mut errors = options.errors;
+    if let Some(name) = &options.name {
+        options.order.check_not_own(name, &mut errors);
+    }
     if !options.name_given {
         let message = "missing `name`: write `#[cleanup(name = \"...\")]`, \
                        or use `#[at_exit]` for a cleanup named after its function";
@@ -69,26 +77,46 @@ pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
             .name
             .expect("a missing or rejected `name` is an error"),
         timeout: options.timeout,
+        order: options.order,
     })
 }
 
 /// What was found between the parentheses, before the final checks.
-#[derive(Default)]
 struct Options {
+    /// Which attribute: `#[at_exit]` takes only the ordering options.
+    attribute: Macro,
     name: Option<Name>,
     /// `name` was written, even if its value was rejected.
     name_given: bool,
     timeout: Option<Duration>,
     timeout_given: bool,
+    order: Order,
+    after_given: bool,
+    before_given: bool,
     errors: Vec<Error>,
 }
 
-const VALID_OPTIONS: &str = "(the options are `name = \"...\"` and `timeout = \"...\"`)";
+const VALID_OPTIONS: &str = "(the options are `name = \"...\"`, `timeout = \"...\"`, \
+                             `after = ...` and `before = ...`)";
+
+const VALID_AT_EXIT_OPTIONS: &str = "(the options of `#[at_exit]` are `after = ...` and \
+                                     `before = ...`)";
 
 impl Options {
-    fn parse(input: ParseStream) -> Result<Self> {
-        let mut options = Options::default();
-        if let Err(error) = options.parse_each(input) {
+    fn parse_for(args: TokenStream, attribute: Macro) -> Result<Self> {
+        let mut options = Options {
+            attribute,
+            name: None,
+            name_given: false,
+            timeout: None,
+            timeout_given: false,
+            order: Order::default(),
+            after_given: false,
+            before_given: false,
+            errors: Vec::new(),
+        };
+        let parsed = (|input: ParseStream| options.parse_each(input)).parse2(args);
+        if let Err(error) = parsed {
             // The mistakes found before the syntax error, then the error.
             options.errors.push(error);
             return Err(combine(options.errors).expect("at least the syntax error"));
@@ -96,13 +124,46 @@ impl Options {
         Ok(options)
     }
 
+    /// `#[at_exit]` met `name` or `timeout`: an error on the key.
+    fn cleanup_only(&mut self, span: Span) {
+        self.errors.push(Error::new(
+            span,
+            "`#[at_exit]` takes only `after` and `before`; to name the cleanup write \
+             `#[cleanup(name = \"...\")]` (optionally with `timeout = \"...\"`)",
+        ));
+    }
+
+    /// `after = ...` or `before = ...`.
+    fn parse_order(&mut self, input: ParseStream, direction: Direction, span: Span) -> Result<()> {
+        let key = direction.key();
+        let value = parse_value(input, span, key)?;
+        let given = match direction {
+            Direction::After => &mut self.after_given,
+            Direction::Before => &mut self.before_given,
+        };
+        if std::mem::replace(given, true) {
+            self.errors.push(repeated(span, key));
+        } else {
+            self.order.take(direction, &value, &mut self.errors);
+        }
+        Ok(())
+    }
+
     fn parse_each(&mut self, input: ParseStream) -> Result<()> {
         while !input.is_empty() {
             let lookahead = input.lookahead1();
-            if lookahead.peek(kw::name) {
+            if lookahead.peek(kw::after) {
+                let key: kw::after = input.parse()?;
+                self.parse_order(input, Direction::After, key.span)?;
+            } else if lookahead.peek(kw::before) {
+                let key: kw::before = input.parse()?;
+                self.parse_order(input, Direction::Before, key.span)?;
+            } else if lookahead.peek(kw::name) {
                 let key: kw::name = input.parse()?;
                 let value = parse_value(input, key.span, "name")?;
-                if self.name_given {
+                if let Macro::AtExit = self.attribute {
+                    self.cleanup_only(key.span);
+                } else if self.name_given {
                     self.errors.push(repeated(key.span, "name"));
                 } else {
                     self.name_given = true;
@@ -114,7 +175,9 @@ impl Options {
             } else if lookahead.peek(kw::timeout) {
                 let key: kw::timeout = input.parse()?;
                 let value = parse_value(input, key.span, "timeout")?;
-                if self.timeout_given {
+                if let Macro::AtExit = self.attribute {
+                    self.cleanup_only(key.span);
+                } else if self.timeout_given {
                     self.errors.push(repeated(key.span, "timeout"));
                 } else {
                     self.timeout_given = true;
@@ -126,16 +189,17 @@ impl Options {
             } else if input.peek(Ident::peek_any) {
                 let key = Ident::parse_any(input)?;
                 let written = key.unraw().to_string();
-                let hint = match ["name", "timeout"]
-                    .into_iter()
-                    .find(|valid| is_typo_of(&written, valid))
-                {
+                let (keys, valid_options): (&[&str], _) = match self.attribute {
+                    Macro::AtExit => (&["after", "before"], VALID_AT_EXIT_OPTIONS),
+                    Macro::Cleanup => (&["name", "timeout", "after", "before"], VALID_OPTIONS),
+                };
+                let hint = match keys.iter().find(|valid| is_typo_of(&written, valid)) {
                     Some(valid) => format!("; did you mean `{valid}`?"),
                     None => String::new(),
                 };
                 self.errors.push(Error::new(
                     key.span(),
-                    format!("unknown option `{written}`{hint} {VALID_OPTIONS}"),
+                    format!("unknown option `{written}`{hint} {valid_options}"),
                 ));
                 // Skip its value, if it has one, to report what follows.
                 if input.peek(Token![=]) {
@@ -198,7 +262,7 @@ fn repeated(span: Span, key: &str) -> Error {
 
 /// The value as a plain string literal, or an error on it that shows the
 /// `example` of the `key`'s form.
-fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a LitStr> {
+pub(crate) fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a LitStr> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Str(literal),
         attrs,
@@ -226,26 +290,35 @@ fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a L
 
 fn check_name(value: &Expr) -> Result<Name> {
     let literal = string_literal(value, "name", "\"close-db\"")?;
+    Ok(Name {
+        value: check_text(literal, "`name`")?,
+        span: literal.span(),
+    })
+}
+
+/// The text of a cleanup's name (`what` says where it was written, for the
+/// message): not empty, not only whitespace, no control characters.
+pub(crate) fn check_text(literal: &LitStr, what: &str) -> Result<String> {
     let text = literal.value();
     if text.is_empty() {
-        return Err(Error::new_spanned(literal, "`name` must not be empty"));
+        return Err(Error::new_spanned(
+            literal,
+            format!("{what} must not be empty"),
+        ));
     }
     if text.trim().is_empty() {
         return Err(Error::new_spanned(
             literal,
-            "`name` must not be only whitespace",
+            format!("{what} must not be only whitespace"),
         ));
     }
     if let Some(control) = text.chars().find(|c| c.is_control()) {
         return Err(Error::new_spanned(
             literal,
-            format!("`name` must not contain control characters, found {control:?}"),
+            format!("{what} must not contain control characters, found {control:?}"),
         ));
     }
-    Ok(Name {
-        value: text,
-        span: literal.span(),
-    })
+    Ok(text)
 }
 
 fn check_timeout(value: &Expr) -> Result<Duration> {

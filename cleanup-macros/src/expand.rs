@@ -14,6 +14,7 @@ use crate::ast::{Function, Macro};
 use crate::error::both;
 use crate::fallback;
 use crate::name_guard::NameGuard;
+use crate::order::Order;
 
 /// `#[at_exit]`.
 pub(crate) fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -26,13 +27,13 @@ pub(crate) fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 fn try_at_exit(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
-    let ((), function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
-    Ok(expand(&function, None))
+    let (order, function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
+    Ok(expand(&function, None, &order))
 }
 
 fn try_cleanup(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
     let (args, function) = both(args::parse_cleanup(args), checked(input, Macro::Cleanup))?;
-    Ok(expand(&function, Some(&args)))
+    Ok(expand(&function, Some(&args), &args.order))
 }
 
 fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
@@ -60,6 +61,8 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 ///             line: 12,           // (see `Position`)
 ///             column: 8,
 ///             timeout: Some(Duration::new(2, 0)),  // or None
+///             after: &["http-server"],  // the `after = ...` names, or &[]
+///             before: &[],
 ///             name_guard: Some({ /* the guard symbol */ &GUARD }),
 ///         }
 ///     }
@@ -83,7 +86,7 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 /// a `trait` or `impl` (where a cleanup cannot be) a `const _` is a syntax
 /// error of its own; a named one leaves just the error that says the
 /// function is not in scope.
-fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
+fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> TokenStream {
     let sig = &function.item.sig;
     let ident = &sig.ident;
     let run = run(sig);
@@ -120,6 +123,8 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
         }
     };
 
+    let after = &order.after;
+    let before = &order.before;
     let tokens = &function.tokens;
     let constructor = constructor();
     let run_ident = format_ident!("{}_run", declared);
@@ -149,6 +154,8 @@ fn expand(function: &Function, named: Option<&CleanupArgs>) -> TokenStream {
                     line: #line,
                     column: #column,
                     timeout: #timeout,
+                    after: &[#(#after),*],
+                    before: &[#(#before),*],
                     name_guard: #name_guard,
                 }
             }

@@ -23,6 +23,7 @@ mod error;
 mod expand;
 mod fallback;
 mod name_guard;
+mod order;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -31,9 +32,11 @@ use proc_macro::TokenStream;
 /// path (`module_path!()::fn_name`).
 ///
 /// Use it through `cleanup_runtime::at_exit`, whose documentation has the
-/// full story. The attribute takes no options; to give the cleanup a name
-/// (so it can be replaced or unregistered) or a timeout, use
-/// [`#[cleanup(name = "...")]`](macro@cleanup).
+/// full story. Its options are the ordering constraints `after = "name"`
+/// (or a list, `after = ["a", "b"]`) and `before = ...`, as for
+/// [`#[cleanup]`](macro@cleanup); to give the cleanup a name (so it can be
+/// replaced, unregistered or named by others' constraints) or a timeout,
+/// use [`#[cleanup(name = "...")]`](macro@cleanup).
 ///
 /// ```text
 /// use cleanup_runtime::at_exit;
@@ -88,6 +91,11 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   [humantime](https://docs.rs/humantime) form (`"300ms"`, `"2s"`,
 ///   `"1m 30s"`), greater than zero. A cleanup still running after it is
 ///   abandoned and the others go on.
+/// - `after = "name"` or `after = ["a", "b"]`, and `before = ...`
+///   (optional, also on `#[at_exit]`): run after / before the pending
+///   cleanups of those names, whatever their sequence numbers. Each name is
+///   a non-blank string literal, given once, not in both lists, and not the
+///   cleanup's own name; an empty list is an error.
 ///
 /// The function must meet the same rules as for [`#[at_exit]`](macro@at_exit).
 #[proc_macro_attribute]

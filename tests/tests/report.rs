@@ -44,11 +44,13 @@ fn assert_known_report(run: &Run, report: &Value) {
             "status",
             "signal",
             "shutdown_signal",
+            "warnings",
             "entries",
             "pending"
         ]),
         "{context}"
     );
+    assert_eq!(report["warnings"], serde_json::json!([]), "{context}");
     assert_eq!(report["trigger"], "exit", "{context}");
     assert_eq!(report["status"], 3, "{context}");
     assert!(report["signal"].is_null(), "{context}");

@@ -111,6 +111,11 @@ impl Setup {
     fn has_statics10k(&self) -> bool {
         self.bin_dir.join("fx-statics10k").exists()
     }
+
+    /// The variant with one ordering constraint in ten (same feature).
+    fn has_statics10k_ordered(&self) -> bool {
+        self.bin_dir.join("fx-statics10k-ordered").exists()
+    }
 }
 
 fn which(program: &str) -> bool {
@@ -312,6 +317,9 @@ fn wall_register_and_run(setup: &Setup, doc: &mut Doc) {
         statics.push(setup.ours("fx-statics10k", &["first-use"]));
         statics.push(setup.ours("fx-statics10k", &["time"]));
     }
+    if setup.has_statics10k_ordered() {
+        statics.push(setup.ours("fx-statics10k-ordered", &["time"]));
+    }
     let samples = interleaved(&statics, setup.rounds);
     doc.line("\n### Statics (wall, median)\n");
     doc.line("| what | time |");
@@ -336,6 +344,12 @@ fn wall_register_and_run(setup: &Setup, doc: &mut Doc) {
         doc.line(format!(
             "| 10,000 `#[at_exit]`: end of `main` to the last one (collect + order + run 10,000) | {} |",
             us(med(&samples, "fx-statics10k time", "exit_ns"))
+        ));
+    }
+    if setup.has_statics10k_ordered() {
+        doc.line(format!(
+            "| 10,000 statics, one ordering constraint in ten: end of `main` to the last one | {} |",
+            us(med(&samples, "fx-statics10k-ordered time", "exit_ns"))
         ));
     }
 }
@@ -648,6 +662,21 @@ fn callgrind_tables(setup: &Setup, doc: &mut Doc) {
         doc.line(format!(
             "\nCollecting and ordering 10,000 statics (`Entries::collect_statics`, run by the first lock of the registry; inclusive): {collect} instructions."
         ));
+        if setup.has_statics10k_ordered() {
+            let ordered =
+                instructions(setup, &setup.ours("fx-statics10k-ordered", &["none"]), None);
+            let planned = instructions(
+                setup,
+                &setup.ours("fx-statics10k-ordered", &["none"]),
+                Some("*Entries*put_planned_last*"),
+            );
+            doc.line(format!(
+                "\nOrdering constraints, 10,000 statics with one constraint in ten (`fx-statics10k-ordered none`: 1,000 named `#[cleanup]`s and 1,000 `#[at_exit(after = ...)]`): {ordered} instructions for the whole process, {:+} against `fx-statics10k` ({:+.1} per cleanup, the 1,000 names' own cost included); the planned path at exit (`Entries::put_planned_last`, inclusive: one plan and the 10,000 steps' choice) {planned} instructions, {:.1} per cleanup.",
+                ordered as i64 - whole as i64,
+                (ordered as f64 - whole as f64) / 10_000.0,
+                planned as f64 / 10_000.0,
+            ));
+        }
     }
 }
 

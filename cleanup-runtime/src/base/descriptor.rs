@@ -26,6 +26,12 @@ pub struct StaticCleanup {
     pub column: u32,
     /// The `timeout = "..."` option, if given.
     pub timeout: Option<core::time::Duration>,
+    /// The `after = ...` names: this cleanup runs after the pending
+    /// cleanups of these names.
+    pub after: &'static [&'static str],
+    /// The `before = ...` names: this cleanup runs before the pending
+    /// cleanups of these names.
+    pub before: &'static [&'static str],
     /// For named cleanups, a reference to the zero-sized symbol
     /// `cleanup-runtime: duplicate cleanup name "NAME"` (hidden, defined in
     /// assembly on ELF targets; see the macro crate's `name_guard.rs`).

@@ -61,6 +61,15 @@ impl Entry {
         }
     }
 
+    /// Its declaration, for a static cleanup.
+    #[inline]
+    pub(crate) fn declaration(&self) -> Option<&'static StaticCleanup> {
+        match self.origin {
+            Origin::Static(declared) => Some(declared),
+            Origin::Registered { .. } => None,
+        }
+    }
+
     /// The timeout it was declared with (run-time ones are kept beside the
     /// registry, see `Handle::set_timeout`).
     #[inline]

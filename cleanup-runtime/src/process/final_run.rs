@@ -356,13 +356,14 @@ fn end_by_the_ending_signal() {
 /// Flushes the logger, writes the final report and marks the run done.
 fn finish() {
     crate::run::log_flush::flush_after_cleanups();
-    let Some(run) = take_record_sealed() else {
+    let Some((run, warnings)) = take_record_sealed() else {
         if STATE.load(Ordering::Acquire) == GIVEN_UP {
             wait_for_the_watchdog();
         }
         return;
     };
-    let report = run.into_report();
+    let mut report = run.into_report();
+    report.warnings = warnings;
     // Bound by the deadline, if the run has one (see `watchdog::start`).
     write_report(&report, crate::base::diagnostics::writes_give_up_at());
     // The process is ending: freeing every record one by one would only
@@ -377,13 +378,15 @@ fn finish() {
 /// Takes the run's record once the registry is empty, sealing it in the
 /// same lock (see `intake`): an entry that another thread added just as
 /// the loop ended (it is parked now) runs first, and none added after is
-/// left where nothing would run it.
-fn take_record_sealed() -> Option<Run> {
+/// left where nothing would run it. With it, the warnings the run left in
+/// the registry (cycles of ordering constraints).
+fn take_record_sealed() -> Option<(Run, Vec<String>)> {
     loop {
         let mut registry = registry::lock();
         if registry.entries.len() == 0 || registry.final_run.is_none() {
             registry.entries.seal();
-            return registry.final_run.take();
+            let run = registry.final_run.take()?;
+            return Some((run, registry.entries.take_warnings()));
         }
         drop(registry);
         runner::run_entries(Target::Final);

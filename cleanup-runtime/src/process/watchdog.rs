@@ -58,7 +58,7 @@ pub(crate) fn start(limit: Duration) {
 /// the remaining exit handlers or stdio need.
 fn give_up(limit: Duration) {
     let now = crate::base::clock::now();
-    let run = {
+    let (run, warnings) = {
         let mut registry = registry::lock();
         let Some(mut run) = registry.final_run.take() else {
             return; // finished meanwhile
@@ -74,18 +74,22 @@ fn give_up(limit: Duration) {
             ),
             now,
         );
-        while let Some((sequence, entry, _)) = registry.entries.pop_last() {
+        // In the order they would have run (as planned, when some are
+        // constrained).
+        while let Some((sequence, entry, _)) = registry.entries.pop_next() {
             let (action, origin) = entry.into_parts();
             run.skip(sequence, origin);
             // Not dropped: dropping a cleanup's captures runs code that may
             // hang as well.
             std::mem::forget(action);
         }
-        run
+        (run, registry.entries.take_warnings())
     };
     let status = run.status.unwrap_or(0);
     let signal = run.signal;
-    write_report(&run.into_report(), Some(Instant::now() + REPORT_GRACE));
+    let mut report = run.into_report();
+    report.warnings = warnings;
+    write_report(&report, Some(Instant::now() + REPORT_GRACE));
     if let Some(signal) = signal {
         crate::signals::die_now(signal);
     }

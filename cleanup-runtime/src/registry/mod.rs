@@ -21,6 +21,14 @@
 //! first time the registry is locked: a `ctor` cannot read `inventory`
 //! (FINDINGS.md), and a program that never touches the API pays nothing
 //! until exit.
+//!
+//! Ordering constraints (`after`/`before`) are kept in `ordering`; while
+//! none is pending, the run pops the last entry as described above.
+
+mod order;
+mod ordering;
+
+pub(crate) use ordering::Direction;
 
 pub(crate) mod first_use;
 pub(crate) mod intake;
@@ -75,6 +83,8 @@ pub(crate) struct Entries {
     live: usize,
     /// Whether entries may be added the ordinary way; see [`Intake`].
     intake: Intake,
+    /// Ordering constraints and the planned order; see `ordering`.
+    order: ordering::Ordering,
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
     inherited: Option<Inherited>,
@@ -243,6 +253,7 @@ impl Entries {
             next_id: 1,
             live: 0,
             intake: Intake::Uncollected,
+            order: ordering::Ordering::new(),
             inherited: None,
         }
     }
@@ -268,6 +279,7 @@ impl Entries {
             statics_uncollected,
         };
         self.set_live(0);
+        self.set_aside_ordering();
         // A child forked from a child: what its parent had set aside is
         // not its to adopt either.
         if let Some(older) = self.inherited.replace(inherited) {
@@ -292,6 +304,7 @@ impl Entries {
         }
         self.timeouts.extend(inherited.timeouts);
         self.set_live(self.live + inherited.live);
+        self.recount_constrained();
         true
     }
 
@@ -409,7 +422,13 @@ impl Entries {
                 let id = self.next_id;
                 self.next_id += 1;
                 if let Some(slot) = self.replace_named(name, id) {
-                    return slot.fill(entry, self);
+                    let sequence = slot.sequence;
+                    let inserted = slot.fill(entry, self);
+                    if let Some(replaced) = &inserted.replaced {
+                        self.entry_left(sequence, replaced);
+                    }
+                    self.entry_added(sequence);
+                    return inserted;
                 }
                 let name: Arc<str> = match &entry.origin {
                     Origin::Registered {
@@ -422,8 +441,17 @@ impl Entries {
                 id
             }
         };
+        // Only a static can come with constraints; run-time ones get
+        // theirs later, from their handle.
+        let constrained = entry
+            .declaration()
+            .is_some_and(|declared| !declared.after.is_empty() || !declared.before.is_empty());
+        let sequence = self.push(id, entry);
+        if constrained {
+            self.entry_added(sequence);
+        }
         Inserted {
-            sequence: self.push(id, entry),
+            sequence,
             id,
             replaced: None,
         }
@@ -518,6 +546,7 @@ impl Entries {
         if !self.timeouts.is_empty() {
             self.timeouts.remove(&sequence);
         }
+        self.entry_left(sequence, &entry);
         self.set_live(self.live - 1);
         self.trim();
         Some(entry)
@@ -558,10 +587,9 @@ impl Entries {
         self.names.clear();
         self.timeouts.clear();
         self.set_live(0);
-        std::mem::take(&mut self.slots)
-            .into_iter()
-            .filter_map(|slot| slot.entry)
-            .collect()
+        let slots = std::mem::take(&mut self.slots);
+        self.clear_constraints(&slots);
+        slots.into_iter().filter_map(|slot| slot.entry).collect()
     }
 
     /// The one place the count of live entries changes, so the signal
@@ -615,8 +643,12 @@ impl Entries {
         self.live
     }
 
-    /// The pending entries, in the order they would run (last first).
+    /// The pending entries, in the order they would run: last first, or
+    /// as the ordering constraints say.
     pub(crate) fn pending(&self) -> Vec<PendingEntry> {
+        if !self.unconstrained() {
+            return self.pending_planned();
+        }
         self.slots
             .iter()
             .rev()

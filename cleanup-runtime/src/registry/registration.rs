@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::base::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Inserted, Intake, UNNAMED};
+use crate::registry::{self, Direction, Inserted, Intake, UNNAMED};
 use crate::registry::{first_use, intake};
 
 /// A registered cleanup, returned by [`register`] and [`register_named`].
@@ -67,6 +67,52 @@ impl Handle {
         registry::lock()
             .entries
             .set_timeout(self.sequence, self.id, timeout)
+    }
+
+    /// Makes the cleanup run after the pending cleanup called `name`
+    /// (declared with `#[cleanup(name = ...)]` or registered with
+    /// [`register_named`]), whatever their sequence numbers say. Returns the
+    /// handle, so constraints read as a sentence:
+    /// `register_named("cache", f).after("db").before("log-sink")`.
+    ///
+    /// The constraint names the name, not an entry: a cleanup that later
+    /// replaces `name` is the one waited for. If no cleanup of that name is
+    /// pending when the run comes to this one, the constraint is ignored (an
+    /// optional part of the program). It has no effect once this cleanup
+    /// ran or was removed, nor when `name` is its own name. See the crate
+    /// docs, "Order", for the rule and for cycles.
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("db", || println!("db closed"));
+    /// // Registered later, so LIFO would run it first; it waits for "db".
+    /// cleanup_runtime::register_named("cache", || println!("cache dropped")).after("db");
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// assert_eq!(names, ["db", "cache"]);
+    /// ```
+    pub fn after(&self, name: &str) -> &Handle {
+        self.constrain(name, Direction::After)
+    }
+
+    /// Makes the cleanup run before the pending cleanup called `name`: the
+    /// same as `after` on that cleanup, pointing the other way. See
+    /// [`Handle::after`].
+    ///
+    /// ```
+    /// let flush = cleanup_runtime::register(|| println!("orders flushed"));
+    /// cleanup_runtime::register_named("db-pool", || println!("pool closed"));
+    /// flush.before("db-pool");
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// assert_eq!(names[1], "db-pool");
+    /// ```
+    pub fn before(&self, name: &str) -> &Handle {
+        self.constrain(name, Direction::Before)
+    }
+
+    fn constrain(&self, name: &str, direction: Direction) -> &Handle {
+        registry::lock()
+            .entries
+            .add_constraint(self.sequence, self.id, name, direction);
+        self
     }
 
     /// The cleanup's place in the process's one sequence (higher runs

@@ -301,6 +301,7 @@ pub struct Report {
     pub(crate) status: Option<i32>,
     pub(crate) signal: Option<i32>,
     pub(crate) shutdown_signal: Option<i32>,
+    pub(crate) warnings: Vec<String>,
     pub(crate) entries: Vec<EntryReport>,
     pub(crate) pending: Vec<PendingEntry>,
 }
@@ -345,6 +346,24 @@ impl Report {
         self.shutdown_signal
     }
 
+    /// What the run warns about: each cycle of ordering constraints it
+    /// met (the cycle's members then ran last registered first). In a
+    /// report from [`report`](crate::report), also the cycles among the
+    /// pending cleanups.
+    ///
+    /// ```
+    /// cleanup_runtime::register_named("a", || {}).after("b");
+    /// cleanup_runtime::register_named("b", || {}).after("a");
+    /// let report = cleanup_runtime::run_now();
+    /// assert_eq!(report.warnings().len(), 1);
+    /// assert!(report.warnings()[0].contains("cycle"));
+    /// let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
+    /// assert_eq!(names, ["b", "a"], "a cycle's members run last registered first");
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The cleanups that ran, in the order they ran.
     ///
     /// ```
@@ -380,7 +399,7 @@ impl Report {
     }
 
     /// The report as one line of JSON:
-    /// `{"trigger", "status", "signal", "shutdown_signal", "entries": [{"name", "sequence",
+    /// `{"trigger", "status", "signal", "shutdown_signal", "warnings": [str], "entries": [{"name", "sequence",
     /// "source", "status", "error", "duration_ns"}], "pending": [{"name",
     /// "sequence", "source"}]}`.
     ///
@@ -451,6 +470,9 @@ impl fmt::Display for Report {
             self.entries.len(),
             self.failures().count()
         )?;
+        for warning in &self.warnings {
+            writeln!(f, "  warning: {warning}")?;
+        }
         for entry in &self.entries {
             write!(
                 f,
@@ -481,11 +503,12 @@ impl fmt::Display for Report {
 
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut report = serializer.serialize_struct("Report", 6)?;
+        let mut report = serializer.serialize_struct("Report", 7)?;
         report.serialize_field("trigger", &self.trigger)?;
         report.serialize_field("status", &self.status)?;
         report.serialize_field("signal", &self.signal)?;
         report.serialize_field("shutdown_signal", &self.shutdown_signal)?;
+        report.serialize_field("warnings", &self.warnings)?;
         report.serialize_field("entries", &self.entries)?;
         report.serialize_field("pending", &self.pending)?;
         report.end()

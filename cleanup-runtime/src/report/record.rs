@@ -103,6 +103,9 @@ impl Run {
             status: self.status,
             signal: self.signal,
             shutdown_signal: listening::first_signal(),
+            // Kept in the registry while the run goes on (a field here
+            // costs every step of the loop), added by the caller.
+            warnings: Vec::new(),
             entries: self.entries,
             pending: Vec::new(),
         }

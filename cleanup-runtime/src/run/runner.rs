@@ -1,6 +1,8 @@
 //! Running cleanups: the loop, one cleanup's outcome, and manual runs.
 //!
-//! Every run pops the entry with the highest sequence number, runs it under
+//! Every run pops the entry with the highest sequence number (or, while
+//! some pending entry has an `after`/`before` constraint, the one planned
+//! next, which `registry::ordering` puts last first), runs it under
 //! `catch_unwind`, records its outcome, and repeats until the registry is
 //! empty — so an entry registered by a running cleanup runs too. The
 //! registry lock is never held while user code runs. The one run that ends
@@ -30,7 +32,8 @@ pub(crate) enum Target<'a> {
     Manual(&'a mut Run),
 }
 
-/// Runs every registered cleanup, last registered first, until none is left.
+/// Runs every registered cleanup, last registered first (unless ordering
+/// constraints say otherwise), until none is left.
 ///
 /// Each step is one lock of the registry: it completes the record of the
 /// cleanup that just ended, takes the next entry and opens its record.
@@ -73,8 +76,11 @@ fn step(
     target: &mut Target<'_>,
     failure: Failure,
 ) -> Option<(Action, Option<Duration>)> {
-    let now = clock::now();
     let Registry { entries, final_run } = registry;
+    if !entries.unconstrained() {
+        entries.put_planned_last();
+    }
+    let now = clock::now();
     let mut run = record_of(target, final_run);
     if let Some(run) = run.as_deref_mut() {
         run.close(failure, now);
@@ -157,6 +163,10 @@ pub(crate) fn finish_current(failure: Failure) {
 
 /// The text of a panic payload. The payload is leaked rather than dropped:
 /// a payload whose `Drop` panics would otherwise escape `catch_unwind`.
+/// Out of line: inlined, it makes every `run_caught` save registers it
+/// needs only after a panic.
+#[cold]
+#[inline(never)]
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     let message = if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()
@@ -179,12 +189,22 @@ pub(crate) fn run_now() -> Report {
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
     super::log_flush::flush_after_cleanups();
-    let report = run.into_report();
-    let taken_by_final_run = registry::lock()
-        .final_run
-        .as_mut()
-        .map(|final_run| final_run.add_nested(&report.entries))
-        .is_some();
+    let mut report = run.into_report();
+    let taken_by_final_run = {
+        let mut registry = registry::lock();
+        match registry.final_run.as_mut() {
+            // Its warnings stay in the registry for the final run's report.
+            Some(final_run) => {
+                final_run.add_nested(&report.entries);
+                report.warnings = registry.entries.warnings_unclaimed();
+                true
+            }
+            None => {
+                report.warnings = registry.entries.take_warnings();
+                false
+            }
+        }
+    };
     if !taken_by_final_run {
         remember(&report.entries);
     }
@@ -222,6 +242,7 @@ pub(crate) fn snapshot() -> Report {
     let registry = registry::lock();
     add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
+    report.warnings = registry.entries.warnings();
     report
 }
 

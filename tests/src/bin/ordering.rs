@@ -1,0 +1,124 @@
+//! Fixture for ordering constraints (`after` / `before`), across crates and
+//! at run time. Every cleanup says `ran NAME`.
+//!
+//! Its statics, with `pool-lib`'s (whose module path sorts after this
+//! one's, so LIFO alone would run them first), by sequence number:
+//!
+//! | seq | cleanup | constraint |
+//! |---|---|---|
+//! | 0 | `flush-orders` | `before = "lib-pool"` |
+//! | 1 | `app-metrics` | |
+//! | 2 | `report_done` (`#[at_exit]`) | `after = ["lib-pool", "not-linked"]` (the second is absent) |
+//! | 3 | `lib-pool` (pool-lib) | |
+//! | 4 | `audit` (pool-lib, `#[at_exit]`) | `after = "app-metrics"` |
+//!
+//! LIFO would run 4, 3, 2, 1, 0; the constraints give
+//! app-metrics, lib-audit, flush-orders, lib-pool, report-done.
+//!
+//! | scenario | what it does |
+//! |---|---|
+//! | `statics` | nothing more; returns |
+//! | `runtime` | registers the run-time set (below); returns |
+//! | `cycle` | cyc-a after cyc-b after cyc-c after cyc-a; returns |
+//! | `signal` | the run-time set, prints `ready`, waits for a signal |
+//! | `run-now` | the run-time set; prints `pending NAME NAME ...` (`report().pending()`), then `report JSON` of `run_now`; returns |
+//! | `during-run` | a cleanup registers late-db, late-cache (after late-db), late-audit (after lib-pool) |
+//! | `deadline` | the run-time set, then a cleanup that hangs (it runs first); the rest are skipped |
+//!
+//! The run-time set, by sequence: rt-writer (5, `before("rt-pool")`),
+//! rt-pool (6), rt-db (7), rt-cache (8, `after("rt-db")`,
+//! `after("nobody")`). Planned: rt-db, rt-cache, rt-writer, rt-pool, then
+//! the statics.
+
+use std::thread;
+
+use cleanup_runtime::{at_exit, cleanup};
+use cleanup_tests::{ran, say};
+
+#[cleanup(name = "flush-orders", before = "lib-pool")]
+fn flush_orders() {
+    ran("flush-orders");
+}
+
+#[cleanup(name = "app-metrics")]
+fn app_metrics() {
+    ran("app-metrics");
+}
+
+#[at_exit(after = ["lib-pool", "not-linked"])]
+fn report_done() {
+    ran("report-done");
+}
+
+fn main() {
+    say(pool_lib::link());
+    let scenario = std::env::args().nth(1).expect("usage: ordering SCENARIO");
+    match scenario.as_str() {
+        "statics" => {}
+        "runtime" => runtime_set(),
+        "cycle" => cycle(),
+        "signal" => {
+            runtime_set();
+            say("ready");
+            loop {
+                thread::park();
+            }
+        }
+        "run-now" => run_now(),
+        "during-run" => during_run(),
+        "deadline" => deadline(),
+        other => panic!("unknown scenario {other:?}"),
+    }
+    say("main returns");
+}
+
+/// `register_named(name)` saying `ran NAME`.
+#[track_caller]
+fn named(name: &'static str) -> cleanup_runtime::Handle {
+    cleanup_runtime::register_named(name, move || ran(name))
+}
+
+fn runtime_set() {
+    named("rt-writer").before("rt-pool");
+    named("rt-pool");
+    named("rt-db");
+    named("rt-cache").after("rt-db").after("nobody");
+}
+
+fn cycle() {
+    named("cyc-a").after("cyc-b");
+    named("cyc-b").after("cyc-c");
+    named("cyc-c").after("cyc-a");
+}
+
+fn run_now() {
+    runtime_set();
+    let snapshot = cleanup_runtime::report();
+    let pending: Vec<&str> = snapshot
+        .pending()
+        .iter()
+        .map(|entry| entry.name())
+        .collect();
+    say(format_args!("pending {}", pending.join(" ")));
+    let report = cleanup_runtime::run_now();
+    say(format_args!("report {}", report.to_json()));
+}
+
+fn during_run() {
+    cleanup_runtime::register_named("spawner", || {
+        ran("spawner");
+        named("late-db");
+        named("late-cache").after("late-db");
+        named("late-audit").after("lib-pool");
+    });
+}
+
+fn deadline() {
+    runtime_set();
+    cleanup_runtime::register_named("hung", || -> () {
+        ran("hung");
+        loop {
+            thread::park();
+        }
+    });
+}
