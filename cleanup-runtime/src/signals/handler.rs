@@ -1,7 +1,8 @@
 //! The part that runs inside the signal handler.
 //!
 //! Everything here is async-signal-safe: lock-free atomics, `sigaction`, `getpid`,
-//! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
+//! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), errno's own
+//! location (through the `errno` crate), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
 //!
@@ -86,18 +87,21 @@ fn wake_watcher(signal: c_int) -> bool {
     }
     RECEIVED.fetch_or(mark(signal), Ordering::SeqCst);
     let byte = signal as u8;
+    // errno is saved and restored around the write because the
+    // interrupted code may be about to read it. The `errno` crate reads and
+    // writes it through each target's own symbol (`__errno_location` on
+    // Linux, `__error` on macOS and FreeBSD, `__errno` on Android and
+    // NetBSD/OpenBSD, ...): one load or store through the pointer libc
+    // gives, async-signal-safe.
+    let saved = errno::errno();
     // SAFETY: writes one byte from a live local to a pipe we own; write is
-    // async-signal-safe. errno is saved and restored around it because the
-    // interrupted code may be about to read it.
-    unsafe {
-        let errno = *libc::__errno_location();
-        let written = libc::write(fd, (&byte as *const u8).cast(), 1);
-        // A full pipe (someone else filled it) has bytes for the watcher
-        // to read: it wakes and finds the mark.
-        let woken = written == 1 || *libc::__errno_location() == libc::EAGAIN;
-        *libc::__errno_location() = errno;
-        woken
-    }
+    // async-signal-safe.
+    let written = unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    // A full pipe (someone else filled it) has bytes for the watcher to
+    // read: it wakes and finds the mark.
+    let woken = written == 1 || errno::errno().0 == libc::EAGAIN;
+    errno::set_errno(saved);
+    woken
 }
 
 /// The signal the watcher acts on after reading `byte` from the pipe, if
