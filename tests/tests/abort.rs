@@ -20,7 +20,14 @@ fn abort_fixture() -> &'static str {
     static BUILT: OnceLock<String> = OnceLock::new();
     BUILT.get_or_init(|| {
         let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let target = workspace.join("target").join("panic-abort");
+        // Built with the same RUSTFLAGS as this test (it inherits them);
+        // the portable run (`.ci/run`) keeps its own copy, so neither run
+        // rebuilds the other's.
+        let target = workspace.join("target").join(if common::portable() {
+            "panic-abort-portable"
+        } else {
+            "panic-abort"
+        });
         let output = Command::new(env!("CARGO"))
             .current_dir(&workspace)
             .args([
