@@ -46,6 +46,7 @@ const DECLARED: &[(&str, u16)] = &[
     ("EINTR", UNIX | WINDOWS),
     ("EISDIR", UNIX | WINDOWS),
     ("ELOOP", UNIX | WINDOWS),
+    ("ENOENT", UNIX | WINDOWS),
     ("EROFS", UNIX | WINDOWS),
     ("ETXTBSY", UNIX | WINDOWS),
     ("EWOULDBLOCK", UNIX | WINDOWS),
