@@ -300,6 +300,16 @@
 //! Cleanups run at the edge of the process's life: inside the C library's
 //! `exit`, on a signal watcher thread, or in a panic hook. What that means
 //! for the code you put in them is on its own page: [`hazards`].
+//!
+//! # Platforms
+//!
+//! Tested on Linux with glibc, whose `on_exit` tells the runtime the exit
+//! status. On musl, Android, macOS, iOS and the BSDs the runtime uses
+//! `atexit`, which does not: the report's [`status`](Report::status) is
+//! `None` there. Building with `RUSTFLAGS="--cfg cleanup_runtime_portable"`
+//! makes Linux take that path (and the other Unixes' thread, privilege and
+//! pipe code); it is a testing aid, which CI runs the end-to-end suite
+//! under, not a feature to ship. Windows is not supported yet.
 
 // Folders by layer; lowest first: base, report, registry, run, signals,
 // process, helpers. A folder imports only folders before it in that order

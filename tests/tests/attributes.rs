@@ -178,7 +178,13 @@ fn link_fixtures() -> &'static Path {
     BUILT.get_or_init(|| {
         let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let fixtures = tests.join("link-fixtures");
-        let target = tests.join("..").join("target").join("dup-names");
+        // One per path (`.ci/run` builds both), so neither rebuilds the
+        // other's.
+        let target = tests.join("..").join("target").join(if common::portable() {
+            "dup-names-portable"
+        } else {
+            "dup-names"
+        });
         let output = Command::new(env!("CARGO"))
             .current_dir(&fixtures)
             .args(["build", "--quiet", "--target-dir"])

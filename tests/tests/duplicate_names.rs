@@ -9,7 +9,15 @@ use std::process::Command;
 #[test]
 fn two_crates_declaring_one_name_fail_to_link_and_the_error_names_both() {
     let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = tests.join("..").join("target").join("dup-names");
+    // One per path (`.ci/run` builds both), so neither rebuilds the other's.
+    let target = tests
+        .join("..")
+        .join("target")
+        .join(if cfg!(cleanup_runtime_portable) {
+            "dup-names-portable"
+        } else {
+            "dup-names"
+        });
     let output = Command::new(env!("CARGO"))
         .current_dir(tests.join("dup-names"))
         .args(["build", "--quiet", "-p", "app", "--target-dir"])

@@ -33,10 +33,15 @@ fn the_deadline_ends_a_run_whose_hung_cleanup_holds_the_stderr_lock() {
         .env("CLEANUP_DEADLINE", "300ms")
         .env("CLEANUP_REPORT", "json")
         .run();
-    run.assert_code(6);
+    run.assert_code(common::code_when_the_runtime_ends_the_exit(6));
     assert_eq!(run.count("holding stderr"), 1, "{}", run.context());
     let report = stderr_report(&run);
-    assert_eq!(report["status"], 6, "{}", run.context());
+    assert_eq!(
+        report["status"],
+        common::reported_status(6),
+        "{}",
+        run.context()
+    );
     assert_eq!(
         names(&report["entries"]),
         ["holds-stderr", "never-started"],
@@ -58,7 +63,7 @@ fn the_deadline_ends_a_run_whose_cleanup_is_stuck_on_a_full_stderr_pipe() {
         .stderr(stderr)
         .run();
     drop(unread);
-    run.assert_code(6);
+    run.assert_code(common::code_when_the_runtime_ends_the_exit(6));
     assert_eq!(run.count("filling stderr"), 1, "{}", run.context());
 }
 
@@ -145,9 +150,14 @@ fn the_watchdog_report_is_whole_when_the_runner_ends_the_run_meanwhile() {
         .env("CLEANUP_DEADLINE", "300ms")
         .env("CLEANUP_REPORT", "json")
         .run();
-    run.assert_code(6);
+    run.assert_code(common::code_when_the_runtime_ends_the_exit(6));
     let report = assert_whole_watchdog_report(&run);
-    assert_eq!(report["status"], 6, "{}", run.context());
+    assert_eq!(
+        report["status"],
+        common::reported_status(6),
+        "{}",
+        run.context()
+    );
 }
 
 #[test]

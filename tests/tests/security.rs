@@ -121,7 +121,7 @@ fn root_running_the_same_binary_without_set_user_id_honours_the_variables() {
         .json_report()
         .env("CLEANUP_DEADLINE", "1ms")
         .run();
-    run.assert_code(3);
+    run.assert_code(common::code_when_the_runtime_ends_the_exit(3));
     assert_eq!(run.value_of("uid "), "0 euid 0", "{}", run.context());
     let report = run.report();
     assert_eq!(

@@ -35,10 +35,10 @@ pub(crate) fn now() -> Stamp {
 }
 
 fn monotonic_nanos() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    // Zeroed, not a struct literal: on 32-bit musl with 64-bit time (and
+    // glibc's `_TIME_BITS=64`) `timespec` has private padding fields.
+    // SAFETY: `timespec` is plain integers, for which all zeros is valid.
+    let mut now: libc::timespec = unsafe { std::mem::zeroed() };
     // SAFETY: `now` is a valid out-parameter; CLOCK_MONOTONIC always exists.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
     (now.tv_sec as u64).saturating_mul(1_000_000_000) + now.tv_nsec as u64

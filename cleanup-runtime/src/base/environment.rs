@@ -22,7 +22,8 @@
 //!   answer, which also covers file capabilities and LSM transitions, and
 //!   stays set after the program drops its privileges (as glibc's rule).
 //! - macOS, iOS, the BSDs and Haiku: `issetugid() != 0`, their equivalent.
-//! - Any other Unix (where the `libc` crate declares neither): the real and
+//! - Any other Unix (where the `libc` crate declares neither), and Linux
+//!   under `--cfg cleanup_runtime_portable` (PORTABILITY.md): the real and
 //!   effective user or group ids differ. This misses file capabilities and a
 //!   program that has already dropped privileges; it is the best a portable
 //!   program can do there.
@@ -119,7 +120,10 @@ fn say_ignored_once() {
 }
 
 /// Whether the process was started with elevated privileges.
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(cleanup_runtime_portable)
+))]
 fn privileged() -> bool {
     // SAFETY: getauxval has no preconditions; it returns 0 for a type the
     // kernel did not pass.
@@ -141,20 +145,26 @@ fn privileged() -> bool {
 }
 
 /// Whether the process was started with elevated privileges: where neither
-/// `getauxval` nor `issetugid` is declared, whether the real and effective
-/// ids differ.
+/// `getauxval` nor `issetugid` is declared (and on Linux under `--cfg
+/// cleanup_runtime_portable`), whether the real and effective ids differ.
 #[cfg(all(
     unix,
-    not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "openbsd",
-        target_os = "netbsd",
-        target_os = "haiku"
-    ))
+    any(
+        not(any(
+            target_os = "linux",
+            target_os = "android",
+            target_vendor = "apple",
+            target_os = "freebsd",
+            target_os = "dragonfly",
+            target_os = "openbsd",
+            target_os = "netbsd",
+            target_os = "haiku"
+        )),
+        all(
+            any(target_os = "linux", target_os = "android"),
+            cleanup_runtime_portable
+        )
+    )
 ))]
 fn privileged() -> bool {
     ids_differ()
@@ -171,15 +181,18 @@ fn privileged() -> bool {
 /// fallback. Compiled on every Unix so that Linux builds and tests it too.
 #[cfg(unix)]
 #[cfg_attr(
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "openbsd",
-        target_os = "netbsd",
-        target_os = "haiku"
+    all(
+        any(
+            target_os = "linux",
+            target_os = "android",
+            target_vendor = "apple",
+            target_os = "freebsd",
+            target_os = "dragonfly",
+            target_os = "openbsd",
+            target_os = "netbsd",
+            target_os = "haiku"
+        ),
+        not(cleanup_runtime_portable)
     ),
     allow(dead_code)
 )]

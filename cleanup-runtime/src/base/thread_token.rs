@@ -25,7 +25,10 @@ pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
 /// Asked of the kernel rather than compared with a record taken before
 /// `main`: that record needed a constructor in every program that links
 /// the runtime (BENCHMARKS.md, "Zero cleanups").
-#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(cleanup_runtime_portable)
+))]
 pub(crate) fn is_main() -> bool {
     // SAFETY: gettid and getpid have no preconditions and cannot fail; the
     // main thread's id is the process id.
@@ -44,16 +47,25 @@ pub(crate) fn is_main() -> bool {
     unsafe { libc::pthread_main_np() == 1 }
 }
 
-/// Elsewhere there is no cheap answer: a panic out of `main` is then
-/// reported as an exit with status 101.
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_vendor = "apple",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "openbsd"
-)))]
+/// Elsewhere (NetBSD, Windows, and Linux under `--cfg
+/// cleanup_runtime_portable`) there is no cheap answer: a panic out of
+/// `main` is then reported as an exit with status 101. (Where the exit
+/// hook is `atexit`, which does not tell the status, the answer is never
+/// asked for: that panic is reported as an exit either way.)
+#[cfg(any(
+    not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "openbsd"
+    )),
+    all(
+        any(target_os = "linux", target_os = "android"),
+        cleanup_runtime_portable
+    )
+))]
 pub(crate) fn is_main() -> bool {
     false
 }

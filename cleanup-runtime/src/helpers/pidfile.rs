@@ -427,13 +427,29 @@ fn open_existing(path: &Path) -> io::Result<File> {
 }
 
 fn open_error(path: &Path, error: io::Error) -> PidFileError {
-    // O_NOFOLLOW gives ELOOP for a symlink at the path.
-    if error.raw_os_error() == Some(libc::ELOOP) {
+    if refused_a_symlink(&error) {
         return PidFileError::Symlink {
             path: path.to_owned(),
         };
     }
     io_error(path, "open", error)
+}
+
+/// Whether an `open` with `O_NOFOLLOW` failed because a symlink is at the
+/// path: ELOOP (POSIX.1-2008; Linux, macOS, OpenBSD, recent FreeBSD).
+/// FreeBSD before it adopted ELOOP, and DragonFly, say EMLINK; NetBSD says
+/// EFTYPE.
+fn refused_a_symlink(error: &io::Error) -> bool {
+    let code = error.raw_os_error();
+    #[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
+    if code == Some(libc::EMLINK) {
+        return true;
+    }
+    #[cfg(target_os = "netbsd")]
+    if code == Some(libc::EFTYPE) {
+        return true;
+    }
+    code == Some(libc::ELOOP)
 }
 
 /// Takes the lock `operation` (`LOCK_EX` or `LOCK_SH`) without waiting;
@@ -504,7 +520,7 @@ fn release(held: Held) -> Result<(), PidFileError> {
     let current = match open_existing(&path) {
         Ok(current) => current,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
+        Err(error) if refused_a_symlink(&error) => {
             return Err(not_ours(path, pid, "a symbolic link".to_owned()));
         }
         Err(error) => return Err(open_error(&path, error)),

@@ -17,7 +17,7 @@
 //! before the first cleanup was registered (and torn down by its own
 //! `atexit` handler) is still usable by the cleanups.
 //!
-//! Two handlers are registered, one after the other, so glibc runs them
+//! Two handlers are registered, one after the other, so libc runs them
 //! back to back (last registered first):
 //!
 //! 1. `run_cleanups` runs the cleanups once and writes the report.
@@ -28,7 +28,6 @@
 //!    serialised) it waits until the run is done, so the process does not
 //!    end under the cleanups.
 
-use std::ffi::{c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
@@ -53,10 +52,11 @@ fn guarded(f: impl FnOnce()) {
     let _ = panic::catch_unwind(AssertUnwindSafe(f));
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(cleanup_runtime_portable)))]
 mod platform {
     //! glibc: `on_exit` passes the exit status to the handler.
     use super::*;
+    use std::ffi::{c_int, c_void};
 
     unsafe extern "C" {
         /// glibc's `on_exit(3)`; the `libc` crate does not declare it.
@@ -82,9 +82,11 @@ mod platform {
     }
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(cleanup_runtime_portable))))]
 mod platform {
-    //! Elsewhere: `atexit`, which does not tell the exit status.
+    //! Elsewhere (musl, Android, macOS, the BSDs; Windows through the CRT's
+    //! `atexit`; glibc under `--cfg cleanup_runtime_portable`): `atexit`,
+    //! which does not tell the exit status.
     use super::*;
 
     pub(super) fn register() {

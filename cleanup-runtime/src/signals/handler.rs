@@ -1,7 +1,8 @@
 //! The part that runs inside the signal handler.
 //!
 //! Everything here is async-signal-safe: lock-free atomics, `sigaction`, `getpid`,
-//! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), and signal-hook's
+//! `write`, `raise` and `_exit` (POSIX.1-2017 §2.4.3), errno's own
+//! location (through the `errno` crate), and signal-hook's
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
 //!
@@ -90,19 +91,26 @@ fn wake_watcher(signal: c_int) -> bool {
         return false;
     }
     RECEIVED.fetch_or(mark(signal), Ordering::SeqCst);
-    let byte = signal as u8;
+    write_keeping_errno(fd, signal as u8)
+}
+
+/// Writes `byte` to `fd`; whether it is in the pipe, or the pipe is full.
+///
+/// errno is saved and restored around the write because the interrupted
+/// code may be about to read it. The `errno` crate reads and writes it
+/// through each target's own symbol (`__errno_location` on Linux, `__error`
+/// on macOS and FreeBSD, `__errno` on Android and NetBSD/OpenBSD, ...): one
+/// load or store through the pointer libc gives, async-signal-safe.
+fn write_keeping_errno(fd: c_int, byte: u8) -> bool {
+    let saved = errno::errno();
     // SAFETY: writes one byte from a live local to a pipe we own; write is
-    // async-signal-safe. errno is saved and restored around it because the
-    // interrupted code may be about to read it.
-    unsafe {
-        let errno = *libc::__errno_location();
-        let written = libc::write(fd, (&byte as *const u8).cast(), 1);
-        // A full pipe (someone else filled it) has bytes for the watcher
-        // to read: it wakes and finds the mark.
-        let woken = written == 1 || *libc::__errno_location() == libc::EAGAIN;
-        *libc::__errno_location() = errno;
-        woken
-    }
+    // async-signal-safe.
+    let written = unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    // A full pipe (someone else filled it) has bytes for the watcher to
+    // read: it wakes and finds the mark.
+    let woken = written == 1 || errno::errno().0 == libc::EAGAIN;
+    errno::set_errno(saved);
+    woken
 }
 
 /// The signal the watcher acts on after reading `byte` from the pipe, if
@@ -153,6 +161,24 @@ pub(super) fn die_now(signal: c_int) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_write_leaves_errno_as_the_interrupted_code_had_it() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills the two-element array it is given.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        errno::set_errno(errno::Errno(libc::ENOENT));
+        assert!(write_keeping_errno(fds[1], 1));
+        assert_eq!(errno::errno().0, libc::ENOENT);
+        // A failed write (EBADF) sets errno too; it is put back.
+        assert!(!write_keeping_errno(-1, 1));
+        assert_eq!(errno::errno().0, libc::ENOENT);
+        // SAFETY: closes the fds this test opened.
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+    }
 
     #[test]
     fn the_watcher_takes_only_marked_signals_each_once() {

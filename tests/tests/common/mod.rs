@@ -25,6 +25,13 @@ use std::time::Duration;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod platform;
+// Each test crate uses a different subset of these helpers.
+#[allow(unused_imports)]
+pub use platform::{
+    code_when_the_runtime_ends_the_exit, portable, reported_status, reported_status_text,
+};
+
 /// The main fixture: one scenario per run.
 pub const SCENARIOS: &str = env!("CARGO_BIN_EXE_scenarios");
 /// The fixture with static cleanups.

@@ -1,0 +1,140 @@
+//! Reading the runtime's source: `libc::` uses and the `cfg`s around them.
+
+use std::collections::BTreeMap;
+
+pub(crate) fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The `cfg` predicates of the attributes written right above line `at`
+/// (doc comments in between are skipped).
+pub(crate) fn cfgs_above(lines: &[&str], at: usize) -> Vec<String> {
+    let own = indent(lines[at]);
+    let mut start = at;
+    while start > 0 {
+        let line = lines[start - 1];
+        let trimmed = line.trim_start();
+        let attribute_part = trimmed.starts_with("#[")
+            || trimmed.starts_with(')')
+            || trimmed.starts_with(']')
+            || (indent(line) > own && !trimmed.is_empty());
+        if trimmed.starts_with("//") || attribute_part {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    let text: String = lines[start..at]
+        .iter()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .map(|line| line.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut found = Vec::new();
+    for (open, _) in text.match_indices("#[cfg(") {
+        let body = &text[open + "#[cfg(".len()..];
+        let mut depth = 1;
+        for (i, c) in body.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                found.push(body[..i].to_owned());
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The `cfg`s of the items, blocks and statements that enclose line `at`
+/// (by indentation: the code is `rustfmt`ed), and of the line itself.
+pub(crate) fn enclosing_cfgs(lines: &[&str], at: usize) -> Vec<String> {
+    let mut found = cfgs_above(lines, at);
+    let mut depth = indent(lines[at]);
+    for j in (0..at).rev() {
+        let trimmed = lines[j].trim_start();
+        if trimmed.is_empty() || trimmed.starts_with("//") || trimmed.starts_with("#[") {
+            continue;
+        }
+        if indent(lines[j]) < depth && !trimmed.starts_with(')') && !trimmed.starts_with('}') {
+            depth = indent(lines[j]);
+            found.extend(cfgs_above(lines, j));
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Each `libc::item` named on `line` outside comments and string literals.
+pub(crate) fn libc_items(line: &str) -> Vec<String> {
+    if line.trim_start().starts_with("//") {
+        return Vec::new();
+    }
+    // Blank out string literals, then drop a trailing comment.
+    let mut code = String::new();
+    let mut in_string = false;
+    let mut previous = ' ';
+    for c in line.chars() {
+        if c == '"' && previous != '\\' && previous != '\'' {
+            in_string = !in_string;
+        }
+        code.push(if in_string { ' ' } else { c });
+        previous = c;
+    }
+    let code = code.split("//").next().unwrap_or("");
+    let mut items = Vec::new();
+    for (at, _) in code.match_indices("libc::") {
+        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let name: String = code[at + "libc::".len()..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        items.push(name);
+    }
+    items
+}
+
+/// The `cfg`s on the `mod` declarations from `lib.rs` down to `file`
+/// (a path relative to `src/`, with `/` separators).
+pub(crate) fn module_cfgs(sources: &BTreeMap<String, String>, file: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut path: Vec<&str> = file.trim_end_matches(".rs").split('/').collect();
+    if path.last() == Some(&"mod") {
+        path.pop();
+    }
+    for depth in 0..path.len() {
+        let name = match path[depth] {
+            "private" if depth == 0 => "__private",
+            name => name,
+        };
+        if name == "lib" {
+            continue;
+        }
+        let parent_dir = path[..depth].join("/");
+        let parent = if depth == 0 {
+            "lib.rs".to_owned()
+        } else if sources.contains_key(&format!("{parent_dir}/mod.rs")) {
+            format!("{parent_dir}/mod.rs")
+        } else {
+            format!("{parent_dir}.rs")
+        };
+        let text = &sources[&parent];
+        let lines: Vec<&str> = text.lines().collect();
+        let declaration = lines
+            .iter()
+            .position(|line| {
+                let line = line.trim_end();
+                line.ends_with(&format!("mod {name};")) && !line.trim_start().starts_with("//")
+            })
+            .unwrap_or_else(|| panic!("no `mod {name};` in {parent}"));
+        found.extend(cfgs_above(&lines, declaration));
+    }
+    found
+}
