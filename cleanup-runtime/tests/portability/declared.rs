@@ -64,6 +64,7 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     ("poll", UNIX),
     ("pollfd", UNIX),
     ("POLLNVAL", UNIX),
+    ("POLLIN", UNIX),
     ("POLLOUT", UNIX),
     ("pthread_atfork", UNIX),
     ("pthread_create", UNIX),
