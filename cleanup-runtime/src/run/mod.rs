@@ -11,6 +11,10 @@
 //! Architecture invariant: never ends the process and never takes the
 //! registry lock across a cleanup's call.
 
+#[cfg(feature = "tokio")]
+pub(crate) mod async_driver;
+#[cfg(feature = "tokio")]
+pub(crate) mod async_registration;
 pub(crate) mod deadline;
 pub(crate) mod log_flush;
 pub(crate) mod runner;
