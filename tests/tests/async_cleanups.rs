@@ -214,3 +214,21 @@ fn run_now_inside_the_programs_runtime_drives_async_cleanups_elsewhere() {
     // Nothing was left for the exit.
     assert_eq!(names(&run.report()["entries"]).len(), 0, "{}", run.context());
 }
+
+#[test]
+fn the_runtime_thread_starts_when_the_first_async_cleanup_runs_not_when_one_is_registered() {
+    let listener = Listener::new();
+    let run = listener.fixture("lazy").run();
+    run.assert_code(0);
+    let checks: Vec<&str> = run
+        .out()
+        .lines()
+        .filter(|line| line.starts_with("runtime thread: ") || line.starts_with("ran "))
+        .collect();
+    assert_eq!(
+        checks[..3],
+        ["runtime thread: false", "ran a1", "runtime thread: true"],
+        "{}",
+        run.context()
+    );
+}

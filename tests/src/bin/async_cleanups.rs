@@ -18,6 +18,9 @@
 //!   `Handle::set_timeout(300ms)`; returns.
 //! - `errors`: an async cleanup returning `Err("async failed")`, one
 //!   panicking `"async panicked"`; returns.
+//! - `lazy`: a sync cleanup that says `runtime thread: BOOL` (whether a
+//!   thread named `cleanup-async` exists), async a1, then the same sync
+//!   check: the check registered last runs first, before any async one.
 //! - `run_now`: async a1, then `run_now()` from inside the program's
 //!   (current-thread) runtime; says `run_now done`; returns.
 
@@ -107,8 +110,26 @@ async fn in_runtime() {
                 }
             });
         }
+        "lazy" => {
+            cleanup_runtime::register(say_runtime_thread);
+            cleanup_runtime::register_async(send("a1"));
+            cleanup_runtime::register(say_runtime_thread);
+        }
         other => panic!("unknown scenario {other:?}"),
     }
+}
+
+/// Says whether the crate's runtime thread (`cleanup-async`) exists, from
+/// `/proc/self/task/*/comm`.
+fn say_runtime_thread() {
+    let exists = std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .filter_map(Result::ok)
+        .any(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|name| name.trim_end() == "cleanup-async")
+        });
+    say(format_args!("runtime thread: {exists}"));
 }
 
 #[tokio::main(flavor = "current_thread")]
