@@ -330,9 +330,9 @@ pub use helpers::drop_at_exit::{Kept, drop_at_exit};
 pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
+pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 #[cfg(feature = "tokio")]
 pub use run::async_registration::register_async;
-pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 
 /// Runs every pending cleanup now, last registered first, and returns what
 /// happened. Each one runs once and is removed; cleanups registered

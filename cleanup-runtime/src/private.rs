@@ -77,7 +77,9 @@ impl<R> Probe<R> {
 /// the crate's runtime for async cleanups (feature `tokio`) and returns its
 /// outcome. Generated code calls it from the cleanup's `run` function.
 #[cfg(feature = "tokio")]
-pub fn drive_async(cleanup: impl core::future::Future<Output = Outcome> + Send + 'static) -> Outcome {
+pub fn drive_async(
+    cleanup: impl core::future::Future<Output = Outcome> + Send + 'static,
+) -> Outcome {
     crate::run::async_driver::drive(std::boxed::Box::pin(cleanup))
 }
 

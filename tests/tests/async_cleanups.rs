@@ -57,9 +57,9 @@ impl Listener {
     fn received(&self, count: usize, run: &Run) -> Vec<String> {
         (0..count)
             .map(|index| {
-                self.lines.recv_timeout(LINE_GUARD).unwrap_or_else(|_| {
-                    panic!("line {index} never arrived\n{}", run.context())
-                })
+                self.lines
+                    .recv_timeout(LINE_GUARD)
+                    .unwrap_or_else(|_| panic!("line {index} never arrived\n{}", run.context()))
             })
             .collect()
     }
@@ -212,7 +212,12 @@ fn run_now_inside_the_programs_runtime_drives_async_cleanups_elsewhere() {
         run.context()
     );
     // Nothing was left for the exit.
-    assert_eq!(names(&run.report()["entries"]).len(), 0, "{}", run.context());
+    assert_eq!(
+        names(&run.report()["entries"]).len(),
+        0,
+        "{}",
+        run.context()
+    );
 }
 
 #[test]

@@ -69,8 +69,14 @@ fn parent(runs: usize) {
     println!("{runs} processes, {EACH} of each kind per process; microseconds: median (p10..p90)");
     for (label, mut column) in labels.into_iter().zip(columns) {
         column.sort_unstable();
-        let at = |fraction: f64| column[((column.len() - 1) as f64 * fraction) as usize] as f64 / 1000.0;
-        println!("{label:40} {:9.3} ({:.3}..{:.3})", at(0.5), at(0.1), at(0.9));
+        let at =
+            |fraction: f64| column[((column.len() - 1) as f64 * fraction) as usize] as f64 / 1000.0;
+        println!(
+            "{label:40} {:9.3} ({:.3}..{:.3})",
+            at(0.5),
+            at(0.1),
+            at(0.9)
+        );
     }
 }
 

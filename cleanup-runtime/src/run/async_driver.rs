@@ -43,7 +43,11 @@ static RUNTIME: Mutex<Option<(u32, Handle)>> = Mutex::new(None);
 pub(crate) fn drive(cleanup: AsyncCleanup) -> Outcome {
     let handle = match runtime() {
         Ok(handle) => handle,
-        Err(error) => return Err(format!("could not start the runtime for async cleanups: {error}")),
+        Err(error) => {
+            return Err(format!(
+                "could not start the runtime for async cleanups: {error}"
+            ));
+        }
     };
     let (sender, receiver) = mpsc::sync_channel(1);
     let task = handle.spawn(cleanup);
