@@ -237,3 +237,21 @@ fn the_runtime_thread_starts_when_the_first_async_cleanup_runs_not_when_one_is_r
         run.context()
     );
 }
+
+#[test]
+fn the_deadline_ends_a_run_held_by_an_async_cleanup_that_never_finishes() {
+    let listener = Listener::new();
+    let run = listener
+        .fixture("deadline")
+        .env("CLEANUP_DEADLINE", "300ms")
+        .run();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["a-forever"], "{}", run.context());
+    let report = run.report();
+    let statuses = statuses(&report);
+    assert_eq!(statuses[0], "timeout", "{report}");
+    assert!(
+        statuses[1..].iter().all(|status| *status == "skipped"),
+        "s1 and the statics never started\n{report}"
+    );
+}

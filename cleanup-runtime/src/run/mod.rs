@@ -2,6 +2,8 @@
 //! a time, catches each one's panic, bounds a timed one on a helper thread,
 //! records outcomes, and keeps the history of manual runs; plus the
 //! whole-run deadline setting and the logger flush that ends every run.
+//! With feature `tokio`: `register_async` and the runtime that drives async
+//! cleanups (`async_registration`, `async_driver`).
 //!
 //! May use: `base/`, `report/`, `registry/`. The run loop asks
 //! `process/` only whether the calling thread is the final run's runner,

@@ -18,6 +18,8 @@
 //!   `Handle::set_timeout(300ms)`; returns.
 //! - `errors`: an async cleanup returning `Err("async failed")`, one
 //!   panicking `"async panicked"`; returns.
+//! - `deadline`: sync s1, then an async cleanup that never finishes and
+//!   has no timeout of its own; the test sets `CLEANUP_DEADLINE`.
 //! - `lazy`: a sync cleanup that says `runtime thread: BOOL` (whether a
 //!   thread named `cleanup-async` exists), async a1, then the same sync
 //!   check: the check registered last runs first, before any async one.
@@ -108,6 +110,13 @@ async fn in_runtime() {
                 if true {
                     panic!("async panicked");
                 }
+            });
+        }
+        "deadline" => {
+            register_ran("s1");
+            cleanup_runtime::register_async(async {
+                ran("a-forever");
+                std::future::pending::<()>().await;
             });
         }
         "lazy" => {
