@@ -255,3 +255,16 @@ fn the_deadline_ends_a_run_held_by_an_async_cleanup_that_never_finishes() {
         "s1 and the statics never started\n{report}"
     );
 }
+
+#[test]
+fn run_now_inside_an_async_cleanup_reports_an_error_instead_of_waiting_for_good() {
+    let listener = Listener::new();
+    let run = listener.fixture("nested").run();
+    run.assert_code(0);
+    assert!(
+        run.value_of("nested: ")
+            .starts_with("Error an async cleanup cannot run on the runtime thread"),
+        "{}",
+        run.context()
+    );
+}

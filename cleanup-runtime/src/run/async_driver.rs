@@ -20,6 +20,7 @@
 //! thread is not the runner, and a registration from it during the final run
 //! would park it (`registry::intake`).
 
+use std::cell::Cell;
 use std::future::Future;
 use std::panic;
 use std::pin::Pin;
@@ -37,10 +38,23 @@ pub(crate) type AsyncCleanup = Pin<Box<dyn Future<Output = Outcome> + Send + 'st
 /// forked child has no runtime thread, and starts its own.
 static RUNTIME: Mutex<Option<(u32, Handle)>> = Mutex::new(None);
 
+thread_local! {
+    /// Whether this thread is the one that drives the runtime.
+    static ON_RUNTIME_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Runs `cleanup` to completion on the crate's runtime and returns its
 /// outcome; a panic in it is resumed here, so the run loop's
 /// `catch_unwind` reports it as any cleanup's panic.
 pub(crate) fn drive(cleanup: AsyncCleanup) -> Outcome {
+    // The runtime thread would wait for a task only it can run.
+    if ON_RUNTIME_THREAD.get() {
+        return Err(
+            "an async cleanup cannot run on the runtime thread of async cleanups \
+             (`run_now` inside an async cleanup)"
+                .to_owned(),
+        );
+    }
     let handle = match runtime() {
         Ok(handle) => handle,
         Err(error) => {
@@ -85,6 +99,7 @@ fn start() -> std::io::Result<Handle> {
     std::thread::Builder::new()
         .name("cleanup-async".to_owned())
         .spawn(move || {
+            ON_RUNTIME_THREAD.set(true);
             let runtime = match Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(error) => {

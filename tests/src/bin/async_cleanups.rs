@@ -24,7 +24,10 @@
 //!   thread named `cleanup-async` exists), async a1, then the same sync
 //!   check: the check registered last runs first, before any async one.
 //! - `run_now`: async a1, then `run_now()` from inside the program's
-//!   (current-thread) runtime; says `run_now done`; returns.
+//!   (current-thread) runtime; says `run_now done: N` (N entries); returns.
+//! - `nested`: `run_now()` runs an async cleanup that registers another
+//!   and calls `run_now` on the runtime thread, and says `nested: STATUS
+//!   ERROR` of that one (an error, not a wait for good).
 
 use std::time::Duration;
 
@@ -71,7 +74,7 @@ async fn static_stuck() {
 
 fn main() {
     match arg(1).as_str() {
-        "run_now" => run_now_inside_runtime(),
+        "run_now" | "nested" => run_now_inside_runtime(),
         _ => in_runtime(),
     }
 }
@@ -143,7 +146,23 @@ fn say_runtime_thread() {
 
 #[tokio::main(flavor = "current_thread")]
 async fn run_now_inside_runtime() {
+    if arg(1) == "nested" {
+        cleanup_runtime::register_async(nested_run_now());
+        cleanup_runtime::run_now();
+        return;
+    }
     cleanup_runtime::register_async(send("a1"));
     let report = cleanup_runtime::run_now();
     say(format_args!("run_now done: {}", report.entries().len()));
+}
+
+async fn nested_run_now() {
+    cleanup_runtime::register_async(async {});
+    let nested = cleanup_runtime::run_now();
+    let entry = &nested.entries()[0];
+    say(format_args!(
+        "nested: {:?} {}",
+        entry.status(),
+        entry.error().unwrap_or_default()
+    ));
 }
