@@ -89,7 +89,11 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> TokenStream {
     let sig = &function.item.sig;
     let ident = &sig.ident;
-    let run = run(sig);
+    let run = if sig.asyncness.is_some() {
+        run_async(sig)
+    } else {
+        run(sig)
+    };
     let declared = declared_ident(ident);
     let cfgs = function
         .item
@@ -292,6 +296,37 @@ fn run(sig: &Signature) -> TokenStream {
             };
             let #errors = (&&::cleanup_runtime::__private::Probe::returned_by(#function)).errors();
             ::cleanup_runtime::__private::into_outcome(#function #arguments, #errors)
+        }
+    }
+}
+
+/// For an `async fn` (feature `tokio`; `valid.rs` rejects it otherwise):
+/// `|| -> Outcome { drive_async(async { into_outcome(name().await, errors) }) }`,
+/// the future driven on the runtime's own tokio runtime. How errors read is
+/// picked as in [`run`], from the type of the awaited value.
+fn run_async(sig: &Signature) -> TokenStream {
+    let ident = &sig.ident;
+    let first = match &sig.output {
+        ReturnType::Default => ident.span(),
+        ReturnType::Type(_, ty) => ty
+            .to_token_stream()
+            .into_iter()
+            .next()
+            .map_or(ident.span(), |token| token.span()),
+    };
+    let value = Ident::new("value", Span::mixed_site());
+    let errors = Ident::new("errors", Span::mixed_site());
+    quote_spanned! {first=>
+        || -> ::cleanup_runtime::__private::Outcome {
+            ::cleanup_runtime::__private::drive_async(async {
+                let #value = #ident().await;
+                #[allow(unused_imports)]
+                use ::cleanup_runtime::__private::{
+                    ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
+                };
+                let #errors = (&&::cleanup_runtime::__private::Probe::returned_as(&#value)).errors();
+                ::cleanup_runtime::__private::into_outcome(#value, #errors)
+            })
         }
     }
 }

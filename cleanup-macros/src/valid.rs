@@ -43,13 +43,15 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             ),
         ));
     }
-    if let Some(asyncness) = &sig.asyncness {
+    // With the feature, `expand::run_async` drives it on the runtime's
+    // tokio runtime for async cleanups.
+    if let Some(asyncness) = sig.asyncness.as_ref().filter(|_| !cfg!(feature = "tokio")) {
         errors.push(Error::new_spanned(
             asyncness,
             format!(
-                "{attribute} cannot be used on an `async fn`: cleanups run at exit, \
-                 outside any executor; make it a plain `fn` (and block on the future \
-                 inside it if needed)"
+                "{attribute} on an `async fn` needs the `tokio` feature of cleanup-runtime: \
+                 `cleanup-runtime = {{ version = \"...\", features = [\"tokio\"] }}` \
+                 (or make it a plain `fn`)"
             ),
         ));
     }

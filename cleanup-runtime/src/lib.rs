@@ -28,8 +28,8 @@
 //! } // both run here, close-db first (declared later)
 //! ```
 //!
-//! The attributes go on free functions with no parameters, not `async`, not
-//! generic, returning `()` or `Result<(), E>` with `E: Display`; anything
+//! The attributes go on free functions with no parameters, not `async`
+//! (unless feature `tokio` is on: async cleanups), not generic, returning `()` or `Result<(), E>` with `E: Display`; anything
 //! else is a compile error pointing at the offending token. They work in
 //! library crates too: a library's cleanups run in every program that links
 //! it, with no set-up call, and in `cdylib`s and `dylib`s (a Python
@@ -263,6 +263,8 @@
 //! program listened for it ([`shutdown`]), also when the program then ended
 //! on its own (`"trigger": "exit"`, its own status).
 //!
+#![cfg_attr(feature = "tokio", doc = include_str!("../docs/ASYNC.md"))]
+//!
 //! # Helpers
 //!
 //! Ready-made cleanups for what `Drop` alone leaves behind on
@@ -409,6 +411,8 @@ pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
 pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
+#[cfg(feature = "tokio")]
+pub use run::async_registration::register_async;
 
 /// Runs every pending cleanup now, last registered first, and returns what
 /// happened. Each one runs once and is removed; cleanups registered

@@ -64,6 +64,25 @@ impl<R> Probe<R> {
     }
 }
 
+impl<R> Probe<R> {
+    /// The probe for the type of `value`: what an `async fn` cleanup's
+    /// future returned.
+    pub fn returned_as(value: &R) -> Self {
+        let _ = value;
+        Probe(PhantomData)
+    }
+}
+
+/// Drives the future of an `async fn` under `#[at_exit]` / `#[cleanup]` on
+/// the crate's runtime for async cleanups (feature `tokio`) and returns its
+/// outcome. Generated code calls it from the cleanup's `run` function.
+#[cfg(feature = "tokio")]
+pub fn drive_async(
+    cleanup: impl core::future::Future<Output = Outcome> + Send + 'static,
+) -> Outcome {
+    crate::run::async_driver::drive(std::boxed::Box::pin(cleanup))
+}
+
 /// Errors that implement `std::error::Error`: described with their
 /// `source` chain.
 pub trait ErrorsBySource {

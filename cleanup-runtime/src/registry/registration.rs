@@ -206,6 +206,36 @@ where
     }
 }
 
+/// [`register`]'s body for a closure already boxed, labelled `type_name`
+/// and attributed to `caller`: for registrations made in the crate's name
+/// (`register_async`, whose label is the future's type, not the closure
+/// that drives it).
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn register_boxed(
+    closure: crate::base::entry::Closure,
+    caller: &'static Location<'static>,
+    type_name: &'static str,
+) -> Handle {
+    first_use::ensure();
+    let mut registry = registry::lock_without_collecting();
+    let sequence = if registry.entries.intake() == Intake::Open {
+        registry.entries.push_unnamed(closure, caller, type_name)
+    } else {
+        let entry = Entry {
+            origin: Origin::Registered {
+                caller,
+                label: Label::TypeName(type_name),
+            },
+            closure: Some(closure),
+        };
+        intake::add(registry, entry).sequence
+    };
+    Handle {
+        sequence,
+        id: UNNAMED,
+    }
+}
+
 /// Registers `cleanup` under `name`. If an entry of that name is pending
 /// (registered at run time or declared with `#[cleanup(name = ...)]`), the
 /// new cleanup takes its place in the sequence and the old one is dropped

@@ -2,6 +2,8 @@
 //! a time, catches each one's panic, bounds a timed one on a helper thread,
 //! records outcomes, and keeps the history of manual runs; plus the
 //! whole-run deadline setting and the logger flush that ends every run.
+//! With feature `tokio`: `register_async` and the runtime that drives async
+//! cleanups (`async_registration`, `async_driver`).
 //!
 //! May use: `base/`, `report/`, `registry/`. The run loop asks
 //! `process/` only whether the calling thread is the final run's runner,
@@ -11,6 +13,10 @@
 //! Architecture invariant: never ends the process and never takes the
 //! registry lock across a cleanup's call.
 
+#[cfg(feature = "tokio")]
+pub(crate) mod async_driver;
+#[cfg(feature = "tokio")]
+pub(crate) mod async_registration;
 pub(crate) mod deadline;
 pub(crate) mod log_flush;
 pub(crate) mod runner;

@@ -1,7 +1,7 @@
 use cleanup_runtime::cleanup;
 
 #[cleanup(nmae = "flush", timeout = "soon")]
-async fn flush(force: bool) {
+fn flush(force: bool) {
     let _ = force;
 }
 
