@@ -38,7 +38,12 @@ fn a_listening_program_drains_before_any_cleanup_and_ends_with_its_own_status() 
         );
         let report = run.report();
         assert_eq!(report["trigger"], "exit", "{}", run.context());
-        assert_eq!(report["status"], common::reported_status(0), "{}", run.context());
+        assert_eq!(
+            report["status"],
+            common::reported_status(0),
+            "{}",
+            run.context()
+        );
         assert!(report["signal"].is_null(), "{}", run.context());
         assert_eq!(report["shutdown_signal"], signal, "{}", run.context());
     }
