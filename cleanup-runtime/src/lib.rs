@@ -550,5 +550,6 @@ pub fn exit(code: i32) -> ! {
         final_run::continue_after_exit_call(Some(code));
         final_run::end_process(code);
     }
+    final_run::note_exit_status(code);
     std::process::exit(code)
 }

@@ -29,7 +29,7 @@
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
 
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::listening;
@@ -65,6 +65,13 @@ static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 /// before the run starts is never lost; kept equal to the run record's
 /// `signal` once the run has started.
 static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The status the first caller of [`crate::exit`] gave ([`NO_STATUS`]:
+/// none). Where the exit hook is told no status (`atexit`, everywhere but
+/// glibc), it is the only way the run knows it, and a run that ends the
+/// process itself (a deadline, a cleanup's `std::process::exit`) would
+/// otherwise end it with 0: a failing program reporting success.
+static ASKED_STATUS: AtomicI64 = AtomicI64::new(NO_STATUS);
+const NO_STATUS: i64 = i64::MIN;
 
 /// Starts the final run if none has started: claims it, makes sure our
 /// panic hook is in place, and starts the deadline watchdog.
@@ -152,9 +159,31 @@ pub(crate) fn run_after_grace(signal: i32) -> bool {
     true
 }
 
+/// [`crate::exit`] is about to call `exit(code)`: the first such status is
+/// kept for the exit hook, in case the platform does not pass it on.
+pub(crate) fn note_exit_status(code: i32) {
+    let _ = ASKED_STATUS.compare_exchange(
+        NO_STATUS,
+        i64::from(code),
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+}
+
+/// The status kept by [`note_exit_status`], if any.
+fn asked_status() -> Option<i32> {
+    match ASKED_STATUS.load(Ordering::SeqCst) {
+        NO_STATUS => None,
+        // Stored from an `i32`, so it fits.
+        status => i32::try_from(status).ok(),
+    }
+}
+
 /// From the exit hook, with the status `exit` was given (`None` where the
-/// platform does not say).
+/// platform does not say: then the one [`crate::exit`] was given, if it
+/// was the way out).
 pub(crate) fn run_at_exit(status: Option<i32>) {
+    let status = status.or_else(asked_status);
     let trigger = if status == Some(101) && panic_watch::main_thread_panicked() {
         Trigger::Panic
     } else {
@@ -301,6 +330,7 @@ pub(crate) fn forget_after_fork() {
     STATE.store(IDLE, Ordering::Relaxed);
     RUNNER.store(0, Ordering::Relaxed);
     ENDING_SIGNAL.store(0, Ordering::Relaxed);
+    ASKED_STATUS.store(NO_STATUS, Ordering::Relaxed);
     timed_helper::forget_after_fork();
 }
 

@@ -26,6 +26,7 @@
 //! | `report-pending` | prints `report()` while two cleanups are pending |
 //! | `wait-for-signal` | registers a, b, prints `ready`, waits forever |
 //! | `hung` | first, hung (never returns), last; `exit(3)` |
+//! | `hung-cr-exit` | the same, ending with `cleanup_runtime::exit(3)` |
 //! | `blocked-on-signal` | a, then blocker (never returns); prints `ready`, waits forever |
 //! | `own-handler` | installs its own SIGTERM handler, then registers a, b; on SIGTERM `exit(0)` |
 //! | `untouched` | calls nothing of the runtime; returns |
@@ -60,7 +61,8 @@ fn main() {
         "closed-stdout" => closed_stdout(),
         "report-pending" => report_pending(),
         "wait-for-signal" => wait_for_signal(),
-        "hung" => hung(),
+        "hung" => hung(|| std::process::exit(3)),
+        "hung-cr-exit" => hung(|| cleanup_runtime::exit(3)),
         "blocked-on-signal" => blocked_on_signal(),
         "own-handler" => own_handler(),
         "untouched" => println!("ready"),
@@ -266,7 +268,7 @@ fn wait_for_signal() {
     }
 }
 
-fn hung() {
+fn hung(exit: fn() -> !) {
     register_ran("first");
     cleanup_runtime::register(|| -> () {
         ran("hung");
@@ -275,7 +277,7 @@ fn hung() {
         }
     });
     register_ran("last");
-    std::process::exit(3);
+    exit();
 }
 
 fn blocked_on_signal() {
