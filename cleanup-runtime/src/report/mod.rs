@@ -317,7 +317,9 @@ impl Report {
     }
 
     /// The exit status the process ends with, when the run is the one at
-    /// exit; `None` for a manual run or a death by signal.
+    /// exit; `None` for a manual run or a death by signal, and where the
+    /// C library does not tell it (everywhere but glibc: musl, macOS, the
+    /// BSDs) unless the process ended through [`exit`](crate::exit).
     ///
     /// ```
     /// assert_eq!(cleanup_runtime::run_now().status(), None);
