@@ -12,6 +12,7 @@
 //! | `timed-cleanup-panics` | `main` returns; a cleanup with a timeout panics |
 //! | `thread-panics-during-run` | `main` returns; the first cleanup has another thread panic and waits until the run has seen it |
 //! | `abandoned-timed-cleanup-panics` | `main` returns; a cleanup abandoned at its timeout panics while a later one runs |
+//! | `async-cleanup-panics` | `main` returns; an async cleanup panics on the runtime thread, between a sync cleanup and a later async one |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -86,6 +87,16 @@ fn main() {
                 panic!("an abandoned cleanup panics")
             });
             timed.set_timeout(Duration::from_millis(100));
+        }
+        "async-cleanup-panics" => {
+            cleanup_runtime::register_async(async { ran("later-async") });
+            cleanup_runtime::register_async(async {
+                ran("async-panics");
+                if true {
+                    panic!("an async cleanup panics");
+                }
+            });
+            cleanup_runtime::register(|| ran("last-registered"));
         }
         other => panic!("unknown scenario {other:?}"),
     }
