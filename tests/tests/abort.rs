@@ -193,7 +193,18 @@ fn a_cleanup_abandoned_at_its_timeout_that_panics_changes_nothing() {
 /// cleanup from taking the hang guard's time.
 #[test]
 fn an_async_cleanup_that_panics_does_not_stop_the_others_or_change_the_status() {
-    let run = Fixture::new(abort_fixture(), &["async-cleanup-panics"])
+    assert_async_cleanup_panic_ends_only_that_cleanup("async-cleanup-panics");
+}
+
+/// The same with a timeout: the cleanup's waiter is then the timed
+/// cleanup's helper thread, whose panic ends only that cleanup.
+#[test]
+fn a_timed_async_cleanup_that_panics_does_not_stop_the_others() {
+    assert_async_cleanup_panic_ends_only_that_cleanup("timed-async-cleanup-panics");
+}
+
+fn assert_async_cleanup_panic_ends_only_that_cleanup(scenario: &str) {
+    let run = Fixture::new(abort_fixture(), &[scenario])
         .json_report()
         .env("CLEANUP_DEADLINE", "30s")
         .run();
@@ -221,12 +232,7 @@ fn an_async_cleanup_that_panics_does_not_stop_the_others_or_change_the_status() 
         "{}",
         run.context()
     );
-    assert_eq!(
-        report["entries"][2]["status"],
-        "ok",
-        "{}",
-        run.context()
-    );
+    assert_eq!(report["entries"][2]["status"], "ok", "{}", run.context());
     assert_eq!(
         report["status"],
         common::reported_status(0),

@@ -7,7 +7,10 @@
 //! the cleanup's own stack (FINDINGS.md). That is the one place to notice
 //! it. The rest of the run then goes on on another thread, and the
 //! panicking thread returns from the hook, releasing std's hook lock, and
-//! stops at the abort that follows (see `after_hook`).
+//! stops at the abort that follows (see `after_hook`). In a `panic =
+//! "abort"` build, a panic on the runtime thread of async cleanups (feature
+//! `tokio`) is handed to the thread waiting for that cleanup, which panics
+//! with it as a sync cleanup would (`run::async_driver`).
 //!
 //! The hook is installed at the first use of the API and again when the run
 //! at exit starts, each time chained to the hook in place, so a hook the
