@@ -185,3 +185,58 @@ fn a_cleanup_abandoned_at_its_timeout_that_panics_changes_nothing() {
         run.context()
     );
 }
+
+/// A panic in an async cleanup happens on the runtime thread of async
+/// cleanups, not the runner's: it ends that cleanup (`panic`) as a sync
+/// cleanup's would, and the rest run, a later async one on a fresh runtime
+/// thread. The deadline only keeps a run that waits for the panicked
+/// cleanup from taking the hang guard's time.
+#[test]
+fn an_async_cleanup_that_panics_does_not_stop_the_others_or_change_the_status() {
+    assert_async_cleanup_panic_ends_only_that_cleanup("async-cleanup-panics");
+}
+
+/// The same with a timeout: the cleanup's waiter is then the timed
+/// cleanup's helper thread, whose panic ends only that cleanup.
+#[test]
+fn a_timed_async_cleanup_that_panics_does_not_stop_the_others() {
+    assert_async_cleanup_panic_ends_only_that_cleanup("timed-async-cleanup-panics");
+}
+
+fn assert_async_cleanup_panic_ends_only_that_cleanup(scenario: &str) {
+    let run = Fixture::new(abort_fixture(), &[scenario])
+        .json_report()
+        .env("CLEANUP_DEADLINE", "30s")
+        .run();
+    assert_eq!(run.count("panic=abort build: true"), 1, "{}", run.context());
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        [
+            "last-registered",
+            "async-panics",
+            "later-async",
+            "runtime",
+            "static"
+        ],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(report["trigger"], "exit", "{}", run.context());
+    let panicked = &report["entries"][1];
+    assert_eq!(panicked["status"], "panic", "{}", run.context());
+    assert_eq!(
+        panicked["error"],
+        "an async cleanup panics",
+        "{}",
+        run.context()
+    );
+    assert_eq!(report["entries"][2]["status"], "ok", "{}", run.context());
+    assert_eq!(
+        report["status"],
+        common::reported_status(0),
+        "{}",
+        run.context()
+    );
+}

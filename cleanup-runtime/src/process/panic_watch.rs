@@ -7,7 +7,10 @@
 //! the cleanup's own stack (FINDINGS.md). That is the one place to notice
 //! it. The rest of the run then goes on on another thread, and the
 //! panicking thread returns from the hook, releasing std's hook lock, and
-//! stops at the abort that follows (see `after_hook`).
+//! stops at the abort that follows (see `after_hook`). In a `panic =
+//! "abort"` build, a panic on the runtime thread of async cleanups (feature
+//! `tokio`) is handed to the thread waiting for that cleanup, which panics
+//! with it as a sync cleanup would (`run::async_driver`).
 //!
 //! The hook is installed at the first use of the API and again when the run
 //! at exit starts, each time chained to the hook in place, so a hook the
@@ -23,6 +26,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::base::thread_token;
 use crate::process::final_run;
 use crate::report::Status;
+#[cfg(feature = "tokio")]
+use crate::run::async_driver;
 use crate::run::runner;
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
@@ -61,6 +66,25 @@ pub(crate) fn install() {
             .payload_as_str()
             .unwrap_or("panic with a non-string payload");
         let failure = || runner::failure(Status::Panic, message.to_owned());
+        // In a `panic = "abort"` build an async cleanup's panic happens on
+        // the runtime thread: it goes to the thread waiting for that
+        // cleanup, which panics with it (seen below as a sync cleanup's
+        // panic); the runtime thread stops for good.
+        #[cfg(feature = "tokio")]
+        if cfg!(panic = "abort") && async_driver::is_runtime_thread() {
+            previous(info);
+            if async_driver::runtime_thread_panicked(message) || final_run::run_before_abort() {
+                after_hook::stop_at_the_abort();
+            }
+            return;
+        }
+        // The program's hook saw that panic already, on the runtime thread.
+        #[cfg(feature = "tokio")]
+        let previous = |info: &panic::PanicHookInfo<'_>| {
+            if !async_driver::is_panicking_again() {
+                previous(info);
+            }
+        };
         // In a `panic = "abort"` build a timed cleanup's panic ends that
         // cleanup; its thread must then never return to std.
         if cfg!(panic = "abort") && final_run::is_timed_helper() {

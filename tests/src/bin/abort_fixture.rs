@@ -12,6 +12,8 @@
 //! | `timed-cleanup-panics` | `main` returns; a cleanup with a timeout panics |
 //! | `thread-panics-during-run` | `main` returns; the first cleanup has another thread panic and waits until the run has seen it |
 //! | `abandoned-timed-cleanup-panics` | `main` returns; a cleanup abandoned at its timeout panics while a later one runs |
+//! | `async-cleanup-panics` | `main` returns; an async cleanup panics on the runtime thread, between a sync cleanup and a later async one |
+//! | `timed-async-cleanup-panics` | the same, the panicking async cleanup with a timeout |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -86,6 +88,20 @@ fn main() {
                 panic!("an abandoned cleanup panics")
             });
             timed.set_timeout(Duration::from_millis(100));
+        }
+        scenario @ ("async-cleanup-panics" | "timed-async-cleanup-panics") => {
+            cleanup_runtime::register_async(async { ran("later-async") });
+            let panics = cleanup_runtime::register_async(async {
+                ran("async-panics");
+                if true {
+                    panic!("an async cleanup panics");
+                }
+            });
+            if scenario == "timed-async-cleanup-panics" {
+                // Long: reaching it is not what is tested.
+                panics.set_timeout(Duration::from_secs(30));
+            }
+            cleanup_runtime::register(|| ran("last-registered"));
         }
         other => panic!("unknown scenario {other:?}"),
     }
