@@ -135,8 +135,8 @@ impl Handle {
 ///
 /// `cleanup` may return `()` or `Result<(), E>` with `E: Display`; an `Err`
 /// or a panic is reported and the other cleanups still run. The report
-/// names it after its type (for a closure, the enclosing function's path
-/// followed by `{{closure}}`) and gives the caller's `file:line`.
+/// names it after its type (for a closure, after where it was written:
+/// `closure in app::main`) and gives the caller's `file:line`.
 ///
 /// A closure whose body only panics or exits has type `!`, which rustc will
 /// not turn into `()` here: write it `|| -> () { ... }`.
