@@ -360,6 +360,24 @@ pub mod hazards {}
 /// ([ordering constraints](crate#ordering-constraints-after-and-before));
 /// for a name or a timeout, use [`#[cleanup]`](macro@cleanup).
 ///
+/// `crate = ::path` (on both attributes) says where this crate is when it
+/// is not `::cleanup_runtime`: renamed in Cargo.toml (`exitclean = {
+/// package = "cleanup-runtime", ... }` → `crate = ::exitclean`), or
+/// re-exported by another crate (`pub use cleanup_runtime as rt;` in
+/// `framework` → `#[framework::rt::at_exit(crate = ::framework::rt)]`).
+/// The generated code names only `<path>::__private`.
+///
+/// ```standalone_crate
+/// use cleanup_runtime as rt;
+///
+/// #[rt::at_exit(crate = ::cleanup_runtime)]
+/// fn flush() {}
+///
+/// fn main() {
+///     assert_eq!(rt::run_now().entries()[0].name(), "rust_out::flush");
+/// }
+/// ```
+///
 /// ```standalone_crate
 /// use cleanup_runtime::at_exit;
 ///
@@ -381,7 +399,9 @@ pub use cleanup_macros::at_exit;
 ///
 /// Options: `name = "..."` (required), `timeout = "2s"`, and
 /// `after = ...` / `before = ...` with a name or a list of names
-/// ([ordering constraints](crate#ordering-constraints-after-and-before)).
+/// ([ordering constraints](crate#ordering-constraints-after-and-before)),
+/// and `crate = ::path` where this crate is renamed or re-exported (see
+/// [`#[at_exit]`](macro@at_exit)).
 ///
 /// ```standalone_crate
 /// use cleanup_runtime::cleanup;
