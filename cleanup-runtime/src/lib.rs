@@ -263,6 +263,34 @@
 //! program listened for it ([`shutdown`]), also when the program then ended
 //! on its own (`"trigger": "exit"`, its own status).
 //!
+//! A closure passed to [`register`] is named after where it was written:
+//! `closure in app::main` (`closure in closure in app::main` for one
+//! written inside another), its `file:line` beside it.
+//!
+//! ## `tracing` events (feature `tracing`)
+//!
+//! Services read their logs, not stderr: with feature `tracing`, each
+//! cleanup's outcome is also a `tracing` event of target `cleanup_runtime`
+//! (message `cleanup ok` at DEBUG, `cleanup failed` at WARN; fields `name`,
+//! `sequence`, `source`, `status`, `duration`, `error`), inside an INFO
+//! span `cleanup_run` for the run (fields `trigger`, `status`, `signal`).
+//! Each event is emitted as soon as its cleanup has ended, outside the
+//! registry lock; without the feature, none of this is compiled in.
+//!
+//! The edge: an event emitted after the subscriber's own guard has been
+//! dropped (a `tracing_appender` `WorkerGuard` kept with [`drop_at_exit`],
+//! whose cleanup flushes and stops the writer) may be lost — its own event
+//! and those of every cleanup after it. Make the guard's cleanup the last
+//! to run. Registered before any other run-time cleanup — `drop_at_exit(guard)`,
+//! or `register_named("log-guard", move || drop(guard))`, at the top of
+//! `main` — it runs after all of them; static cleanups (`#[at_exit]`,
+//! `#[cleanup]`) run after every run-time one, so give those whose events
+//! matter `before = "log-guard"` (an [ordering
+//! constraint](crate#ordering-constraints-after-and-before)). Events
+//! are also not emitted for the cleanups a passed deadline cut short or
+//! skipped: the report has them, and a subscriber must not be able to hold
+//! the process past its deadline.
+//!
 #![cfg_attr(feature = "tokio", doc = include_str!("../docs/ASYNC.md"))]
 //!
 //! # Helpers
