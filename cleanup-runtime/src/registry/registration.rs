@@ -86,7 +86,7 @@ impl Handle {
     /// cleanup_runtime::register_named("db", || println!("db closed"));
     /// // Registered later, so LIFO would run it first; it waits for "db".
     /// cleanup_runtime::register_named("cache", || println!("cache dropped")).after("db");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names, ["db", "cache"]);
     /// ```
     pub fn after(&self, name: &str) -> &Handle {
@@ -101,7 +101,7 @@ impl Handle {
     /// let flush = cleanup_runtime::register(|| println!("orders flushed"));
     /// cleanup_runtime::register_named("db-pool", || println!("pool closed"));
     /// flush.before("db-pool");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names[1], "db-pool");
     /// ```
     pub fn before(&self, name: &str) -> &Handle {

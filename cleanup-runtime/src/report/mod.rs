@@ -376,7 +376,7 @@ impl Report {
     /// ```
     /// cleanup_runtime::register_named("first", || {});
     /// cleanup_runtime::register_named("second", || {});
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names, ["second", "first"]);
     /// ```
     pub fn entries(&self) -> &[EntryReport] {
