@@ -1,13 +1,15 @@
 //! The attribute's options: `after = ...` and `before = ...` for both
-//! (see `order.rs`); `name = "..."` and `timeout = "..."` for
-//! `#[cleanup(...)]` only.
+//! (see `order.rs`), and `crate = ::path` (where the runtime is, see
+//! [`Runtime`]); `name = "..."` and `timeout = "..."` for `#[cleanup(...)]`
+//! only.
 
 use std::time::Duration;
 
 use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
-use syn::{Error, Expr, ExprLit, Ident, Lit, LitStr, Result, Token};
+use syn::{Error, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Path, Result, Token};
 
 use crate::ast::Macro;
 use crate::error::combine;
@@ -25,6 +27,29 @@ pub(crate) struct CleanupArgs {
     pub(crate) name: Name,
     pub(crate) timeout: Option<Duration>,
     pub(crate) order: Order,
+    pub(crate) runtime: Runtime,
+}
+
+/// The options of `#[at_exit(...)]`, checked.
+pub(crate) struct AtExitArgs {
+    pub(crate) order: Order,
+    pub(crate) runtime: Runtime,
+}
+
+/// Where the runtime crate is: `::cleanup_runtime` unless `crate = ::path`
+/// says otherwise (a dependency renamed in Cargo.toml, or a crate that
+/// re-exports the runtime), as serde's `#[serde(crate = "...")]` and
+/// tokio's `#[tokio::main(crate = ...)]` do.
+pub(crate) struct Runtime(Option<Path>);
+
+impl Runtime {
+    /// `<runtime>::__private`: the only module generated code names.
+    pub(crate) fn private(&self) -> TokenStream {
+        match &self.0 {
+            None => quote!(::cleanup_runtime::__private),
+            Some(path) => quote!(#path::__private),
+        }
+    }
 }
 
 /// The `name = "..."` option.
@@ -38,11 +63,14 @@ pub(crate) struct Name {
 /// Parses `#[at_exit]`'s options, `after = ...` and `before = ...`; a
 /// `name` or `timeout` is an error on its key that says to use
 /// `#[cleanup]`.
-pub(crate) fn parse_at_exit(args: TokenStream) -> Result<Order> {
+pub(crate) fn parse_at_exit(args: TokenStream) -> Result<AtExitArgs> {
     let options = Options::parse_for(args, Macro::AtExit)?;
     match combine(options.errors) {
         Some(error) => Err(error),
-        None => Ok(options.order),
+        None => Ok(AtExitArgs {
+            order: options.order,
+            runtime: Runtime(options.runtime),
+        }),
     }
 }
 
@@ -78,6 +106,7 @@ pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
             .expect("a missing or rejected `name` is an error"),
         timeout: options.timeout,
         order: options.order,
+        runtime: Runtime(options.runtime),
     })
 }
 
@@ -93,14 +122,16 @@ struct Options {
     order: Order,
     after_given: bool,
     before_given: bool,
+    runtime: Option<Path>,
+    runtime_given: bool,
     errors: Vec<Error>,
 }
 
 const VALID_OPTIONS: &str = "(the options are `name = \"...\"`, `timeout = \"...\"`, \
-                             `after = ...` and `before = ...`)";
+                             `after = ...`, `before = ...` and `crate = ::path`)";
 
-const VALID_AT_EXIT_OPTIONS: &str = "(the options of `#[at_exit]` are `after = ...` and \
-                                     `before = ...`)";
+const VALID_AT_EXIT_OPTIONS: &str = "(the options of `#[at_exit]` are `after = ...`, \
+                                     `before = ...` and `crate = ::path`)";
 
 impl Options {
     fn parse_for(args: TokenStream, attribute: Macro) -> Result<Self> {
@@ -113,6 +144,8 @@ impl Options {
             order: Order::default(),
             after_given: false,
             before_given: false,
+            runtime: None,
+            runtime_given: false,
             errors: Vec::new(),
         };
         let parsed = (|input: ParseStream| options.parse_each(input)).parse2(args);
@@ -149,10 +182,33 @@ impl Options {
         Ok(())
     }
 
+    /// `crate = ::path::to::cleanup_runtime`.
+    fn parse_runtime(&mut self, input: ParseStream, span: Span) -> Result<()> {
+        if !input.peek(Token![=]) {
+            return Err(Error::new(
+                span,
+                "expected `crate = ::path::to::cleanup_runtime`: `crate` needs a value",
+            ));
+        }
+        let value = parse_value(input, span, "crate")?;
+        if std::mem::replace(&mut self.runtime_given, true) {
+            self.errors.push(repeated(span, "crate"));
+            return Ok(());
+        }
+        match check_runtime(value) {
+            Ok(path) => self.runtime = Some(path),
+            Err(error) => self.errors.push(error),
+        }
+        Ok(())
+    }
+
     fn parse_each(&mut self, input: ParseStream) -> Result<()> {
         while !input.is_empty() {
             let lookahead = input.lookahead1();
-            if lookahead.peek(kw::after) {
+            if lookahead.peek(Token![crate]) {
+                let key: Token![crate] = input.parse()?;
+                self.parse_runtime(input, key.span)?;
+            } else if lookahead.peek(kw::after) {
                 let key: kw::after = input.parse()?;
                 self.parse_order(input, Direction::After, key.span)?;
             } else if lookahead.peek(kw::before) {
@@ -190,8 +246,11 @@ impl Options {
                 let key = Ident::parse_any(input)?;
                 let written = key.unraw().to_string();
                 let (keys, valid_options): (&[&str], _) = match self.attribute {
-                    Macro::AtExit => (&["after", "before"], VALID_AT_EXIT_OPTIONS),
-                    Macro::Cleanup => (&["name", "timeout", "after", "before"], VALID_OPTIONS),
+                    Macro::AtExit => (&["after", "before", "crate"], VALID_AT_EXIT_OPTIONS),
+                    Macro::Cleanup => (
+                        &["name", "timeout", "after", "before", "crate"],
+                        VALID_OPTIONS,
+                    ),
                 };
                 let hint = match keys.iter().find(|valid| is_typo_of(&written, valid)) {
                     Some(valid) => format!("; did you mean `{valid}`?"),
@@ -319,6 +378,41 @@ pub(crate) fn check_text(literal: &LitStr, what: &str) -> Result<String> {
         ));
     }
     Ok(text)
+}
+
+/// The value of `crate = ...`: a path (`::exitclean`, `::framework::rt`),
+/// without generics; a string gets a hint to drop the quotes.
+fn check_runtime(value: Expr) -> Result<Path> {
+    let example = "`crate = ::cleanup_runtime` (the path to the runtime crate, \
+                   as renamed or re-exported)";
+    match value {
+        Expr::Path(ExprPath {
+            attrs,
+            qself: None,
+            path,
+        }) if attrs.is_empty()
+            && path
+                .segments
+                .iter()
+                .all(|segment| segment.arguments.is_none()) =>
+        {
+            Ok(path)
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(literal),
+            ..
+        }) => Err(Error::new_spanned(
+            &literal,
+            format!(
+                "`crate` takes a path, not a string: write `crate = {}`",
+                literal.value()
+            ),
+        )),
+        other => Err(Error::new_spanned(
+            other.to_token_stream(),
+            format!("`crate` must be a path without generics, like {example}"),
+        )),
+    }
 }
 
 fn check_timeout(value: &Expr) -> Result<Duration> {

@@ -9,7 +9,7 @@ use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::{LitStr, Result, ReturnType, Signature};
 
-use crate::args::{self, CleanupArgs};
+use crate::args::{self, CleanupArgs, Runtime};
 use crate::ast::{Function, Macro};
 use crate::error::both;
 use crate::fallback;
@@ -27,13 +27,13 @@ pub(crate) fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 fn try_at_exit(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
-    let (order, function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
-    Ok(expand(&function, None, &order))
+    let (args, function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
+    Ok(expand(&function, None, &args.order, &args.runtime))
 }
 
 fn try_cleanup(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
     let (args, function) = both(args::parse_cleanup(args), checked(input, Macro::Cleanup))?;
-    Ok(expand(&function, Some(&args), &args.order))
+    Ok(expand(&function, Some(&args), &args.order, &args.runtime))
 }
 
 fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
@@ -48,11 +48,12 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 /// <the function, token for token>
 /// #[cfg(..)]                       // the function's own `cfg`s, if any
 /// const close_db_declared_as_cleanup: () = {
+///     use ::cleanup_runtime::__private as __cleanup_private;  // or <crate = path>::__private
 ///     const close_db_declared_as_cleanup_run: fn() -> Outcome =
 ///         || -> Outcome { into_outcome(close_db(), /* how errors read */) };
 ///     mod __cleanup_name_guard { global_asm!(/* see name_guard.rs */); }
-///     ::cleanup_runtime::__private::inventory::submit! {
-///         ::cleanup_runtime::__private::StaticCleanup {
+///     __cleanup_private::inventory::submit! {
+///         __cleanup_private::StaticCleanup {
 ///             name: "close-db",   // #[at_exit]: concat!(module_path!(), "::", "fn_name")
 ///             named: true,        // false for #[at_exit]
 ///             run: close_db_declared_as_cleanup_run,
@@ -86,7 +87,16 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 /// a `trait` or `impl` (where a cleanup cannot be) a `const _` is a syntax
 /// error of its own; a named one leaves just the error that says the
 /// function is not in scope.
-fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> TokenStream {
+///
+/// `::cleanup_runtime::__private` is `<path>::__private` with `crate = <path>`.
+fn expand(
+    function: &Function,
+    named: Option<&CleanupArgs>,
+    order: &Order,
+    runtime: &Runtime,
+) -> TokenStream {
+    let runtime = runtime.private();
+    let private = private_at(Span::call_site());
     let sig = &function.item.sig;
     let ident = &sig.ident;
     let run = if sig.asyncness.is_some() {
@@ -130,7 +140,7 @@ fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> To
     let after = &order.after;
     let before = &order.before;
     let tokens = &function.tokens;
-    let constructor = constructor();
+    let constructor = constructor(&private);
     let run_ident = format_ident!("{}_run", declared);
     // The registration is a use of the function, so clippy's opt-in
     // `single_call_fn` would flag every cleanup that the program does not
@@ -144,12 +154,14 @@ fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> To
         #[doc(hidden)]
         #[allow(dead_code, deprecated, non_upper_case_globals)]
         const #declared: () = {
-            const #run_ident: fn() -> ::cleanup_runtime::__private::Outcome = #run;
+            use #runtime as #private;
+
+            const #run_ident: fn() -> #private::Outcome = #run;
 
             #guard_asm
 
-            ::cleanup_runtime::__private::inventory::submit! {
-                ::cleanup_runtime::__private::StaticCleanup {
+            #private::inventory::submit! {
+                #private::StaticCleanup {
                     name: #name,
                     named: #is_named,
                     run: #run_ident,
@@ -167,6 +179,17 @@ fn expand(function: &Function, named: Option<&CleanupArgs>, order: &Order) -> To
             #constructor
         };
     }
+}
+
+/// What the generated code calls `::cleanup_runtime::__private` (or
+/// `<path>::__private` with `crate = <path>`): one `use` at the top of the
+/// registration's block names it, so an unknown `crate` path is one error,
+/// on that path. At `span`: the errors about a wrong return type point at
+/// the call to `into_outcome` in [`run`], which must lie on the return
+/// type. A module name, so it cannot clash with the user's function (a
+/// value).
+fn private_at(span: Span) -> Ident {
+    Ident::new("__cleanup_private", span)
 }
 
 /// `<fn name>_declared_as_cleanup`, on the attribute: a second expansion
@@ -211,17 +234,27 @@ impl Position {
 /// the runtime arms for them (signal handlers; the panic hook under
 /// `panic = "abort"`). `static_declared` is idempotent.
 ///
-/// The entry is placed the way `inventory` places its own constructors (the
-/// user's crate depends on neither `ctor` nor `inventory` directly, and the
-/// runtime re-exports no `ctor`): a function pointer in the platform's
-/// initializer section. Targets without one (wasm) skip it. It sits in a
-/// `const _` block of its own so its names cannot shadow the user's
-/// function.
-fn constructor() -> TokenStream {
+/// The entry is placed the way `inventory` places its own constructors: a
+/// function pointer in the platform's initializer section. Targets without
+/// one (wasm) skip it. It sits in a `const _` block of its own so its names
+/// cannot shadow the user's function.
+///
+/// Why not `ctor`'s declarative `ctor!` form through `__private` (tried
+/// with ctor 1.0.13, `default-features = false`): its expansion carries
+/// `#[allow(unsafe_code)]` on the static it emits, unconditionally, and in
+/// a crate with `#![forbid(unsafe_code)]` that is a hard error (E0453,
+/// "allow(unsafe_code) incompatible with previous forbid"), once per
+/// cleanup: `ui-pass/forbid_unsafe_code.rs` fails. The static written here
+/// has no `allow`, so such crates keep working. Cost was not the reason:
+/// callgrind on `fx-static1 none` (release) counted 345,560 instructions
+/// for the whole process with this constructor and 345,562 with `ctor!`;
+/// the constructor itself is 5,612 inclusive either way (4 of them its own,
+/// the rest `static_declared`).
+fn constructor(private: &Ident) -> TokenStream {
     quote! {
         const _: () = {
             extern "C" fn __cleanup_declared() {
-                ::cleanup_runtime::__private::static_declared();
+                #private::static_declared();
             }
 
             #[used]
@@ -283,19 +316,20 @@ fn run(sig: &Signature) -> TokenStream {
     // The function is named once, where it was written, so that where it
     // cannot be found (a `trait`) rustc says so once. The local that holds
     // it is hygienic (mixed site), so it cannot clash with the user's names.
+    let private = private_at(first);
     let function = Ident::new("function", Span::mixed_site().located_at(first));
     let errors = Ident::new("errors", Span::mixed_site());
     // Same hygiene as `function`, so that the call's span joins the two.
     let arguments = quote_spanned!(Span::mixed_site().located_at(last)=> ());
     quote_spanned! {first=>
-        || -> ::cleanup_runtime::__private::Outcome {
+        || -> #private::Outcome {
             let #function: fn() -> _ = #ident;
             #[allow(unused_imports)]
-            use ::cleanup_runtime::__private::{
+            use #private::{
                 ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
             };
-            let #errors = (&&::cleanup_runtime::__private::Probe::returned_by(#function)).errors();
-            ::cleanup_runtime::__private::into_outcome(#function #arguments, #errors)
+            let #errors = (&&#private::Probe::returned_by(#function)).errors();
+            #private::into_outcome(#function #arguments, #errors)
         }
     }
 }
@@ -314,18 +348,19 @@ fn run_async(sig: &Signature) -> TokenStream {
             .next()
             .map_or(ident.span(), |token| token.span()),
     };
+    let private = private_at(first);
     let value = Ident::new("value", Span::mixed_site());
     let errors = Ident::new("errors", Span::mixed_site());
     quote_spanned! {first=>
-        || -> ::cleanup_runtime::__private::Outcome {
-            ::cleanup_runtime::__private::drive_async(async {
+        || -> #private::Outcome {
+            #private::drive_async(async {
                 let #value = #ident().await;
                 #[allow(unused_imports)]
-                use ::cleanup_runtime::__private::{
+                use #private::{
                     ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
                 };
-                let #errors = (&&::cleanup_runtime::__private::Probe::returned_as(&#value)).errors();
-                ::cleanup_runtime::__private::into_outcome(#value, #errors)
+                let #errors = (&&#private::Probe::returned_as(&#value)).errors();
+                #private::into_outcome(#value, #errors)
             })
         }
     }

@@ -4,8 +4,9 @@
 //! Use them through `cleanup-runtime`, which re-exports both
 //! (`use cleanup_runtime::{at_exit, cleanup};`) and documents them with
 //! examples. The code they generate names only
-//! `::cleanup_runtime::__private::...` and `::core::...`, so the crate using
-//! them must depend on `cleanup-runtime` under that name.
+//! `::cleanup_runtime::__private::...` and `::core::...`; where the runtime
+//! goes by another path (renamed in Cargo.toml, re-exported by another
+//! crate), `crate = ::that::path` on either attribute names it instead.
 //!
 //! Each attribute emits the function as written (with clippy's
 //! `single_call_fn` allowed), followed by a constant named after it whose
@@ -36,7 +37,9 @@ use proc_macro::TokenStream;
 /// (or a list, `after = ["a", "b"]`) and `before = ...`, as for
 /// [`#[cleanup]`](macro@cleanup); to give the cleanup a name (so it can be
 /// replaced, unregistered or named by others' constraints) or a timeout,
-/// use [`#[cleanup(name = "...")]`](macro@cleanup).
+/// use [`#[cleanup(name = "...")]`](macro@cleanup). `crate = ::path`
+/// names the runtime where it is renamed or re-exported
+/// (`#[exitclean::at_exit(crate = ::exitclean)]`).
 ///
 /// ```text
 /// use cleanup_runtime::at_exit;
@@ -96,6 +99,9 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   cleanups of those names, whatever their sequence numbers. Each name is
 ///   a non-blank string literal, given once, not in both lists, and not the
 ///   cleanup's own name; an empty list is an error.
+/// - `crate = ::path` (optional, also on `#[at_exit]`): the path to
+///   `cleanup_runtime` where it is renamed in Cargo.toml or re-exported by
+///   another crate (default `::cleanup_runtime`); a path, given once.
 ///
 /// The function must meet the same rules as for [`#[at_exit]`](macro@at_exit).
 #[proc_macro_attribute]

@@ -263,6 +263,34 @@
 //! program listened for it ([`shutdown`]), also when the program then ended
 //! on its own (`"trigger": "exit"`, its own status).
 //!
+//! A closure passed to [`register`] is named after where it was written:
+//! `closure in app::main` (`closure in closure in app::main` for one
+//! written inside another), its `file:line` beside it.
+//!
+//! ## `tracing` events (feature `tracing`)
+//!
+//! Services read their logs, not stderr: with feature `tracing`, each
+//! cleanup's outcome is also a `tracing` event of target `cleanup_runtime`
+//! (message `cleanup ok` at DEBUG, `cleanup failed` at WARN; fields `name`,
+//! `sequence`, `source`, `status`, `duration`, `error`), inside an INFO
+//! span `cleanup_run` for the run (fields `trigger`, `status`, `signal`).
+//! Each event is emitted as soon as its cleanup has ended, outside the
+//! registry lock; without the feature, none of this is compiled in.
+//!
+//! The edge: an event emitted after the subscriber's own guard has been
+//! dropped (a `tracing_appender` `WorkerGuard` kept with [`drop_at_exit`],
+//! whose cleanup flushes and stops the writer) may be lost — its own event
+//! and those of every cleanup after it. Make the guard's cleanup the last
+//! to run. Registered before any other run-time cleanup — `drop_at_exit(guard)`,
+//! or `register_named("log-guard", move || drop(guard))`, at the top of
+//! `main` — it runs after all of them; static cleanups (`#[at_exit]`,
+//! `#[cleanup]`) run after every run-time one, so give those whose events
+//! matter `before = "log-guard"` (an [ordering
+//! constraint](crate#ordering-constraints-after-and-before)). Events
+//! are also not emitted for the cleanups a passed deadline cut short or
+//! skipped: the report has them, and a subscriber must not be able to hold
+//! the process past its deadline.
+//!
 #![cfg_attr(feature = "tokio", doc = include_str!("../docs/ASYNC.md"))]
 //!
 //! # Helpers
@@ -360,6 +388,24 @@ pub mod hazards {}
 /// ([ordering constraints](crate#ordering-constraints-after-and-before));
 /// for a name or a timeout, use [`#[cleanup]`](macro@cleanup).
 ///
+/// `crate = ::path` (on both attributes) says where this crate is when it
+/// is not `::cleanup_runtime`: renamed in Cargo.toml (`exitclean = {
+/// package = "cleanup-runtime", ... }` → `crate = ::exitclean`), or
+/// re-exported by another crate (`pub use cleanup_runtime as rt;` in
+/// `framework` → `#[framework::rt::at_exit(crate = ::framework::rt)]`).
+/// The generated code names only `<path>::__private`.
+///
+/// ```standalone_crate
+/// use cleanup_runtime as rt;
+///
+/// #[rt::at_exit(crate = ::cleanup_runtime)]
+/// fn flush() {}
+///
+/// fn main() {
+///     assert_eq!(rt::run_now().entries()[0].name(), "rust_out::flush");
+/// }
+/// ```
+///
 /// ```standalone_crate
 /// use cleanup_runtime::at_exit;
 ///
@@ -381,7 +427,9 @@ pub use cleanup_macros::at_exit;
 ///
 /// Options: `name = "..."` (required), `timeout = "2s"`, and
 /// `after = ...` / `before = ...` with a name or a list of names
-/// ([ordering constraints](crate#ordering-constraints-after-and-before)).
+/// ([ordering constraints](crate#ordering-constraints-after-and-before)),
+/// and `crate = ::path` where this crate is renamed or re-exported (see
+/// [`#[at_exit]`](macro@at_exit)).
 ///
 /// ```standalone_crate
 /// use cleanup_runtime::cleanup;

@@ -2,7 +2,8 @@
 //! named like `inventory`'s own items, on `#[deprecated]` functions under
 //! `deny(warnings)` (the `attributes` fixture: that it compiles is part of
 //! the test), with error types that carry a chain of causes, and in shared
-//! libraries (`tests/link-fixtures`, built here).
+//! libraries and with the runtime renamed or re-exported, `crate = ...`
+//! (`tests/link-fixtures`, built here).
 
 mod common;
 
@@ -166,6 +167,63 @@ fn a_cdylib_with_named_cleanups_links_and_runs_them_when_its_host_exits() {
 fn a_rust_dylib_with_named_cleanups_links() {
     let built = link_fixtures();
     assert!(built.join("librust_plugin.so").is_file());
+}
+
+/// Runs a binary built from `tests/link-fixtures` with the JSON report on
+/// stderr; checks it exited 0 and returns its stdout lines and the report.
+fn run_link_fixture(binary: &str) -> (Vec<String>, serde_json::Value, String) {
+    let output = Command::new(link_fixtures().join(binary))
+        .env("CLEANUP_REPORT", "json")
+        .output()
+        .expect("run the fixture");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let context = format!("{binary}: {:?}\n{stdout}\n{stderr}", output.status);
+    assert!(output.status.success(), "{context}");
+    let report = serde_json::from_str(stderr.trim())
+        .unwrap_or_else(|error| panic!("the JSON report ({error})\n{context}"));
+    (stdout.lines().map(str::to_owned).collect(), report, context)
+}
+
+/// `#[renamed::at_exit(crate = ::renamed)]`, `#[framework::rt::at_exit(crate
+/// = ::framework::rt)]`: both attributes compile (the build of the fixtures
+/// is part of the test) and their cleanups run at exit, reported under
+/// their names with their sources.
+#[test]
+fn a_renamed_or_re_exported_runtime_is_named_with_crate() {
+    for (binary, kind, module) in [
+        ("renamed", "renamed", "renamed"),
+        ("framework-user", "reexport", "framework_user"),
+    ] {
+        let (lines, report, context) = run_link_fixture(binary);
+        assert_eq!(
+            lines,
+            [
+                format!("ran {kind}-closure"),
+                format!("ran {kind}-named"),
+                format!("ran {kind}-at-exit"),
+            ],
+            "{context}"
+        );
+        let entries = report["entries"].as_array().expect("entries");
+        let names: Vec<_> = entries.iter().map(|entry| &entry["name"]).collect();
+        assert_eq!(
+            names,
+            [
+                &serde_json::json!(format!("closure in {module}::main")),
+                &serde_json::json!(format!("{kind}-named")),
+                &serde_json::json!(format!("{module}::flush")),
+            ],
+            "{context}"
+        );
+        assert_eq!(entries[1]["status"], "error", "{context}");
+        assert_eq!(entries[1]["error"], format!("{kind} error"), "{context}");
+        let source = entries[2]["source"].as_str().unwrap_or_default();
+        assert!(
+            source.starts_with(&format!("{binary}/src/main.rs:")),
+            "{source}\n{context}"
+        );
+    }
 }
 
 /// Builds `tests/link-fixtures` once per test process, and the C host;

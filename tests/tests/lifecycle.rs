@@ -22,13 +22,58 @@ fn the_signal_path_runs_static_cleanups_after_run_time_ones() {
     assert_eq!(
         names(&report["entries"]),
         [
-            "lifecycle::main::{{closure}}",
+            "closure in lifecycle::main",
             "maybe-slow",
             "lifecycle::static_cleanup"
         ],
         "{}",
         run.context()
     );
+}
+
+/// Unnamed closures are named after where they were written, with their
+/// `file:line` beside the name, in every form of the report.
+#[test]
+fn closures_are_named_after_where_they_were_written_in_every_report_form() {
+    let inner = "closure in closure in lifecycle::main";
+    let run = lifecycle("nested-closure").run();
+    let failure = run
+        .stderr_lines()
+        .into_iter()
+        .find(|line| line.contains("inner failed"))
+        .unwrap_or_else(|| panic!("no failure line\n{}", run.context()))
+        .to_owned();
+    assert!(
+        failure.contains(&format!("{inner:?} (tests/src/bin/lifecycle.rs:")),
+        "{failure}\n{}",
+        run.context()
+    );
+
+    let run = lifecycle("nested-closure").json_report().run();
+    let report = run.report();
+    assert_eq!(
+        names(&report["entries"])[..2],
+        [inner, "closure in lifecycle::main"],
+        "{}",
+        run.context()
+    );
+    let source = report["entries"][0]["source"].as_str().unwrap_or_default();
+    assert!(
+        source.starts_with("tests/src/bin/lifecycle.rs:"),
+        "{source}\n{}",
+        run.context()
+    );
+
+    let run = lifecycle("nested-closure")
+        .env("CLEANUP_REPORT", "text")
+        .run();
+    assert!(
+        run.stderr
+            .contains(&format!("{inner:?} (tests/src/bin/lifecycle.rs:")),
+        "{}",
+        run.context()
+    );
+    assert!(!run.stderr.contains("{{closure}}"), "{}", run.context());
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! declaration, the caller's `Location`) rather than a copy of its name,
 //! file and line. They are read only when a report is rendered.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
@@ -122,7 +123,10 @@ impl Origin {
         }
     }
 
-    pub(crate) fn name(&self) -> &str {
+    /// Its name as stored: a closure's type name as rustc wrote it. For
+    /// the ordering planner, which renders only the labels of a cycle
+    /// (through [`readable_type_name`]).
+    pub(crate) fn stored_name(&self) -> &str {
         match self {
             Origin::Static(declared) => declared.name,
             Origin::Registered {
@@ -133,6 +137,23 @@ impl Origin {
                 label: Label::Named(name),
                 ..
             } => name,
+        }
+    }
+
+    /// What a report calls it. A closure's type name is made readable
+    /// here, when a report is rendered, not at registration: `register`
+    /// only stores the `&'static str` the compiler wrote.
+    pub(crate) fn name(&self) -> Cow<'_, str> {
+        match self {
+            Origin::Static(declared) => Cow::Borrowed(declared.name),
+            Origin::Registered {
+                label: Label::TypeName(name),
+                ..
+            } => readable_type_name(name),
+            Origin::Registered {
+                label: Label::Named(name),
+                ..
+            } => Cow::Borrowed(name),
         }
     }
 
@@ -162,11 +183,69 @@ impl fmt::Debug for Origin {
     }
 }
 
+/// What rustc calls an unnamed closure (and an `async` block) in a type
+/// name: `app::main::{{closure}}`.
+const CLOSURE_SEGMENT: &str = "{{closure}}";
+
+/// `app::main::{{closure}}` -> `closure in app::main`;
+/// `app::main::{{closure}}::{{closure}}` -> `closure in closure in app::main`.
+/// A closure elsewhere in the name (a generic argument, a type defined in a
+/// closure) reads `{closure}`. Any other name is returned as it is, without
+/// allocating.
+pub(crate) fn readable_type_name(type_name: &str) -> Cow<'_, str> {
+    if !type_name.contains(CLOSURE_SEGMENT) {
+        return Cow::Borrowed(type_name);
+    }
+    let mut rest = type_name;
+    let mut closures = 0;
+    while let Some(outer) = rest.strip_suffix(CLOSURE_SEGMENT) {
+        match outer.strip_suffix("::") {
+            Some(outer) if !outer.is_empty() => rest = outer,
+            _ => break,
+        }
+        closures += 1;
+    }
+    let mut readable = "closure in ".repeat(closures);
+    readable.push_str(&rest.replace(CLOSURE_SEGMENT, "{closure}"));
+    Cow::Owned(readable)
+}
+
 /// Displays an origin's `file:line` without allocating.
 pub(crate) struct SourceLine<'a>(&'a Origin);
 
 impl fmt::Display for SourceLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.0.file(), self.0.line())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_type_name;
+
+    #[test]
+    fn closures_are_named_after_where_they_were_written() {
+        assert_eq!(
+            readable_type_name("tour::main::{{closure}}"),
+            "closure in tour::main"
+        );
+        assert_eq!(
+            readable_type_name("tour::main::{{closure}}::{{closure}}"),
+            "closure in closure in tour::main"
+        );
+        assert_eq!(
+            readable_type_name("tour::Guard<tour::main::{{closure}}>"),
+            "tour::Guard<tour::main::{closure}>"
+        );
+        assert_eq!(readable_type_name("{{closure}}"), "{closure}");
+    }
+
+    #[test]
+    fn other_type_names_are_kept_as_they_are() {
+        assert_eq!(readable_type_name("tour::flush"), "tour::flush");
+        assert!(matches!(
+            readable_type_name("fn()"),
+            std::borrow::Cow::Borrowed("fn()")
+        ));
     }
 }

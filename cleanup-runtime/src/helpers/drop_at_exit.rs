@@ -54,8 +54,22 @@ pub(crate) fn unique_name<T>(kind: &str) -> String {
     )
 }
 
-/// `std::io::BufWriter<std::fs::File>` -> `BufWriter<File>`.
+/// `std::io::BufWriter<std::fs::File>` -> `BufWriter<File>`; a closure
+/// `app::main::{{closure}}` -> `closure in main`, as the report names
+/// closures (never `{{closure}}`).
 fn short_type_name(full: &str) -> String {
+    const CLOSURE: &str = "::{{closure}}";
+    let mut rest = full;
+    let mut short = String::new();
+    while let Some(outer) = rest.strip_suffix(CLOSURE).filter(|outer| !outer.is_empty()) {
+        short.push_str("closure in ");
+        rest = outer;
+    }
+    short + &without_module_paths(&rest.replace("{{closure}}", "{closure}"))
+}
+
+/// `std::io::BufWriter<std::fs::File>` -> `BufWriter<File>`.
+fn without_module_paths(full: &str) -> String {
     let mut short = String::with_capacity(full.len());
     let mut segment_start = 0;
     let mut chars = full.chars().peekable();
@@ -145,5 +159,21 @@ mod tests {
             "Result<(), Error>"
         );
         assert_eq!(super::short_type_name("&[u8]"), "&[u8]");
+    }
+
+    #[test]
+    fn closures_are_named_after_where_they_were_written() {
+        assert_eq!(
+            super::short_type_name("app::main::{{closure}}"),
+            "closure in main"
+        );
+        assert_eq!(
+            super::short_type_name("app::main::{{closure}}::{{closure}}"),
+            "closure in closure in main"
+        );
+        assert_eq!(
+            super::short_type_name("std::boxed::Box<app::main::{{closure}}>"),
+            "Box<{closure}>"
+        );
     }
 }

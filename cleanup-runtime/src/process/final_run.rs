@@ -392,6 +392,14 @@ fn finish() {
         }
         return;
     };
+    // Feature `tracing`: a record completed outside the loop (the cleanup
+    // that ended the run by `exit` or a fatal panic) has its event here.
+    #[cfg(feature = "tracing")]
+    let run = {
+        let mut run = run;
+        crate::run::events::RunSpan::default().emit(run.unannounced());
+        run
+    };
     let mut report = run.into_report();
     report.warnings = warnings;
     // Bound by the deadline, if the run has one (see `watchdog::start`).

@@ -707,7 +707,7 @@ mod tests {
 
     fn drain(registry: &mut Entries) -> Vec<(u64, String)> {
         std::iter::from_fn(|| registry.pop_last())
-            .map(|(sequence, entry, _)| (sequence, entry.origin.name().to_owned()))
+            .map(|(sequence, entry, _)| (sequence, entry.origin.name().into_owned()))
             .collect()
     }
 
@@ -787,7 +787,7 @@ mod tests {
         assert_eq!(slow.id, registry.insert(entry("other", false)).id);
         assert!(registry.set_timeout(slow.sequence, slow.id, Duration::from_secs(1)));
         let timeouts: Vec<_> = std::iter::from_fn(|| registry.pop_last())
-            .map(|(_, entry, timeout)| (entry.origin.name().to_owned(), timeout))
+            .map(|(_, entry, timeout)| (entry.origin.name().into_owned(), timeout))
             .collect();
         assert_eq!(
             timeouts,

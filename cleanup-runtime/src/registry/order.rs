@@ -25,6 +25,8 @@
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
+use crate::base::entry::readable_type_name;
+
 /// One pending cleanup, as the planner sees it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Node<'a> {
@@ -32,7 +34,8 @@ pub(crate) struct Node<'a> {
     pub(crate) sequence: u64,
     /// The name other cleanups constrain it by: named cleanups only.
     pub(crate) name: Option<&'a str>,
-    /// What a warning calls it (its name, or its report label).
+    /// What a warning calls it (its name, or its report label as stored:
+    /// made readable only if a cycle warning names it).
     pub(crate) label: &'a str,
     /// It runs after the pending cleanups of these names.
     pub(crate) after: Targets<'a>,
@@ -318,7 +321,7 @@ impl Planner<'_, '_> {
                 labels: members
                     .iter()
                     .rev()
-                    .map(|&p| self.nodes[p].label.to_owned())
+                    .map(|&p| readable_type_name(self.nodes[p].label).into_owned())
                     .collect(),
             });
         }

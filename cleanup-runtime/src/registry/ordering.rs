@@ -328,7 +328,7 @@ impl Entries {
                 Some(Node {
                     sequence: slot.sequence,
                     name: entry.name(),
-                    label: entry.origin.name(),
+                    label: entry.origin.stored_name(),
                     after: Targets {
                         declared: after,
                         given: given.map_or(&[], |given| &given.after),
@@ -398,7 +398,7 @@ mod tests {
     fn drain(registry: &mut Entries) -> (Vec<String>, Vec<String>) {
         let mut names = Vec::new();
         while let Some((_, entry, _)) = registry.pop_next() {
-            names.push(entry.origin.name().to_owned());
+            names.push(entry.origin.name().into_owned());
         }
         (names, registry.take_warnings())
     }
@@ -407,7 +407,7 @@ mod tests {
         registry
             .pending()
             .iter()
-            .map(|p| p.name().to_owned())
+            .map(|p| p.name().into_owned())
             .collect()
     }
 

@@ -86,7 +86,7 @@ impl Handle {
     /// cleanup_runtime::register_named("db", || println!("db closed"));
     /// // Registered later, so LIFO would run it first; it waits for "db".
     /// cleanup_runtime::register_named("cache", || println!("cache dropped")).after("db");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names, ["db", "cache"]);
     /// ```
     pub fn after(&self, name: &str) -> &Handle {
@@ -101,7 +101,7 @@ impl Handle {
     /// let flush = cleanup_runtime::register(|| println!("orders flushed"));
     /// cleanup_runtime::register_named("db-pool", || println!("pool closed"));
     /// flush.before("db-pool");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names[1], "db-pool");
     /// ```
     pub fn before(&self, name: &str) -> &Handle {
@@ -135,8 +135,8 @@ impl Handle {
 ///
 /// `cleanup` may return `()` or `Result<(), E>` with `E: Display`; an `Err`
 /// or a panic is reported and the other cleanups still run. The report
-/// names it after its type (for a closure, the enclosing function's path
-/// followed by `{{closure}}`) and gives the caller's `file:line`.
+/// names it after its type (for a closure, after where it was written:
+/// `closure in app::main`) and gives the caller's `file:line`.
 ///
 /// A closure whose body only panics or exits has type `!`, which rustc will
 /// not turn into `()` here: write it `|| -> () { ... }`.

@@ -15,6 +15,7 @@
 pub(crate) mod destination;
 pub(crate) mod record;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -142,13 +143,19 @@ pub struct EntryReport {
 impl EntryReport {
     /// The cleanup's name: the `name` it was declared or registered with,
     /// the function's path for `#[at_exit]`, or the closure's type name for
-    /// [`register`](crate::register).
+    /// [`register`](crate::register): `closure in app::main` for a closure
+    /// written in `app::main` (made readable here, when asked for, so
+    /// registering stays as cheap as it was).
     ///
     /// ```
     /// cleanup_runtime::register_named("flush", || {});
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].name(), "flush");
+    ///
+    /// cleanup_runtime::register(|| {});
+    /// let name = cleanup_runtime::run_now().entries()[0].name().into_owned();
+    /// assert!(name.starts_with("closure in "), "{name}");
     /// ```
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> Cow<'_, str> {
         self.origin.name()
     }
 
@@ -252,7 +259,7 @@ impl PendingEntry {
     /// assert_eq!(cleanup_runtime::report().pending()[0].name(), "a");
     /// # cleanup_runtime::clear();
     /// ```
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> Cow<'_, str> {
         self.origin.name()
     }
 
@@ -371,7 +378,7 @@ impl Report {
     /// ```
     /// cleanup_runtime::register_named("first", || {});
     /// cleanup_runtime::register_named("second", || {});
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().to_owned()).collect();
+    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names, ["second", "first"]);
     /// ```
     pub fn entries(&self) -> &[EntryReport] {
@@ -520,7 +527,7 @@ impl Serialize for Report {
 impl Serialize for EntryReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut entry = serializer.serialize_struct("Entry", 6)?;
-        entry.serialize_field("name", self.name())?;
+        entry.serialize_field("name", &self.name())?;
         entry.serialize_field("sequence", &self.sequence)?;
         entry.serialize_field("source", &self.source())?;
         entry.serialize_field("status", &self.status())?;
@@ -533,7 +540,7 @@ impl Serialize for EntryReport {
 impl Serialize for PendingEntry {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut entry = serializer.serialize_struct("Pending", 3)?;
-        entry.serialize_field("name", self.name())?;
+        entry.serialize_field("name", &self.name())?;
         entry.serialize_field("sequence", &self.sequence)?;
         entry.serialize_field("source", &self.source())?;
         entry.end()

@@ -22,6 +22,20 @@ pub(crate) struct Run {
     last_boundary: Stamp,
     /// Turns clock ticks into durations.
     scale: Scale,
+    /// Feature `tracing`: how many of `entries` were handed out as events
+    /// already (see [`Run::unannounced`]).
+    #[cfg(feature = "tracing")]
+    announced: usize,
+}
+
+/// Feature `tracing`: the records a run completed since it last said, with
+/// what its span gives (see `run::events`).
+#[cfg(feature = "tracing")]
+pub(crate) struct Announcement {
+    pub(crate) trigger: Trigger,
+    pub(crate) status: Option<i32>,
+    pub(crate) signal: Option<i32>,
+    pub(crate) entries: Vec<EntryReport>,
 }
 
 impl Run {
@@ -34,7 +48,24 @@ impl Run {
             running: false,
             last_boundary: clock::now(),
             scale: Scale::measure(),
+            #[cfg(feature = "tracing")]
+            announced: 0,
         }
+    }
+
+    /// Feature `tracing`: copies of the records completed since the last
+    /// call, to be emitted once the registry lock is released; `None` when
+    /// there are none.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn unannounced(&mut self) -> Option<Announcement> {
+        let ended = self.ended().len();
+        let from = std::mem::replace(&mut self.announced, ended);
+        (from < ended).then(|| Announcement {
+            trigger: self.trigger,
+            status: self.status,
+            signal: self.signal,
+            entries: self.entries[from..ended].to_vec(),
+        })
     }
 
     /// Makes room for the records of `additional` more cleanups.
@@ -74,6 +105,11 @@ impl Run {
     pub(crate) fn add_nested(&mut self, entries: &[EntryReport]) {
         let at = self.entries.len() - usize::from(self.running);
         self.entries.splice(at..at, entries.iter().cloned());
+        // Their own run emitted their events.
+        #[cfg(feature = "tracing")]
+        if self.announced == at {
+            self.announced += entries.len();
+        }
     }
 
     /// Records a cleanup that will not run: the deadline passed first.

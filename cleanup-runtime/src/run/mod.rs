@@ -3,7 +3,8 @@
 //! records outcomes, and keeps the history of manual runs; plus the
 //! whole-run deadline setting and the logger flush that ends every run.
 //! With feature `tokio`: `register_async` and the runtime that drives async
-//! cleanups (`async_registration`, `async_driver`).
+//! cleanups (`async_registration`, `async_driver`). With feature `tracing`:
+//! each cleanup's outcome as an event (`events`).
 //!
 //! May use: `base/`, `report/`, `registry/`. The run loop asks
 //! `process/` only whether the calling thread is the final run's runner,
@@ -18,6 +19,8 @@ pub(crate) mod async_driver;
 #[cfg(feature = "tokio")]
 pub(crate) mod async_registration;
 pub(crate) mod deadline;
+#[cfg(feature = "tracing")]
+pub(crate) mod events;
 pub(crate) mod log_flush;
 pub(crate) mod runner;
 pub(crate) mod timed_helper;

@@ -46,9 +46,22 @@ pub(crate) fn run_entries(mut target: Target<'_>) {
         }
     }
     let mut failure: Failure = None;
+    #[cfg(feature = "tracing")]
+    let mut span = crate::run::events::RunSpan::default();
     loop {
         // Bind first: the registry guard must be gone before user code runs.
+        #[cfg(not(feature = "tracing"))]
         let next = step(&mut registry::lock(), &mut target, failure);
+        // The event of the cleanup this step completed, out of the lock.
+        #[cfg(feature = "tracing")]
+        let next = {
+            let mut registry = registry::lock();
+            let next = step(&mut registry, &mut target, failure);
+            let ended = record_of(&mut target, &mut registry.final_run).and_then(Run::unannounced);
+            drop(registry);
+            span.emit(ended);
+            next
+        };
         let Some((action, timeout)) = next else { break };
         failure = match timeout {
             None => run_caught(action),

@@ -128,6 +128,12 @@ fn main() {
             }
         }
         "exit" => {}
+        // A failing closure registered from inside a closure: its report
+        // name is `closure in closure in lifecycle::main`.
+        "nested-closure" => {
+            let register_inner = || cleanup_runtime::register(|| Err::<(), _>("inner failed"));
+            register_inner();
+        }
         other => panic!("unknown scenario {other:?}"),
     }
 }

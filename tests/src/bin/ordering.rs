@@ -94,7 +94,7 @@ fn cycle() {
 fn run_now() {
     runtime_set();
     let snapshot = cleanup_runtime::report();
-    let pending: Vec<&str> = snapshot
+    let pending: Vec<_> = snapshot
         .pending()
         .iter()
         .map(|entry| entry.name())
