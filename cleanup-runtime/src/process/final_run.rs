@@ -397,7 +397,8 @@ fn finish() {
     #[cfg(feature = "tracing")]
     let run = {
         let mut run = run;
-        crate::run::events::RunSpan::default().emit(run.unannounced());
+        let listening = crate::run::events::wanted();
+        crate::run::events::RunSpan::default().emit(run.unannounced(listening));
         run
     };
     let mut report = run.into_report();

@@ -55,12 +55,13 @@ impl Run {
 
     /// Feature `tracing`: copies of the records completed since the last
     /// call, to be emitted once the registry lock is released; `None` when
-    /// there are none.
+    /// there are none, or when nobody is `listening` (then they count as
+    /// said: a subscriber installed later does not get old events).
     #[cfg(feature = "tracing")]
-    pub(crate) fn unannounced(&mut self) -> Option<Announcement> {
+    pub(crate) fn unannounced(&mut self, listening: bool) -> Option<Announcement> {
         let ended = self.ended().len();
         let from = std::mem::replace(&mut self.announced, ended);
-        (from < ended).then(|| Announcement {
+        (from < ended && listening).then(|| Announcement {
             trigger: self.trigger,
             status: self.status,
             signal: self.signal,

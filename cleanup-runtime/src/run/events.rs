@@ -17,6 +17,15 @@ use tracing::{Level, Span};
 use crate::report::Status;
 use crate::report::record::Announcement;
 
+/// Whether a subscriber wants any of the events (WARN is the least verbose
+/// level they use). Without one, or with one that filters the target out,
+/// this is a cached check and no record is copied, named or formatted: a
+/// program built with the feature pays for the events only when it reads
+/// them.
+pub(crate) fn wanted() -> bool {
+    tracing::enabled!(target: "cleanup_runtime", Level::WARN)
+}
+
 /// The span of one run, opened with its first event. A run that goes on on
 /// a fresh thread (after a cleanup's fatal panic) opens another.
 #[derive(Default)]
@@ -38,11 +47,15 @@ impl RunSpan {
                 signal = announcement.signal,
             )
         });
+        let debug = tracing::enabled!(target: "cleanup_runtime", Level::DEBUG);
         for entry in &announcement.entries {
+            let status = entry.status();
+            if status == Status::Ok && !debug {
+                continue;
+            }
             let name = entry.name();
             let name: &str = &name;
             let source = entry.source();
-            let status = entry.status();
             let duration = entry.duration();
             let error = entry.error();
             match status {

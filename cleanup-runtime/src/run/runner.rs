@@ -57,7 +57,9 @@ pub(crate) fn run_entries(mut target: Target<'_>) {
         let next = {
             let mut registry = registry::lock();
             let next = step(&mut registry, &mut target, failure);
-            let ended = record_of(&mut target, &mut registry.final_run).and_then(Run::unannounced);
+            let listening = crate::run::events::wanted();
+            let ended = record_of(&mut target, &mut registry.final_run)
+                .and_then(|run| run.unannounced(listening));
             drop(registry);
             span.emit(ended);
             next
