@@ -210,6 +210,10 @@ where
 /// and attributed to `caller`: for registrations made in the crate's name
 /// (`register_async`, whose label is the future's type, not the closure
 /// that drives it).
+///
+/// A copy of `register`'s body rather than its callee: with `register`
+/// calling it (inlined), `register` measured 63.4 instructions instead of
+/// 61.4 (callgrind, `fx-ours`), and `register` is the hot path.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) fn register_boxed(
     closure: crate::base::entry::Closure,
