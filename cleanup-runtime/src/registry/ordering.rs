@@ -258,8 +258,9 @@ impl Entries {
     }
 
     /// Takes the entry that runs next: the last one, or the planned one
-    /// when some are constrained. For callers outside the run loop (the
-    /// deadline's `skipped` list), which need not be as lean.
+    /// when some are constrained. The run loop's step and the deadline's
+    /// `skipped` list both take entries this way; inlined, the
+    /// unconstrained case is one test before `pop_last`.
     #[inline(always)]
     pub(crate) fn pop_next(&mut self) -> Option<(u64, Entry, Option<Duration>)> {
         if !self.unconstrained() {

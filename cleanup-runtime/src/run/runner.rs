@@ -92,15 +92,12 @@ fn step(
     failure: Failure,
 ) -> Option<(Action, Option<Duration>)> {
     let Registry { entries, final_run } = registry;
-    if !entries.unconstrained() {
-        entries.put_planned_last();
-    }
     let now = clock::now();
     let mut run = record_of(target, final_run);
     if let Some(run) = run.as_deref_mut() {
         run.close(failure, now);
     }
-    let (sequence, entry, timeout) = entries.pop_last()?;
+    let (sequence, entry, timeout) = entries.pop_next()?;
     let (action, origin) = entry.into_parts();
     if let Some(run) = run {
         run.open(sequence, origin);
