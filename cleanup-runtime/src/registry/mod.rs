@@ -689,10 +689,12 @@ impl Replacement {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn entry(name: &'static str, named: bool) -> Entry {
+    /// A run-time entry called `name`, named (replaceable) or not; also
+    /// for `ordering`'s tests.
+    pub(in crate::registry) fn entry(name: &'static str, named: bool) -> Entry {
         Entry {
             origin: Origin::Registered {
                 caller: Location::caller(),

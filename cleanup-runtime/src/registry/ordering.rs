@@ -377,23 +377,8 @@ impl Entries {
 
 #[cfg(test)]
 mod tests {
-    use std::panic::Location;
-
     use super::*;
-    use crate::base::entry::{Label, Origin};
-
-    fn entry(name: &'static str, named: bool) -> Entry {
-        Entry {
-            origin: Origin::Registered {
-                caller: Location::caller(),
-                label: match named {
-                    true => Label::Named(Arc::from(name)),
-                    false => Label::TypeName(name),
-                },
-            },
-            closure: Some(Box::new(|| Ok(()))),
-        }
-    }
+    use crate::registry::tests::entry;
 
     /// Takes every entry the way the run loop does.
     fn drain(registry: &mut Entries) -> (Vec<String>, Vec<String>) {
