@@ -21,18 +21,13 @@ use std::time::{Duration, Instant};
 const STDERR: RawFd = 2;
 
 /// Writes `cleanup: <message>` as one line on stderr, ignoring failures.
+/// Only libc-level calls (an allocation and `write(2)`), so it may run
+/// before `main` too.
 pub(crate) fn warn(message: fmt::Arguments<'_>) {
     let mut line = Vec::with_capacity(128);
     // Writing to a Vec cannot fail.
     let _ = writeln!(line, "cleanup: {message}");
     write_stderr(&line);
-}
-
-/// [`warn`] for a ready string: for code that may run before `main`, where
-/// only libc-level calls are safe (this one allocates and calls `write(2)`).
-pub(crate) fn warn_raw(message: &str) {
-    let line = format!("cleanup: {message}\n");
-    write_stderr(line.as_bytes());
 }
 
 /// Writes `bytes` to stderr, ignoring failures: waiting as long as stderr

@@ -110,7 +110,7 @@ fn say_ignored_once() {
         .filter(|name| std::env::var_os(name).is_some())
         .collect();
     if !set.is_empty() {
-        diagnostics::warn_raw(&format!(
+        diagnostics::warn(format_args!(
             "{} ignored: this process runs with elevated privileges \
              (set-user-ID, set-group-ID or capabilities), so its environment \
              is not trusted; the program's own settings apply",

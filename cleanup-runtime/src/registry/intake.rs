@@ -98,7 +98,7 @@ fn run_at_once(entry: Entry) {
             format!("panic: {message}")
         }
     };
-    diagnostics::warn_raw(&format!(
+    diagnostics::warn(format_args!(
         "{:?} ({}) {failure}",
         origin.name(),
         origin.source()
@@ -108,7 +108,7 @@ fn run_at_once(entry: Entry) {
 /// One line on stderr about `entry`. With `write(2)`, not std's stderr: the
 /// lock of that may be held for good by a thread the process left behind.
 fn warn(entry: &Entry, what: &str) {
-    diagnostics::warn_raw(&format!(
+    diagnostics::warn(format_args!(
         "{:?} ({}) {what}",
         entry.origin.name(),
         entry.origin.source()

@@ -92,7 +92,7 @@ fn arm_now() {
         return;
     }
     if let Err(error) = start_watcher() {
-        diagnostics::warn_raw(&format!(
+        diagnostics::warn(format_args!(
             "signals left alone: could not start the signal watcher: {error}"
         ));
         return;
@@ -139,7 +139,7 @@ fn enabled_by_environment() -> bool {
         b"off" | b"0" | b"false" | b"no" => false,
         b"on" | b"1" | b"true" | b"yes" | b"" => true,
         _ => {
-            diagnostics::warn_raw(&format!(
+            diagnostics::warn(format_args!(
                 "{}={value:?} is not one of on, off; handling signals",
                 Variable::Signals.name()
             ));
