@@ -404,7 +404,7 @@ fn finish() {
     let mut report = run.into_report();
     report.warnings = warnings;
     // Bound by the deadline, if the run has one (see `watchdog::start`).
-    write_report(&report, crate::base::diagnostics::writes_give_up_at());
+    write_report(&report);
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);
@@ -437,13 +437,13 @@ pub(crate) fn gave_up() -> bool {
     STATE.load(Ordering::Acquire) == GIVEN_UP
 }
 
-/// Writes the report where `CLEANUP_REPORT` says, giving up at
-/// `give_up_at` if given (see [`Destination::write`]). A forked child with
+/// Writes the report where `CLEANUP_REPORT` says, bounded by the run's
+/// deadline if it has one (see [`Destination::write`]). A forked child with
 /// nothing of its own to clean up stays silent: its empty report would only
 /// overwrite its parent's.
-pub(crate) fn write_report(report: &Report, give_up_at: Option<std::time::Instant>) {
+pub(crate) fn write_report(report: &Report) {
     if !(report.entries.is_empty() && fork::is_child_without_cleanups()) {
-        Destination::from_env().write(report, give_up_at);
+        Destination::from_env().write(report);
     }
 }
 

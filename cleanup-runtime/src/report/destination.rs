@@ -87,15 +87,17 @@ impl Destination {
         }
     }
 
-    /// Writes `report` where this destination says. With `give_up_at`,
-    /// returns by then however the writing fares, so that the process can
-    /// end: on stderr, what a pipe nobody reads has not taken by then is
+    /// Writes `report` where this destination says. Once the final run has
+    /// a deadline ([`diagnostics::writes_give_up_at`]: the deadline plus
+    /// the report's grace), returns by then however the writing fares, so
+    /// that the process can end: on stderr, what a pipe nobody reads has not taken by then is
     /// dropped (see [`diagnostics::write_stderr_until`]); a file, whose
     /// `write(2)`, `fsync` or `rename` a hung file system can hold with no
     /// way to bound them, is written on a thread of its own, which is then
     /// no longer waited for (the process ends, and the file is not renamed
     /// into place: still whole or nothing).
-    pub(crate) fn write(&self, report: &Report, give_up_at: Option<Instant>) {
+    pub(crate) fn write(&self, report: &Report) {
+        let give_up_at = diagnostics::writes_give_up_at();
         match self {
             Destination::Off => {}
             Destination::FailuresOnStderr => {
