@@ -358,7 +358,9 @@ mod signals;
 // `__private` (below) is the macros' entry point and may use any layer.
 mod outcome;
 
-pub use helpers::{logging, pidfile, temp};
+#[cfg(unix)]
+pub use helpers::pidfile;
+pub use helpers::{logging, temp};
 pub use signals::shutdown;
 
 /// The calls from the lower layers up into `process/`, wired here (see
@@ -555,6 +557,7 @@ pub fn leave_signals_alone() {
 }
 
 /// In a forked child, takes over the cleanups its parent had registered
+/// (Unix only: Windows has no `fork`)
 /// (the statics included), so they run when this process ends — for a
 /// daemon that forks, lets the parent exit, and goes on in the child.
 /// Returns whether there was anything to take over.
@@ -575,6 +578,7 @@ pub fn leave_signals_alone() {
 ///     _ => unsafe { libc::_exit(0) }, // the parent leaves, running nothing
 /// }
 /// ```
+#[cfg(unix)]
 pub fn adopt_after_fork() -> bool {
     process::fork::adopt()
 }
@@ -582,7 +586,10 @@ pub fn adopt_after_fork() -> bool {
 /// Runs the cleanups, then ends the process with `code`.
 ///
 /// From any thread this is `std::process::exit(code)`, whose exit handler
-/// runs the cleanups. From inside a cleanup that runs at exit (one with a
+/// runs the cleanups. On Windows it is the C runtime's `exit(code)`:
+/// `std::process::exit` is `ExitProcess` there, which skips the C
+/// runtime's `atexit` handlers and so the cleanups (PORTABILITY.md,
+/// "Windows"). From inside a cleanup that runs at exit (one with a
 /// timeout too, on its own thread), that cleanup ends there, the remaining
 /// cleanups run, and then the process ends with `code` — unless a signal
 /// started the run or arrived before it: the process then still dies by
@@ -599,5 +606,16 @@ pub fn exit(code: i32) -> ! {
         final_run::end_process(code);
     }
     final_run::note_exit_status(code);
+    #[cfg(windows)]
+    {
+        // std flushes its stdout only on its own way out; the C runtime's
+        // `exit` does not know it.
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        // SAFETY: the C runtime's `exit` runs its `atexit` handlers (ours
+        // runs the cleanups) and ends the process; it may be called from
+        // any thread.
+        unsafe { libc::exit(code) }
+    }
+    #[cfg(not(windows))]
     std::process::exit(code)
 }

@@ -7,7 +7,8 @@
 //! ratio measured against the monotonic clock between the first use of the
 //! runtime and the start of the run; the counter runs at a constant rate on every
 //! x86-64 CPU of the last fifteen years ("invariant TSC"). Elsewhere a
-//! tick is a nanosecond of `CLOCK_MONOTONIC`.
+//! tick is a nanosecond of `CLOCK_MONOTONIC` (Windows: of the performance
+//! counter).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,6 +35,7 @@ pub(crate) fn now() -> Stamp {
     }
 }
 
+#[cfg(unix)]
 fn monotonic_nanos() -> u64 {
     // Zeroed, not a struct literal: on 32-bit musl with 64-bit time (and
     // glibc's `_TIME_BITS=64`) `timespec` has private padding fields.
@@ -42,6 +44,25 @@ fn monotonic_nanos() -> u64 {
     // SAFETY: `now` is a valid out-parameter; CLOCK_MONOTONIC always exists.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
     (now.tv_sec as u64).saturating_mul(1_000_000_000) + now.tv_nsec as u64
+}
+
+/// Windows: the performance counter, the monotonic clock std's `Instant`
+/// reads there too.
+#[cfg(windows)]
+fn monotonic_nanos() -> u64 {
+    use windows_sys::Win32::System::Performance::{
+        QueryPerformanceCounter, QueryPerformanceFrequency,
+    };
+    let (mut count, mut frequency) = (0i64, 0i64);
+    // SAFETY: both are valid out-parameters; neither call fails on Windows
+    // XP or later.
+    unsafe {
+        QueryPerformanceCounter(&mut count);
+        QueryPerformanceFrequency(&mut frequency);
+    }
+    let nanos = u128::from(count.unsigned_abs()) * 1_000_000_000
+        / u128::from(frequency.unsigned_abs().max(1));
+    u64::try_from(nanos).unwrap_or(u64::MAX)
 }
 
 /// Records the origin of the tick-to-nanosecond ratio, once: at the first

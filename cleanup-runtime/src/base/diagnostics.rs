@@ -6,7 +6,8 @@
 //! - Never through std's `Stderr`. Its lock is held for as long as a thread
 //!   is blocked writing (a full pipe) or by a cleanup that hangs holding
 //!   `stderr().lock()`; the report and the deadline must get through that
-//!   (FINDINGS.md). Every write here is `write(2)` on fd 2. std's stderr is
+//!   (FINDINGS.md). Every write here is `write(2)` on fd 2 (Windows:
+//!   `WriteFile` on the standard error handle). std's stderr is
 //!   unbuffered, so nothing written through it is reordered by this.
 //! - Never fail loudly: `eprintln!` would panic on a closed stderr, and a
 //!   panic escaping the exit hook aborts the process and skips every later
@@ -14,10 +15,12 @@
 
 use std::fmt;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::fd::RawFd;
 use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 const STDERR: RawFd = 2;
 
 /// Writes `cleanup: <message>` as one line on stderr, ignoring failures.
@@ -66,10 +69,65 @@ pub(crate) fn writes_give_up_at() -> Option<Instant> {
 /// and is at most `PIPE_BUF` bytes: a pipe that has room for any write has
 /// room for that much, so it never blocks (a terminal or a socket may still
 /// block briefly; a regular file does not wait on readers at all).
+#[cfg(unix)]
 pub(crate) fn write_stderr_until(bytes: &[u8], give_up_at: Option<Instant>) -> bool {
     write_fd_until(STDERR, bytes, give_up_at)
 }
 
+/// Windows: `WriteFile` on the standard error handle, which takes no lock
+/// of std's or of the C runtime's. There is no `poll` on a pipe handle, so
+/// with a limit the write is made on a thread of its own, waited for until
+/// `give_up_at`; a write still blocked then is left to end with the
+/// process.
+#[cfg(windows)]
+pub(crate) fn write_stderr_until(bytes: &[u8], give_up_at: Option<Instant>) -> bool {
+    let Some(give_up_at) = give_up_at else {
+        return write_stderr_handle(bytes);
+    };
+    let (done, written) = mpsc::sync_channel(1);
+    let bytes = bytes.to_vec();
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-stderr".to_owned())
+        .spawn(move || {
+            let _ = done.send(write_stderr_handle(&bytes));
+        });
+    spawned.is_ok()
+        && written
+            .recv_timeout(give_up_at.saturating_duration_since(Instant::now()))
+            .unwrap_or(false)
+}
+
+/// Writes all of `bytes` to the standard error handle; whether it could.
+#[cfg(windows)]
+fn write_stderr_handle(mut bytes: &[u8]) -> bool {
+    use windows_sys::Win32::Storage::FileSystem::WriteFile;
+    use windows_sys::Win32::System::Console::{GetStdHandle, STD_ERROR_HANDLE};
+    // SAFETY: GetStdHandle has no preconditions; a missing or invalid
+    // handle makes WriteFile fail, which ends the loop.
+    let handle = unsafe { GetStdHandle(STD_ERROR_HANDLE) };
+    while !bytes.is_empty() {
+        let chunk = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        let mut written = 0u32;
+        // SAFETY: writes from a live buffer of at least `chunk` bytes;
+        // `written` is a valid out-parameter; no OVERLAPPED: a plain write.
+        let ok = unsafe {
+            WriteFile(
+                handle,
+                bytes.as_ptr(),
+                chunk,
+                &mut written,
+                std::ptr::null_mut(),
+            )
+        };
+        if ok == 0 || written == 0 {
+            return false;
+        }
+        bytes = &bytes[written as usize..];
+    }
+    true
+}
+
+#[cfg(unix)]
 fn write_fd_until(fd: RawFd, mut bytes: &[u8], give_up_at: Option<Instant>) -> bool {
     while !bytes.is_empty() {
         let chunk = match give_up_at {
@@ -104,6 +162,7 @@ fn write_fd_until(fd: RawFd, mut bytes: &[u8], give_up_at: Option<Instant>) -> b
 
 /// Waits until `fd` takes more bytes, or until `give_up_at`; returns
 /// whether it does.
+#[cfg(unix)]
 fn wait_writable(fd: RawFd, give_up_at: Option<Instant>) -> bool {
     loop {
         let timeout_ms = match give_up_at {
@@ -158,7 +217,7 @@ pub(crate) fn flush_stdout_if_free() {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

@@ -3,20 +3,42 @@
 //!
 //! `std::thread::current()` needs the thread's local data, which is already
 //! destroyed on the main thread when exit handlers run (FINDINGS.md).
-//! `pthread_self` is plain libc and always answers.
+//! `pthread_self` (Windows: `GetCurrentThreadId`) is plain libc and always
+//! answers.
 
 /// The calling thread's identity, never 0.
+#[cfg(unix)]
 pub(crate) fn current() -> usize {
     // SAFETY: pthread_self has no preconditions and cannot fail.
     let id = unsafe { libc::pthread_self() } as usize;
     id.max(1)
 }
 
+/// The calling thread's identity, never 0 (Windows never gives a thread
+/// the id 0).
+#[cfg(windows)]
+pub(crate) fn current() -> usize {
+    // SAFETY: GetCurrentThreadId has no preconditions and cannot fail.
+    let id = unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() };
+    (id as usize).max(1)
+}
+
 /// The identity [`current`] gives on the thread `handle` started, known
 /// to its starter before that thread runs any code of its own.
+#[cfg(unix)]
 pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
     use std::os::unix::thread::JoinHandleExt;
     (handle.as_pthread_t() as usize).max(1)
+}
+
+/// The identity [`current`] gives on the thread `handle` started, known
+/// to its starter before that thread runs any code of its own.
+#[cfg(windows)]
+pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
+    use std::os::windows::io::AsRawHandle;
+    // SAFETY: the handle is the live thread's own, held by `handle`.
+    let id = unsafe { windows_sys::Win32::System::Threading::GetThreadId(handle.as_raw_handle()) };
+    (id as usize).max(1)
 }
 
 /// Whether the calling thread is the main thread of this process (in a

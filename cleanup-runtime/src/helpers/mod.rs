@@ -21,5 +21,6 @@
 pub(crate) mod drop_at_exit;
 pub(crate) mod guard;
 pub mod logging;
+#[cfg(unix)]
 pub mod pidfile;
 pub mod temp;

@@ -32,9 +32,9 @@
 use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::base::listening;
 use crate::base::thread_token;
 use crate::base::upward::Arrival;
+use crate::base::{block, listening};
 use crate::process::{fork, panic_watch, watchdog};
 use crate::registry;
 use crate::report::destination::Destination;
@@ -264,7 +264,7 @@ pub(crate) fn is_timed_helper() -> bool {
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
     if timed_helper::is_here() {
         timed_helper::hand_back(thread_token::current(), None, || set_exit_status(status));
-        park_forever();
+        block::forever();
     }
     runner::finish_current(None);
     set_exit_status(status);
@@ -310,22 +310,12 @@ pub(crate) fn mark_given_up() {
 /// exit handlers, re-raise a signal) while the watchdog writes the report
 /// and ends it.
 fn wait_for_the_watchdog() -> ! {
-    park_forever()
-}
-
-/// Blocks the calling thread for good: another thread ends the process.
-/// `pause`, not `park`: on the main thread inside `exit`, std's
-/// thread-local data is already gone.
-fn park_forever() -> ! {
-    loop {
-        // SAFETY: pause has no preconditions; it returns after a handled
-        // signal, and we wait again.
-        unsafe { libc::pause() };
-    }
+    block::forever()
 }
 
 /// In a forked child: a final run going on in the parent is not this
 /// process's; the child's own exit starts its own.
+#[cfg(unix)]
 pub(crate) fn forget_after_fork() {
     STATE.store(IDLE, Ordering::Relaxed);
     RUNNER.store(0, Ordering::Relaxed);

@@ -13,6 +13,7 @@
 
 pub(crate) mod exit_hook;
 pub(crate) mod final_run;
+#[cfg_attr(windows, path = "fork_windows.rs")]
 pub(crate) mod fork;
 pub(crate) mod panic_watch;
 pub(crate) mod watchdog;

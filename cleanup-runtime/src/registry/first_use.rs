@@ -39,6 +39,7 @@ fn activate() {
 /// In a forked child: the signal watcher stayed in the parent, so the
 /// child's first registration must go through [`activate`] again to arm
 /// the signals for itself (the steps already done are not repeated).
+#[cfg(unix)]
 pub(crate) fn forget_after_fork() {
     ACTIVE.store(false, Ordering::Relaxed);
 }

@@ -29,8 +29,8 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::MutexGuard;
 
-use crate::base::diagnostics;
 use crate::base::entry::Entry;
+use crate::base::{block, diagnostics};
 use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 
 /// Adds `entry` to a registry that is not simply open (its statics not
@@ -47,7 +47,7 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
             &entry,
             "was registered after the deadline passed: it does not run",
         );
-        park_for_good();
+        block::forever();
     }
     match registry.entries.intake() {
         Intake::Uncollected | Intake::Open => registry.entries.insert(entry),
@@ -56,7 +56,7 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
             let inserted = registry.entries.insert(entry);
             drop(registry);
             drop(inserted.replaced);
-            park_for_good();
+            block::forever();
         }
         Intake::Sealed => {
             let sequence = registry.entries.take_sequence();
@@ -113,16 +113,4 @@ fn warn(entry: &Entry, what: &str) {
         entry.origin.name(),
         entry.origin.source()
     ));
-}
-
-/// Blocks the calling thread until the process ends, as std does with a
-/// second caller of `exit`. `pause`, not `park`: the caller may be a thread
-/// whose std-level data is already gone (the main thread inside `exit`, a
-/// thread running its thread-local destructors).
-fn park_for_good() -> ! {
-    loop {
-        // SAFETY: pause has no preconditions; it returns after a handled
-        // signal, and we wait again.
-        unsafe { libc::pause() };
-    }
 }

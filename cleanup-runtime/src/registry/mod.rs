@@ -87,6 +87,7 @@ pub(crate) struct Entries {
     order: ordering::Ordering,
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
+    #[cfg_attr(not(unix), expect(dead_code, reason = "no fork, so never a child"))]
     inherited: Option<Inherited>,
 }
 
@@ -110,6 +111,7 @@ pub(crate) enum Intake {
 }
 
 /// A parent's entries as a forked child found them.
+#[cfg_attr(not(unix), expect(dead_code, reason = "no fork, so never a child"))]
 pub(crate) struct Inherited {
     slots: Vec<Slot>,
     names: BTreeMap<Arc<str>, u64>,
@@ -230,6 +232,7 @@ impl Registry {
 
     /// See [`Entries::set_aside_for_fork_child`]. A final run going on in
     /// the parent is not the child's either.
+    #[cfg(unix)]
     pub(crate) fn set_aside_for_fork_child(&mut self) {
         self.entries.set_aside_for_fork_child();
         if let Some(run) = self.final_run.take() {
@@ -238,6 +241,7 @@ impl Registry {
     }
 
     /// See [`Entries::adopt_inherited`].
+    #[cfg(unix)]
     pub(crate) fn adopt_inherited(&mut self) -> bool {
         self.entries.adopt_inherited()
     }
@@ -262,6 +266,7 @@ impl Entries {
     /// run nor show as pending here. Cheap and lock-free by design: it runs
     /// in the child right after `fork`, with the registry lock taken by the
     /// `fork` prepare handler.
+    #[cfg(unix)]
     pub(crate) fn set_aside_for_fork_child(&mut self) {
         let statics_uncollected = self.intake == Intake::Uncollected;
         if statics_uncollected {
@@ -289,6 +294,7 @@ impl Entries {
 
     /// Takes the entries set aside at `fork` back: they run in this process
     /// now, before (in sequence terms) everything registered since.
+    #[cfg(unix)]
     pub(crate) fn adopt_inherited(&mut self) -> bool {
         let Some(inherited) = self.inherited.take() else {
             return false;
@@ -313,6 +319,7 @@ impl Entries {
     /// the lowest sequence numbers free for them, as they count as
     /// registered before `main`, in case the child adopts. Counting walks
     /// inventory's list and allocates nothing, as the child handler must.
+    #[cfg(unix)]
     fn reserve_for_statics(&mut self) {
         let declared = inventory::iter::<StaticCleanup>.into_iter().count();
         self.next_sequence += declared as u64;
@@ -320,6 +327,7 @@ impl Entries {
 
     /// Adopting in that case: the statics are collected now, under the
     /// numbers kept for them, before everything the child registered since.
+    #[cfg(unix)]
     fn adopt_statics(&mut self) {
         let mut statics = Entries::new();
         statics.collect_statics();

@@ -135,6 +135,7 @@ impl Entries {
     /// must not touch the allocator): the plan is left to leak, the
     /// run-time constraints stay, keyed by the set-aside entries' sequence
     /// numbers, for [`Entries::adopt_inherited`].
+    #[cfg(unix)]
     pub(super) fn set_aside_ordering(&mut self) {
         self.order.constrained = 0;
         if let Some(plan) = self.order.plan.take() {
@@ -144,6 +145,7 @@ impl Entries {
 
     /// Counts the constrained entries again, after the set of entries
     /// changed wholesale (a forked child adopting its parent's).
+    #[cfg(unix)]
     pub(super) fn recount_constrained(&mut self) {
         self.order.constrained = 0;
         self.order.plan = None;

@@ -91,6 +91,7 @@ pub(crate) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) 
 }
 
 /// In a forked child: the helper stayed in the parent.
+#[cfg(unix)]
 pub(crate) fn forget_after_fork() {
     THREAD.store(0, Ordering::Relaxed);
 }

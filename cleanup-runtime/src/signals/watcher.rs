@@ -1,14 +1,15 @@
 //! The thread that runs the cleanups after a signal, on a normal thread
 //! where locks, allocation and I/O are allowed, and then ends the process
-//! by that signal. For a program that listens for shutdown it wakes the
-//! waiters instead and waits out the grace period first
-//! (`shutdown::grace_period`).
+//! by that signal (`acting`). For a program that listens for shutdown it
+//! wakes the waiters instead and waits out the grace period first
+//! (`shutdown::grace_period`), reading its wake pipe meanwhile, so a
+//! second signal ends the wait at once.
 
 use std::ffi::{c_int, c_void};
 use std::io;
+use std::time::Duration;
 
-use super::{handler, shutdown};
-use crate::base::listening;
+use super::{acting, handler};
 
 /// Starts the watcher on its own thread, reading one signal number per byte
 /// from `read_fd`. A byte only wakes it: it acts on a signal only if our
@@ -46,7 +47,7 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
             match read {
                 1 => {
                     if let Some(signal) = handler::take_received(byte) {
-                        on_signal(signal, read_fd);
+                        acting::act_on(signal, &mut |limit| wait_for_wake(read_fd, limit));
                     }
                 }
                 -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
@@ -58,22 +59,35 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
     std::ptr::null_mut()
 }
 
-/// Runs the cleanups for `signal` (or waits for the run that started
-/// another way since it arrived), then ends the process by it.
-///
-/// A listening program's shutdown request comes first to the grace period,
-/// unless a second signal came already (its mark may have merged with the
-/// request's); if the program begins ending on its own within the grace,
-/// its own end stands and this returns.
-fn on_signal(signal: c_int, read_fd: c_int) {
-    let ending = match listening::signal_after_request() {
-        None if listening::request_signal() == Some(signal) => {
-            match shutdown::grace_period::wait_out(signal, read_fd) {
-                Some(second) => second,
-                None => return,
-            }
+/// Blocks until the wake pipe has a byte to read, or `limit` has passed,
+/// and takes the mark that byte stands for, if our handler made one (see
+/// `handler::take_received`); the signal itself is read from `listening`,
+/// which the handler wrote first.
+fn wait_for_wake(read_fd: c_int, limit: Option<Duration>) {
+    if readable_within(read_fd, limit) {
+        let mut byte = 0u8;
+        // SAFETY: reads one byte into a live local from a pipe we own.
+        if unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) } == 1 {
+            let _ = handler::take_received(byte);
         }
-        later => later.unwrap_or(signal),
+    }
+}
+
+/// Whether `fd` has a byte to read within `limit` (`None`: no limit).
+fn readable_within(fd: c_int, limit: Option<Duration>) -> bool {
+    // poll takes whole milliseconds as a c_int: rounded up (no busy loop
+    // of zero-length polls), capped at about 24 days (the loop polls
+    // again).
+    let millis = limit.map_or(-1, |left| {
+        c_int::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(c_int::MAX)
+    });
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
     };
-    handler::die_now((crate::UPWARD.run_for_signal)(ending));
+    // SAFETY: one valid, initialised pollfd; poll writes only its
+    // `revents`.
+    let ready = unsafe { libc::poll(&mut pollfd, 1, millis) };
+    ready == 1 && pollfd.revents & libc::POLLIN != 0
 }

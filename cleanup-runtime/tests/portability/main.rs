@@ -127,6 +127,10 @@ fn the_check_finds_a_linux_only_item_outside_a_linux_cfg() {
         "{problems:?}"
     );
     assert!(
+        problems.iter().any(|p| p.contains("windows-msvc")),
+        "{problems:?}"
+    );
+    assert!(
         !problems.iter().any(|p| p.contains("linux-gnu but")),
         "{problems:?}"
     );
@@ -149,6 +153,37 @@ fn the_check_finds_a_linux_only_item_outside_a_linux_cfg() {
 
     let unknown = violations(&sources("fn f() { libc::sbrk(0); }\n"), TARGETS);
     assert!(unknown[0].contains("not in DECLARED"), "{unknown:?}");
+}
+
+#[test]
+fn a_module_s_windows_file_is_checked_for_windows_and_its_unix_file_for_the_rest() {
+    let sources = |unix_body: &str, windows_body: &str| -> BTreeMap<String, String> {
+        [
+            ("lib.rs".to_owned(), "mod base;\n".to_owned()),
+            (
+                "base/mod.rs".to_owned(),
+                "#[cfg_attr(windows, path = \"block_windows.rs\")]\nmod block;\n".to_owned(),
+            ),
+            ("base/block.rs".to_owned(), unix_body.to_owned()),
+            ("base/block_windows.rs".to_owned(), windows_body.to_owned()),
+        ]
+        .into_iter()
+        .collect()
+    };
+    let pause = "fn wait() {\n    unsafe { libc::pause() };\n}\n";
+    let exit = "fn wait() {\n    unsafe { libc::_exit(0) };\n}\n";
+    assert_eq!(
+        violations(&sources(pause, exit), TARGETS),
+        Vec::<String>::new()
+    );
+    let problems = violations(&sources(pause, pause), TARGETS);
+    assert!(
+        !problems.is_empty()
+            && problems
+                .iter()
+                .all(|p| p.contains("block_windows.rs") && p.contains("windows-msvc")),
+        "{problems:?}"
+    );
 }
 
 #[test]

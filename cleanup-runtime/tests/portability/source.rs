@@ -70,6 +70,28 @@ pub(crate) fn enclosing_cfgs(lines: &[&str], at: usize) -> Vec<String> {
     found
 }
 
+/// The `#[cfg_attr(PRED, path = "FILE")]` attributes written right above
+/// line `at`, as (PRED, FILE).
+pub(crate) fn path_cfgs_above(lines: &[&str], at: usize) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut start = at;
+    while start > 0 && lines[start - 1].trim_start().starts_with("#[") {
+        start -= 1;
+        let line = lines[start].trim();
+        let Some(body) = line
+            .strip_prefix("#[cfg_attr(")
+            .and_then(|body| body.strip_suffix(")]"))
+        else {
+            continue;
+        };
+        let Some((pred, path)) = body.rsplit_once(", path = ") else {
+            continue;
+        };
+        found.push((pred.to_owned(), path.trim_matches('"').to_owned()));
+    }
+    found
+}
+
 /// Each `libc::item` named on `line` outside comments and string literals.
 pub(crate) fn libc_items(line: &str) -> Vec<String> {
     if line.trim_start().starts_with("//") {
@@ -127,14 +149,42 @@ pub(crate) fn module_cfgs(sources: &BTreeMap<String, String>, file: &str) -> Vec
         };
         let text = &sources[&parent];
         let lines: Vec<&str> = text.lines().collect();
-        let declaration = lines
-            .iter()
-            .position(|line| {
+        let declared = |name: &str| {
+            lines.iter().position(|line| {
                 let line = line.trim_end();
                 line.ends_with(&format!("mod {name};")) && !line.trim_start().starts_with("//")
             })
-            .unwrap_or_else(|| panic!("no `mod {name};` in {parent}"));
+        };
+        if let Some(declaration) = declared(name) {
+            // `#[cfg_attr(PRED, path = "...")] mod name;`: this file is
+            // the module only where PRED does not hold.
+            found.extend(cfgs_above(&lines, declaration));
+            found.extend(
+                path_cfgs_above(&lines, declaration)
+                    .into_iter()
+                    .map(|(pred, _)| format!("not({pred})")),
+            );
+            continue;
+        }
+        // Not declared by its own name: the file another module's
+        // `cfg_attr(PRED, path = ".../name.rs")` names, compiled where PRED
+        // holds.
+        let file_name = format!("{name}.rs");
+        let (declaration, pred) = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, line)| line.trim_end().ends_with(';') && line.contains("mod "))
+            .find_map(|(at, _)| {
+                path_cfgs_above(&lines, at)
+                    .into_iter()
+                    .find(|(_, path)| path.rsplit('/').next() == Some(file_name.as_str()))
+                    .map(|(pred, _)| (at, pred))
+            })
+            .unwrap_or_else(|| {
+                panic!("no `mod {name};` and no `path = \".../{file_name}\"` in {parent}")
+            });
         found.extend(cfgs_above(&lines, declaration));
+        found.push(pred);
     }
     found
 }

@@ -115,6 +115,17 @@ pub(crate) const TARGETS: &[Target] = &[
             ("target_vendor", Some("unknown")),
         ],
     },
+    Target {
+        name: "x86_64-pc-windows-msvc",
+        may_use: WINDOWS,
+        cfg: &[
+            ("windows", None),
+            ("target_family", Some("windows")),
+            ("target_os", Some("windows")),
+            ("target_env", Some("msvc")),
+            ("target_vendor", Some("pc")),
+        ],
+    },
 ];
 
 /// Three-valued: a `cfg` naming something a [`Target`] does not fix

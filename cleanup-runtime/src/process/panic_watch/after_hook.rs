@@ -40,7 +40,7 @@ thread_local! {
 pub(super) fn stop_at_the_abort() {
     STOP_HERE.set(true);
     if !take_sigabrt() {
-        block_forever();
+        crate::base::block::forever();
     }
     unblock_sigabrt();
 }
@@ -88,15 +88,7 @@ fn unblock_sigabrt() {
 /// `sigaction`, `sigprocmask`, `raise` and `_exit`.
 extern "C" fn on_abort(_: c_int) {
     if STOP_HERE.get() {
-        block_forever();
+        crate::base::block::forever();
     }
     crate::signals::die_now(libc::SIGABRT)
-}
-
-fn block_forever() -> ! {
-    loop {
-        // SAFETY: pause has no preconditions and is async-signal-safe; it
-        // returns after a handled signal, and we wait again.
-        unsafe { libc::pause() };
-    }
 }
