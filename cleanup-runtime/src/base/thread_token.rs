@@ -26,6 +26,10 @@ pub(crate) fn current() -> usize {
 /// The identity [`current`] gives on the thread `handle` started, known
 /// to its starter before that thread runs any code of its own.
 #[cfg(unix)]
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "RawPthread is u64 on Linux, usize on Apple and NetBSD"
+)]
 pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
     use std::os::unix::thread::JoinHandleExt;
     (handle.as_pthread_t() as usize).max(1)
