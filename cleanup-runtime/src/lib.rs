@@ -339,7 +339,15 @@
 //! `None` there. Building with `RUSTFLAGS="--cfg cleanup_runtime_portable"`
 //! makes Linux take that path (and the other Unixes' thread, privilege and
 //! pipe code); it is a testing aid, which CI runs the end-to-end suite
-//! under, not a feature to ship. Windows is not supported yet.
+//! under, not a feature to ship.
+//!
+//! On Windows the exit hook is the C runtime's `atexit` and the signals
+//! are console control events (Ctrl-C, Ctrl-Break, the console closing,
+//! system shutdown). There `std::process::exit` is `ExitProcess`, which
+//! skips `atexit` handlers: the cleanups do not run after it, so call
+//! [`exit`] instead. `pidfile` and `adopt_after_fork` are Unix-only.
+//! PORTABILITY.md in the repository has the per-target details, and how
+//! each target was checked.
 
 // Folders by layer; lowest first: base, report, registry, run, signals,
 // process, helpers. A folder imports only folders before it in that order

@@ -1,5 +1,8 @@
 //! A pid file that tells whether the program is already running, and is
-//! removed when the process ends however it ends.
+//! removed when the process ends however it ends. Unix only: it rests on
+//! `flock`, `O_NOFOLLOW`, hard links and inode numbers, and Windows' file
+//! locks are mandatory (a locked file cannot be read by another process),
+//! so the design does not carry over (PORTABILITY.md, "Windows").
 //!
 //! Liveness is an advisory `flock` held on the file for the life of the
 //! process, not a "is that pid alive?" check: the kernel drops the lock
