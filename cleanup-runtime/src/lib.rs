@@ -617,8 +617,9 @@ pub fn exit(code: i32) -> ! {
     #[cfg(windows)]
     {
         // std flushes its stdout only on its own way out; the C runtime's
-        // `exit` does not know it.
-        let _ = std::io::Write::flush(&mut std::io::stdout());
+        // `exit` does not know it. Not waiting on another thread that
+        // holds stdout, as std's own exit does not.
+        base::diagnostics::flush_stdout_if_free();
         // SAFETY: the C runtime's `exit` runs its `atexit` handlers (ours
         // runs the cleanups) and ends the process; it may be called from
         // any thread.
