@@ -120,17 +120,39 @@ unsafe extern "system" fn on_control(ctrl_type: u32) -> BOOL {
     if super::left_alone() {
         return FALSE;
     }
+    // The system holds its console lock while it calls the handlers
+    // (Wine's `CtrlRoutine`, ReactOS's `ConsoleControlDispatcher`): as long
+    // as one handler has not returned, the thread of every later event
+    // waits for that lock and reaches no handler. So after Ctrl-C and
+    // Ctrl-Break, which leave the process running once a handler accepts
+    // them, the cleanups (or the grace period) go on on a thread of our
+    // own and the handler returns: a second Ctrl-C can then end the grace
+    // period or cut the run short, as a second signal does on Unix.
+    if matches!(ctrl_type, CTRL_C_EVENT | CTRL_BREAK_EVENT) {
+        let _ = std::panic::catch_unwind(|| act(signal, Acting::OnOwnThread));
+        return TRUE;
+    }
     // Nothing may unwind into the system's caller.
-    let _ = std::panic::catch_unwind(|| act(signal));
+    let _ = std::panic::catch_unwind(|| act(signal, Acting::Here));
     // Reached when the program began ending on its own within its grace
     // period, or when another thread acts on the events: the process ends
-    // there. Returning would let Windows end it now, after a close event,
-    // or let the next handler act on this one.
+    // there. Returning would let Windows end it now, after a close event.
     block::forever()
 }
 
+/// Where the first event's cleanups (or grace period) run.
+#[derive(Clone, Copy)]
+enum Acting {
+    /// On the handler's thread (close and shutdown events: returning from
+    /// the handler would end the process).
+    Here,
+    /// On a thread of our own, so the handler can return (Ctrl-C and
+    /// Ctrl-Break); on the handler's thread if none can be started.
+    OnOwnThread,
+}
+
 /// What the Unix handler and watcher do together, minus the pipe.
-fn act(signal: c_int) {
+fn act(signal: c_int, acting: Acting) {
     let arrival = (crate::UPWARD.signal_arrived)(signal);
     let acting_already = ACTING.swap(true, Ordering::SeqCst);
     if acting_already {
@@ -143,7 +165,29 @@ fn act(signal: c_int) {
     match arrival {
         Arrival::DuringRun => die_now(signal),
         Arrival::Ending if !registry::anything_pending() => die_now(signal),
-        Arrival::Ending | Arrival::Request => acting::act_on(signal, &mut wait_for_ring),
+        Arrival::Ending | Arrival::Request => match acting {
+            Acting::Here => acting::act_on(signal, &mut wait_for_ring),
+            Acting::OnOwnThread => act_on_own_thread(signal),
+        },
+    }
+}
+
+/// Runs [`acting::act_on`] on a new thread; if that returns (the program
+/// began ending on its own within its grace period), the thread waits for
+/// the end as the handler's thread would have.
+fn act_on_own_thread(signal: c_int) {
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-console".to_owned())
+        .spawn(move || {
+            acting::act_on(signal, &mut wait_for_ring);
+            block::forever()
+        });
+    if let Err(error) = spawned {
+        diagnostics::warn(format_args!(
+            "acting on the console event on the handler's thread: no thread: {error}"
+        ));
+        acting::act_on(signal, &mut wait_for_ring);
+        block::forever()
     }
 }
 
