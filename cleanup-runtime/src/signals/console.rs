@@ -3,10 +3,13 @@
 //! Windows has no SIGTERM or SIGHUP; a console program is told to end by a
 //! control event, and the system calls the handlers registered with
 //! `SetConsoleCtrlHandler` on a new thread of its own for each event. That
-//! thread is a normal one (locks, allocation and I/O are allowed), so it
-//! does what the watcher thread does on Unix ([`acting`]): it runs the
-//! cleanups, then ends the process as the default handler would, with
-//! `ExitProcess(STATUS_CONTROL_C_EXIT)`.
+//! thread is a normal one (locks, allocation and I/O are allowed), so
+//! what the watcher thread does on Unix ([`acting`]) is done from there:
+//! run the cleanups, then end the process as the default handler would,
+//! with `ExitProcess(STATUS_CONTROL_C_EXIT)`. The system holds its console
+//! lock while a handler runs, so after Ctrl-C and Ctrl-Break that work
+//! goes on on a thread we start, and the handler returns: a second event
+//! must be able to reach us (`on_control`).
 //!
 //! Each event is reported as the signal number the C runtime gives it, or
 //! the Unix signal that means the same:
