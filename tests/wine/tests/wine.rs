@@ -144,6 +144,36 @@ fn the_deadline_ends_a_run_held_by_a_hung_cleanup() {
     );
 }
 
+/// The deadline during a run that Ctrl-C started: the report is written
+/// (the blocked cleanup `timeout`, the other `skipped`) and the process
+/// ends as the signal would have ended it.
+#[test]
+fn the_deadline_ends_a_run_started_by_ctrl_c_as_the_signal_would() {
+    let mut fixture = Fixture::scenario("blocked-on-signal")
+        .env("CLEANUP_DEADLINE", "500ms")
+        .start();
+    fixture.wait_for_line("ready");
+    fixture.interrupt();
+    let run = fixture.finish();
+    run.assert_code(CONTROL_C_EXIT);
+    assert_eq!(run.ran(), ["blocker"], "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "signal", "{}", run.context());
+    assert_eq!(report["signal"], 2, "{}", run.context());
+    assert_eq!(
+        entry(&report, "blocker")["status"],
+        "timeout",
+        "{}",
+        run.context()
+    );
+    assert_eq!(
+        entry(&report, "a")["status"],
+        "skipped",
+        "{}",
+        run.context()
+    );
+}
+
 /// SIGINT to the Wine process is Ctrl-C (`CTRL_C_EVENT`) for the Windows
 /// one: our console control handler runs the cleanups on the thread the
 /// system started for it, then ends the process as Windows' default
