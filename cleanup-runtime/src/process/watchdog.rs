@@ -94,6 +94,22 @@ fn give_up(limit: Duration) {
     if let Some(signal) = signal {
         crate::signals::die_now(signal);
     }
+    #[cfg(windows)]
+    terminate_now(status);
     // SAFETY: `_exit` ends the process at once; it is always safe to call.
     unsafe { libc::_exit(status) }
+}
+
+/// Windows: the C runtime's `_exit` is `ExitProcess`, which stops the
+/// other threads where they stand and then calls every DLL's
+/// `DllMain(DLL_PROCESS_DETACH)` (the C runtime's flushes its streams): a
+/// lock the hung cleanup held then stays held, and the process can hang
+/// there. `TerminateProcess` on ourselves calls no DLL code.
+#[cfg(windows)]
+fn terminate_now(status: i32) {
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, TerminateProcess};
+    // SAFETY: both have no preconditions; the pseudo-handle of the
+    // current process is always valid. Terminating ourselves does not
+    // return.
+    unsafe { TerminateProcess(GetCurrentProcess(), status as u32) };
 }

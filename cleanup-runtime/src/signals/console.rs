@@ -3,10 +3,13 @@
 //! Windows has no SIGTERM or SIGHUP; a console program is told to end by a
 //! control event, and the system calls the handlers registered with
 //! `SetConsoleCtrlHandler` on a new thread of its own for each event. That
-//! thread is a normal one (locks, allocation and I/O are allowed), so it
-//! does what the watcher thread does on Unix ([`acting`]): it runs the
-//! cleanups, then ends the process as the default handler would, with
-//! `ExitProcess(STATUS_CONTROL_C_EXIT)`.
+//! thread is a normal one (locks, allocation and I/O are allowed), so
+//! what the watcher thread does on Unix ([`acting`]) is done from there:
+//! run the cleanups, then end the process as the default handler would,
+//! with `ExitProcess(STATUS_CONTROL_C_EXIT)`. The system holds its console
+//! lock while a handler runs, so after Ctrl-C and Ctrl-Break that work
+//! goes on on a thread we start, and the handler returns: a second event
+//! must be able to reach us (`on_control`).
 //!
 //! Each event is reported as the signal number the C runtime gives it, or
 //! the Unix signal that means the same:
@@ -120,17 +123,39 @@ unsafe extern "system" fn on_control(ctrl_type: u32) -> BOOL {
     if super::left_alone() {
         return FALSE;
     }
+    // The system holds its console lock while it calls the handlers
+    // (Wine's `CtrlRoutine`, ReactOS's `ConsoleControlDispatcher`): as long
+    // as one handler has not returned, the thread of every later event
+    // waits for that lock and reaches no handler. So after Ctrl-C and
+    // Ctrl-Break, which leave the process running once a handler accepts
+    // them, the cleanups (or the grace period) go on on a thread of our
+    // own and the handler returns: a second Ctrl-C can then end the grace
+    // period or cut the run short, as a second signal does on Unix.
+    if matches!(ctrl_type, CTRL_C_EVENT | CTRL_BREAK_EVENT) {
+        let _ = std::panic::catch_unwind(|| act(signal, Acting::OnOwnThread));
+        return TRUE;
+    }
     // Nothing may unwind into the system's caller.
-    let _ = std::panic::catch_unwind(|| act(signal));
+    let _ = std::panic::catch_unwind(|| act(signal, Acting::Here));
     // Reached when the program began ending on its own within its grace
     // period, or when another thread acts on the events: the process ends
-    // there. Returning would let Windows end it now, after a close event,
-    // or let the next handler act on this one.
+    // there. Returning would let Windows end it now, after a close event.
     block::forever()
 }
 
+/// Where the first event's cleanups (or grace period) run.
+#[derive(Clone, Copy)]
+enum Acting {
+    /// On the handler's thread (close and shutdown events: returning from
+    /// the handler would end the process).
+    Here,
+    /// On a thread of our own, so the handler can return (Ctrl-C and
+    /// Ctrl-Break); on the handler's thread if none can be started.
+    OnOwnThread,
+}
+
 /// What the Unix handler and watcher do together, minus the pipe.
-fn act(signal: c_int) {
+fn act(signal: c_int, acting: Acting) {
     let arrival = (crate::UPWARD.signal_arrived)(signal);
     let acting_already = ACTING.swap(true, Ordering::SeqCst);
     if acting_already {
@@ -143,7 +168,29 @@ fn act(signal: c_int) {
     match arrival {
         Arrival::DuringRun => die_now(signal),
         Arrival::Ending if !registry::anything_pending() => die_now(signal),
-        Arrival::Ending | Arrival::Request => acting::act_on(signal, &mut wait_for_ring),
+        Arrival::Ending | Arrival::Request => match acting {
+            Acting::Here => acting::act_on(signal, &mut wait_for_ring),
+            Acting::OnOwnThread => act_on_own_thread(signal),
+        },
+    }
+}
+
+/// Runs [`acting::act_on`] on a new thread; if that returns (the program
+/// began ending on its own within its grace period), the thread waits for
+/// the end as the handler's thread would have.
+fn act_on_own_thread(signal: c_int) {
+    let spawned = std::thread::Builder::new()
+        .name("cleanup-console".to_owned())
+        .spawn(move || {
+            acting::act_on(signal, &mut wait_for_ring);
+            block::forever()
+        });
+    if let Err(error) = spawned {
+        diagnostics::warn(format_args!(
+            "acting on the console event on the handler's thread: no thread: {error}"
+        ));
+        acting::act_on(signal, &mut wait_for_ring);
+        block::forever()
     }
 }
 
