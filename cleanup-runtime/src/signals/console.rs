@@ -5,8 +5,8 @@
 //! `SetConsoleCtrlHandler` on a new thread of its own for each event. That
 //! thread is a normal one (locks, allocation and I/O are allowed), so
 //! what the watcher thread does on Unix ([`acting`]) is done from there:
-//! run the cleanups, then end the process as the default handler would,
-//! with `ExitProcess(STATUS_CONTROL_C_EXIT)`. The system holds its console
+//! run the cleanups, then end the process with the default handler's
+//! status, `STATUS_CONTROL_C_EXIT` (`die_now`). The system holds its console
 //! lock while a handler runs, so after Ctrl-C and Ctrl-Break that work
 //! goes on on a thread we start, and the handler returns: a second event
 //! must be able to reach us (`on_control`).
@@ -102,16 +102,28 @@ pub(super) fn remove_handlers() {
     unsafe { SetConsoleCtrlHandler(Some(on_control), FALSE) };
 }
 
-/// Ends the process as the default control handler does, with
+/// Ends the process with the status the default control handler gives,
 /// `STATUS_CONTROL_C_EXIT` (0xC000013A), which shells and `std::process`
 /// show for a program stopped by Ctrl-C. SIGABRT (a `panic = "abort"` run)
 /// ends it as Rust's own abort does.
+///
+/// `TerminateProcess` on ourselves, not the default handler's
+/// `ExitProcess`: like a Unix signal's death, it runs no more code of the
+/// process's. `ExitProcess` would stop the other threads where they stand
+/// and then call every DLL's `DllMain`, which may wait for a lock that a
+/// cleanup abandoned at its timeout still holds (`process/watchdog.rs`
+/// met that under Wine).
 pub(super) fn die_now(signal: c_int) -> ! {
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, TerminateProcess};
     if signal == libc::SIGABRT {
         std::process::abort();
     }
-    // SAFETY: ExitProcess has no preconditions; it does not return.
-    unsafe { windows_sys::Win32::System::Threading::ExitProcess(STATUS_CONTROL_C_EXIT as u32) }
+    // SAFETY: both have no preconditions; the pseudo-handle of the current
+    // process is always valid, and terminating it does not return.
+    unsafe { TerminateProcess(GetCurrentProcess(), STATUS_CONTROL_C_EXIT as u32) };
+    // Ending the calling process does not return; if it ever did, the
+    // process is ending all the same.
+    block::forever()
 }
 
 /// Our console control handler, on a thread the system started for this

@@ -70,6 +70,27 @@ fn std_process_exit_skips_the_cleanups_on_windows() {
 }
 
 #[test]
+fn a_cleanup_calling_cleanup_runtime_exit_ends_its_own_cleanup_and_the_rest_run() {
+    let run = Fixture::scenario("exit-in-cleanup").run();
+    run.assert_code(5);
+    assert_eq!(run.ran(), ["b", "exiter", "a"], "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["status"], 5, "{}", run.context());
+    assert_eq!(names(&report), ["b", "exiter", "a"], "{}", run.context());
+}
+
+/// The same gap inside the run: `std::process::exit` from a cleanup ends
+/// the process on the spot, so the cleanups after it do not run and no
+/// report is written (README, "What runs when", the Windows column).
+#[test]
+fn a_cleanup_calling_std_process_exit_ends_the_process_there_on_windows() {
+    let run = Fixture::scenario("std-exit-in-cleanup").run();
+    run.assert_code(4);
+    assert_eq!(run.ran(), ["b", "std-exiter"], "{}", run.context());
+    assert!(!run.report_written(), "{}", run.context());
+}
+
+#[test]
 fn a_panic_out_of_main_runs_the_cleanups_and_exits_101() {
     let run = Fixture::scenario("panic-main").run();
     run.assert_code(101);

@@ -19,6 +19,8 @@
 //! | `shutdown-stuck` | listens, prints `ready`; when woken, never returns |
 //! | `temp` | a temp dir with a file in it and a temp file; prints both paths; returns |
 //! | `left-alone` | registers a; `leave_signals_alone()`; prints `ready`, waits forever |
+//! | `exit-in-cleanup` | a, exiter (`cleanup_runtime::exit(5)`), b; returns |
+//! | `std-exit-in-cleanup` | a, std-exiter (`std::process::exit(4)`), b; returns |
 
 use std::io::Write;
 use std::time::Duration;
@@ -42,6 +44,8 @@ fn main() {
         "shutdown-stuck" => listen_for_shutdown(true),
         "temp" => temp().expect("temp helpers"),
         "left-alone" => left_alone(),
+        "exit-in-cleanup" => exit_in_cleanup(),
+        "std-exit-in-cleanup" => std_exit_in_cleanup(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -163,4 +167,27 @@ fn left_alone() {
     cleanup_runtime::leave_signals_alone();
     say("ready");
     block_forever();
+}
+
+/// The run order is b, exiter, a: the exiter ends its own cleanup, and the
+/// rest of the run goes on before the process ends with 5.
+fn exit_in_cleanup() {
+    register_ran("a");
+    // `-> ()`: a closure that only diverges would be typed `!`.
+    cleanup_runtime::register_named("exiter", || -> () {
+        say("ran exiter");
+        cleanup_runtime::exit(5)
+    });
+    register_ran("b");
+}
+
+/// `std::process::exit` inside a cleanup is `ExitProcess`: the process
+/// ends there, so `a` never runs (the documented Windows gap).
+fn std_exit_in_cleanup() {
+    register_ran("a");
+    cleanup_runtime::register_named("std-exiter", || -> () {
+        say("ran std-exiter");
+        std::process::exit(4)
+    });
+    register_ran("b");
 }
