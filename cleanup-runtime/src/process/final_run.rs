@@ -480,8 +480,19 @@ fn run_rest_on_fresh_thread() {
 
 fn run_rest_then_end() -> ! {
     runner::run_entries(Target::Final);
-    let status = conclude();
-    end_process(status.unwrap_or(0))
+    let status = conclude().unwrap_or(0);
+    // A run that ends with a status is the run at exit: the thread that
+    // panicked is inside the C library's `exit`, stopped for good. glibc
+    // and the other Unixes let this thread call `exit` meanwhile; the
+    // Windows C runtime's `exit` would wait for that thread's exit lock
+    // forever (found under Wine), so the process ends without it there.
+    #[cfg(windows)]
+    {
+        crate::base::diagnostics::flush_stdout_if_free();
+        crate::process::terminate::now(status)
+    }
+    #[cfg(not(windows))]
+    end_process(status)
 }
 
 /// Ends the process with `status` from inside the exit handlers: glibc runs

@@ -16,6 +16,8 @@ pub(crate) mod final_run;
 #[cfg_attr(windows, path = "fork_windows.rs")]
 pub(crate) mod fork;
 pub(crate) mod panic_watch;
+#[cfg(windows)]
+pub(crate) mod terminate;
 pub(crate) mod watchdog;
 
 use crate::signals;

@@ -312,3 +312,42 @@ fn after_leave_signals_alone_ctrl_c_ends_the_process_without_cleanups() {
     assert!(run.ran().is_empty(), "{}", run.context());
     assert!(!run.report_written(), "{}", run.context());
 }
+
+/// `STATUS_STACK_BUFFER_OVERRUN` (0xC0000409), the code of Rust's abort on
+/// Windows (`__fastfail`), as Wine's exit status shows it: its low 8 bits.
+const FASTFAIL: i32 = 0xC000_0409_u32 as i32 & 0xFF;
+
+/// SIGABRT is 22 in the Windows C runtime (6 on Linux, where this test
+/// runs).
+const WINDOWS_SIGABRT: i32 = 22;
+
+/// A `panic = "abort"` build: our panic hook runs the cleanups on a fresh
+/// thread, which then aborts as std would have; the panicking thread stops
+/// inside the hook (Windows' abort cannot be caught, PORTABILITY.md).
+#[test]
+fn a_panic_in_an_abort_build_runs_the_cleanups_then_aborts() {
+    let run = Fixture::scenario_in_abort_build("panic-main").run();
+    run.assert_code(FASTFAIL);
+    assert_eq!(run.ran(), ["b", "a"], "{}", run.context());
+    assert!(run.stderr.contains("boom in main"), "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "panic", "{}", run.context());
+    assert_eq!(report["signal"], WINDOWS_SIGABRT, "{}", run.context());
+}
+
+/// A cleanup that panics in a `panic = "abort"` build is caught by our
+/// hook as one that unwinds would be: the others run, the status stays.
+#[test]
+fn a_panicking_cleanup_in_an_abort_build_does_not_stop_the_others() {
+    let run = Fixture::scenario_in_abort_build("faults").run();
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        ["ok-last", "panic-cleanup", "err-cleanup", "ok-first"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(report["trigger"], "exit", "{}", run.context());
+    assert_eq!(entry(&report, "panic-cleanup")["status"], "panic", "{}", run.context());
+}

@@ -31,9 +31,18 @@ pub const CONTROL_C_EXIT: i32 = 0xC000_013A_u32 as i32 & 0xFF;
 /// `.ci/wine-e2e`. Missing is an error, not a skip: a suite that passes
 /// without running anything proves nothing.
 pub fn exes() -> PathBuf {
-    let Some(dir) = std::env::var_os("CLEANUP_WINE_EXES") else {
+    exes_in("CLEANUP_WINE_EXES")
+}
+
+/// The same fixtures built with `panic = "abort"`: `CLEANUP_WINE_ABORT_EXES`.
+pub fn abort_exes() -> PathBuf {
+    exes_in("CLEANUP_WINE_ABORT_EXES")
+}
+
+fn exes_in(variable: &str) -> PathBuf {
+    let Some(dir) = std::env::var_os(variable) else {
         panic!(
-            "CLEANUP_WINE_EXES is not set: it must name the directory of the fixtures built for \
+            "{variable} is not set: it must name a directory of the fixtures built for \
              x86_64-pc-windows-gnu (scenarios.exe, statics.exe, bcryptprimitives.dll). \
              Run the suite with .ci/wine-e2e, which builds them and sets it."
         );
@@ -42,7 +51,7 @@ pub fn exes() -> PathBuf {
     for file in ["scenarios.exe", "statics.exe", "bcryptprimitives.dll"] {
         assert!(
             dir.join(file).is_file(),
-            "CLEANUP_WINE_EXES={} has no {file}: run .ci/wine-e2e",
+            "{variable}={} has no {file}: run .ci/wine-e2e",
             dir.display()
         );
     }
@@ -58,18 +67,25 @@ pub struct Fixture {
 impl Fixture {
     /// `statics.exe`.
     pub fn statics() -> Fixture {
-        Fixture::new("statics.exe", &[])
+        Fixture::new(exes(), "statics.exe", &[])
     }
 
     /// `scenarios.exe SCENARIO`.
     pub fn scenario(scenario: &str) -> Fixture {
-        Fixture::new("scenarios.exe", &[scenario])
+        Fixture::new(exes(), "scenarios.exe", &[scenario])
     }
 
-    fn new(exe: &str, args: &[&str]) -> Fixture {
+    /// `scenarios.exe SCENARIO` from the `panic = "abort"` build.
+    pub fn scenario_in_abort_build(scenario: &str) -> Fixture {
+        let mut fixture = Fixture::new(abort_exes(), "scenarios.exe", &[scenario]);
+        fixture.description = format!("(panic = \"abort\") {}", fixture.description);
+        fixture
+    }
+
+    fn new(dir: PathBuf, exe: &str, args: &[&str]) -> Fixture {
         let mut command = Command::new("wine");
         command
-            .arg(exes().join(exe))
+            .arg(dir.join(exe))
             .args(args)
             .env("CLEANUP_REPORT", "json")
             .env("RUST_BACKTRACE", "0")
