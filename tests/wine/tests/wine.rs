@@ -349,5 +349,10 @@ fn a_panicking_cleanup_in_an_abort_build_does_not_stop_the_others() {
     );
     let report = run.report();
     assert_eq!(report["trigger"], "exit", "{}", run.context());
-    assert_eq!(entry(&report, "panic-cleanup")["status"], "panic", "{}", run.context());
+    assert_eq!(
+        entry(&report, "panic-cleanup")["status"],
+        "panic",
+        "{}",
+        run.context()
+    );
 }
