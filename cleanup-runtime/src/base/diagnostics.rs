@@ -17,8 +17,10 @@ use std::fmt;
 use std::io::Write;
 #[cfg(unix)]
 use std::os::fd::RawFd;
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use crate::base::bounded;
 
 #[cfg(unix)]
 const STDERR: RawFd = 2;
@@ -84,17 +86,11 @@ pub(crate) fn write_stderr_until(bytes: &[u8], give_up_at: Option<Instant>) -> b
     let Some(give_up_at) = give_up_at else {
         return write_stderr_handle(bytes);
     };
-    let (done, written) = mpsc::sync_channel(1);
     let bytes = bytes.to_vec();
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-stderr".to_owned())
-        .spawn(move || {
-            let _ = done.send(write_stderr_handle(&bytes));
-        });
-    spawned.is_ok()
-        && written
-            .recv_timeout(give_up_at.saturating_duration_since(Instant::now()))
-            .unwrap_or(false)
+    let written = bounded::on_own_thread("cleanup-stderr", give_up_at, move || {
+        write_stderr_handle(&bytes)
+    });
+    matches!(written, bounded::Bounded::Done(true))
 }
 
 /// Writes all of `bytes` to the standard error handle; whether it could.
@@ -205,16 +201,11 @@ const STDOUT_FLUSH_WAIT: Duration = Duration::from_millis(100);
 /// the caller goes on when it is done or after [`STDOUT_FLUSH_WAIT`],
 /// whichever comes first (the process is ending: the thread ends with it).
 pub(crate) fn flush_stdout_if_free() {
-    let (done, flushed) = mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-flush-stdout".to_owned())
-        .spawn(move || {
-            let _ = std::io::stdout().flush();
-            let _ = done.send(());
-        });
-    if spawned.is_ok() {
-        let _ = flushed.recv_timeout(STDOUT_FLUSH_WAIT);
-    }
+    let _ = bounded::on_own_thread(
+        "cleanup-flush-stdout",
+        Instant::now() + STDOUT_FLUSH_WAIT,
+        || std::io::stdout().flush(),
+    );
 }
 
 #[cfg(all(test, unix))]

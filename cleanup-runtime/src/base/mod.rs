@@ -9,6 +9,7 @@
 //! Used by: every other folder.
 
 pub(crate) mod block;
+pub(crate) mod bounded;
 pub(crate) mod clock;
 pub(crate) mod descriptor;
 pub(crate) mod diagnostics;

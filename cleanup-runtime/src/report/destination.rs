@@ -16,9 +16,10 @@
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::time::Instant;
 
+use crate::base::bounded::{self, Bounded};
 use crate::base::diagnostics;
 use crate::base::environment::{self, Variable};
 use crate::report::Report;
@@ -125,23 +126,19 @@ impl Destination {
 fn write_file_until(path: &Path, bytes: Vec<u8>, give_up_at: Instant) {
     let bytes: Arc<[u8]> = bytes.into();
     let (for_thread, owned_path) = (Arc::clone(&bytes), path.to_path_buf());
-    let (done, finished) = mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-report".to_owned())
-        .spawn(move || {
-            write_file(&owned_path, &for_thread);
-            let _ = done.send(());
-        });
-    if spawned.is_err() {
-        return write_file(path, &bytes);
-    }
-    let left = give_up_at.saturating_duration_since(Instant::now());
-    if finished.recv_timeout(left).is_err() {
-        // Only if stderr takes it at once: the time is up.
-        diagnostics::write_stderr_until(
-            b"cleanup: the report file was not written in time; ending without it\n",
-            Some(Instant::now()),
-        );
+    let written = bounded::on_own_thread("cleanup-report", give_up_at, move || {
+        write_file(&owned_path, &for_thread)
+    });
+    match written {
+        Bounded::Done(()) => {}
+        Bounded::NoThread => write_file(path, &bytes),
+        Bounded::TimedOut => {
+            // Only if stderr takes it at once: the time is up.
+            diagnostics::write_stderr_until(
+                b"cleanup: the report file was not written in time; ending without it\n",
+                Some(Instant::now()),
+            );
+        }
     }
 }
 

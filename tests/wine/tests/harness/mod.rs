@@ -270,6 +270,17 @@ impl Run {
         assert_eq!(self.status.code(), Some(code), "{}", self.context());
     }
 
+    /// The process ended by Ctrl-C after a run Ctrl-C started: status
+    /// [`CONTROL_C_EXIT`], and a report with trigger `signal`, signal 2.
+    /// Returns the report.
+    pub fn assert_ended_by_ctrl_c(&self) -> Value {
+        self.assert_code(CONTROL_C_EXIT);
+        let report = self.report();
+        assert_eq!(report["trigger"], "signal", "{}", self.context());
+        assert_eq!(report["signal"], 2, "{}", self.context());
+        report
+    }
+
     /// The cleanups that said they ran, in order.
     pub fn ran(&self) -> Vec<&str> {
         self.stdout
