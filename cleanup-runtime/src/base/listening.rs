@@ -77,3 +77,14 @@ pub(crate) fn first_signal() -> Option<i32> {
         signal => Some(signal),
     }
 }
+
+/// In a forked child: listening, the request and the signals seen are the
+/// parent's. The child listens once it calls `wait()` or `requested()`
+/// itself, and its first signal is its own first.
+#[cfg(unix)]
+pub(crate) fn forget_after_fork() {
+    LISTENING.store(false, Ordering::Relaxed);
+    REQUEST_SIGNAL.store(0, Ordering::Relaxed);
+    LATER_SIGNAL.store(0, Ordering::Relaxed);
+    FIRST_SIGNAL.store(0, Ordering::Relaxed);
+}

@@ -42,8 +42,15 @@ pub(crate) struct Upward {
 
 /// What a handled signal means, as the signal handler sees it arrive.
 pub(crate) enum Arrival {
-    /// The final run has started: the process ends at once.
+    /// A second handled signal while the final run goes on (or one after
+    /// it is done): the process ends at once, by this signal.
     DuringRun,
+    /// The first handled signal, and a run is already going on (`main`
+    /// returned, `exit` was called, a panic): that run finishes, bounded
+    /// by its deadline, and then ends the process by this signal. A
+    /// supervisor's first `SIGTERM` to a process that is already ending is
+    /// the ordinary case, and must not cut its cleanups short.
+    RunGoingOn,
     /// The program listens for shutdown and this is the first signal: the
     /// request. The watcher wakes the waiters and starts the grace period;
     /// the signal is not recorded as the one the process ends by, so a

@@ -29,7 +29,7 @@
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
 
-use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::thread_token;
@@ -72,9 +72,24 @@ static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// otherwise end it with 0: a failing program reporting success.
 static ASKED_STATUS: AtomicI64 = AtomicI64::new(NO_STATUS);
 const NO_STATUS: i64 = i64::MIN;
+/// How many handled signals have arrived in this process, the shutdown
+/// request included: only the second one cuts a run short. Counted in the
+/// signal handler; a forked child starts again at 0.
+static SIGNALS_COUNTED: AtomicU32 = AtomicU32::new(0);
 
-/// Starts the final run if none has started: claims it, makes sure our
-/// panic hook is in place, and starts the deadline watchdog.
+/// Starts the final run if none has started: claims it, starts the
+/// deadline watchdog, and makes sure our panic hook is in place.
+///
+/// The order matters. Nothing before the watchdog may wait on a lock that
+/// another thread can hold for long: the state is atomics, the registry
+/// lock is held a few instructions at a time by design, and the deadline
+/// is read through std's environment lock, held only while a variable is
+/// copied. Re-installing the panic hook comes last because it is the one
+/// step that can wait on another thread: std's hook lock, which a thread
+/// stuck inside a hook holds (the default hook blocked writing to a stderr
+/// pipe nobody reads). When that thread is inside our own hook, ours is
+/// still the installed one and nothing is taken (`panic_watch::install`);
+/// otherwise the wait is bounded by the watchdog already running.
 fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     if STATE
         .compare_exchange(IDLE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
@@ -101,13 +116,13 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
         registry.entries.begin_final_run();
         registry.entries.len() > 0
     };
+    if let Some(limit) = deadline::for_exit_run() {
+        watchdog::start(limit);
+    }
     if anything_to_run {
         // Chained over whatever hook the program installed since, so a
         // cleanup that calls `std::process::exit` is noticed.
         panic_watch::install();
-    }
-    if let Some(limit) = deadline::for_exit_run() {
-        watchdog::start(limit);
     }
     true
 }
@@ -122,27 +137,47 @@ fn record_ending_signal(signal: i32) -> i32 {
 }
 
 /// From the signal handler: a handled `signal` arrived. Returns what it
-/// means: [`Arrival::DuringRun`] if the final run has started (the handler
-/// then ends the process at once). Async-signal-safe: a few atomic
-/// operations.
+/// means. Async-signal-safe: a few atomic operations.
+///
+/// Signals are counted. With no run started, the signal ends the process
+/// after the cleanups ([`Arrival::Ending`]), or, in a program that listens
+/// for shutdown, the first one is the request ([`Arrival::Request`]) and
+/// is not recorded: the program may still end on its own, with its own
+/// status. With a run going on, the first handled signal lets it finish
+/// and end the process by that signal ([`Arrival::RunGoingOn`]); a second
+/// one, or any once the run is done, ends the process at once
+/// ([`Arrival::DuringRun`]).
 ///
 /// Recorded before the run's state is read, and the run reads the record
-/// after claiming its state (both sequentially consistent): a signal that
-/// finds no run started is always seen by the run that starts next.
-///
-/// In a program that listens for shutdown, the first signal is the
-/// request ([`Arrival::Request`]) and is not recorded: the program may
-/// still end on its own, with its own status.
+/// after claiming its state, and again after it is done (all sequentially
+/// consistent): a signal that finds no run started is always seen by the
+/// run that starts next, and one that finds the run not yet done is seen
+/// by [`conclude`], or else finds it done and ends the process itself.
 pub(crate) fn signal_arrived(signal: i32) -> Arrival {
-    if !listening::take_as_request(signal) {
-        record_ending_signal(signal);
-    } else if STATE.load(Ordering::SeqCst) == IDLE {
+    let earlier = SIGNALS_COUNTED.fetch_add(1, Ordering::SeqCst);
+    if listening::take_as_request(signal) && STATE.load(Ordering::SeqCst) == IDLE {
         return Arrival::Request;
     }
-    if STATE.load(Ordering::SeqCst) != IDLE {
-        Arrival::DuringRun
-    } else {
-        Arrival::Ending
+    record_ending_signal(signal);
+    match STATE.load(Ordering::SeqCst) {
+        IDLE => Arrival::Ending,
+        RUNNING | GIVEN_UP if earlier == 0 => Arrival::RunGoingOn,
+        _ => Arrival::DuringRun,
+    }
+}
+
+/// A signal that arrived while the run went on (the first one, which let
+/// it finish) is the one the process ends by: the record says so, and the
+/// status it was ending with no longer applies.
+fn adopt_late_signal(run: &mut Run) {
+    if run.signal.is_none() {
+        match ENDING_SIGNAL.load(Ordering::SeqCst) {
+            0 => {}
+            signal => {
+                run.signal = Some(signal);
+                run.status = None;
+            }
+        }
     }
 }
 
@@ -301,9 +336,19 @@ pub(crate) fn exit_barrier(status: Option<i32>) {
 }
 
 /// Called by the watchdog, under the registry lock, as it takes the run's
-/// record: from now on it alone writes the report and ends the process.
-pub(crate) fn mark_given_up() {
-    STATE.store(GIVEN_UP, Ordering::Release);
+/// record: from now on it alone writes the report and ends the process
+/// (by [`ending_signal`], read again once the report is written).
+pub(crate) fn mark_given_up(run: &mut Run) {
+    STATE.store(GIVEN_UP, Ordering::SeqCst);
+    adopt_late_signal(run);
+}
+
+/// The signal the process ends by, if it ends by one.
+pub(crate) fn ending_signal() -> Option<i32> {
+    match ENDING_SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
 }
 
 /// Blocks a thread that would otherwise end the process (return from the
@@ -321,6 +366,7 @@ pub(crate) fn forget_after_fork() {
     RUNNER.store(0, Ordering::Relaxed);
     ENDING_SIGNAL.store(0, Ordering::Relaxed);
     ASKED_STATUS.store(NO_STATUS, Ordering::Relaxed);
+    SIGNALS_COUNTED.store(0, Ordering::Relaxed);
     timed_helper::forget_after_fork();
 }
 
@@ -404,17 +450,28 @@ fn finish() {
     woken.notify_all();
 }
 
-/// Takes the run's record once the registry is empty, sealing it in the
-/// same lock (see `intake`): an entry that another thread added just as
-/// the loop ended (it is parked now) runs first, and none added after is
-/// left where nothing would run it. With it, the warnings the run left in
-/// the registry (cycles of ordering constraints).
+/// Takes the run's record once the registry is empty and no manual run
+/// ([`crate::run_now`] on another thread) is still running a cleanup,
+/// sealing it in the same lock (see `intake`): an entry that another
+/// thread added just as the loop ended (it is parked now) runs first, none
+/// added after is left where nothing would run it, and what a manual run
+/// did is in the record (it adds its entries when it ends). With it, the
+/// warnings the run left in the registry (cycles of ordering constraints),
+/// and the signal that arrived meanwhile, if one did.
+///
+/// The wait for a manual run is bounded by the deadline: the watchdog
+/// takes the record and ends the process when it passes.
 fn take_record_sealed() -> Option<(Run, Vec<String>)> {
     loop {
         let mut registry = registry::lock();
+        if registry.final_run.is_some() && registry.manual_runs > 0 {
+            drop(runner::wait_for_manual_runs(registry));
+            continue;
+        }
         if registry.entries.len() == 0 || registry.final_run.is_none() {
             registry.entries.seal();
-            let run = registry.final_run.take()?;
+            let mut run = registry.final_run.take()?;
+            adopt_late_signal(&mut run);
             return Some((run, registry.entries.take_warnings()));
         }
         drop(registry);

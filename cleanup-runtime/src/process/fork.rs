@@ -17,13 +17,24 @@
 //! handler, as jemalloc's is, and one registered after ours runs before
 //! ours. Statics not yet collected stay so: the parent collects them at
 //! its next use of the registry, and a child only if it adopts.
+//!
+//! Shutdown (`signals::shutdown`) is the child's own too, adopted or not:
+//! it does not listen until it calls `wait()` or `requested()` itself, and
+//! is then woken by its own signals as its parent would be (the pre-fork
+//! worker: a parent binds, forks workers, each drains on `SIGTERM`);
+//! shutdown is not requested there, whatever its parent was told; its
+//! parent's waiters are forgotten; and the signals it counts start again
+//! from none, so its first signal is never taken for a second. The grace
+//! period and the deadline are settings, and are inherited. The waiters'
+//! lock is held across `fork` with the registry's.
 
 use std::cell::UnsafeCell;
 use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use crate::base::listening;
 use crate::registry::{self, Registry};
-use crate::signals;
+use crate::signals::{self, shutdown};
 
 /// The pid of the process that registered the first cleanup (0 until then).
 static ORIGINAL_PID: AtomicI32 = AtomicI32::new(0);
@@ -33,7 +44,14 @@ static OWNER_PID: AtomicI32 = AtomicI32::new(0);
 
 /// The registry guard held from the prepare handler to the parent or child
 /// handler, all on the forking thread.
-struct HeldGuard(UnsafeCell<Option<MutexGuard<'static, Registry>>>);
+/// The locks held across `fork`: the registry's, then the shutdown
+/// waiters' (no thread holds the second while it takes the first).
+type Held = (
+    MutexGuard<'static, Registry>,
+    MutexGuard<'static, shutdown::Waiters>,
+);
+
+struct HeldGuard(UnsafeCell<Option<Held>>);
 
 // SAFETY: only touched by the forking thread between its prepare handler
 // and its parent/child handler, while it holds the registry lock; a second
@@ -56,9 +74,10 @@ pub(crate) fn install() {
 }
 
 extern "C" fn prepare() {
-    let guard = registry::lock_without_collecting();
+    let registry = registry::lock_without_collecting();
+    let waiters = shutdown::lock_for_fork();
     // SAFETY: see `HeldGuard`.
-    unsafe { *HELD.0.get() = Some(guard) };
+    unsafe { *HELD.0.get() = Some((registry, waiters)) };
 }
 
 extern "C" fn in_parent() {
@@ -70,9 +89,11 @@ extern "C" fn in_child() {
     // SAFETY: see `HeldGuard`. In the child the forking thread is the only
     // thread, and the guard it holds is a valid lock of the copied mutex.
     let guard = unsafe { (*HELD.0.get()).take() };
-    if let Some(mut registry) = guard {
+    if let Some((mut registry, mut waiters)) = guard {
         registry.set_aside_for_fork_child();
+        shutdown::forget_in_fork_child(&mut waiters);
     }
+    listening::forget_after_fork();
     signals::forget_watcher_after_fork();
     crate::registry::first_use::forget_after_fork();
     crate::process::final_run::forget_after_fork();

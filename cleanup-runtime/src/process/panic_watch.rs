@@ -22,7 +22,7 @@ mod after_hook;
 use std::cell::Cell;
 use std::panic;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::base::thread_token;
 use crate::process::final_run;
@@ -33,6 +33,14 @@ use crate::run::runner;
 
 static MAIN_PANICKED: AtomicBool = AtomicBool::new(false);
 static FIRST_USE: Once = Once::new();
+/// How many threads are inside one of our hooks right now. std holds its
+/// hook lock for reading while a hook runs, and `take_hook` waits for it:
+/// while any thread is inside ours, ours is still the installed hook (no
+/// `set_hook` can have got in since that thread entered it), so
+/// [`install`] has nothing to do and must not wait for that thread, which
+/// may be stuck for good (std's default hook writing to a stderr pipe
+/// nobody reads).
+static INSIDE: AtomicUsize = AtomicUsize::new(0);
 
 /// What std's guard says when `exit` is re-entered on one thread.
 const REENTRANT_EXIT: &str = "process::exit called re-entrantly";
@@ -51,14 +59,20 @@ pub(crate) fn install_once() {
     FIRST_USE.call_once(install);
 }
 
-/// Chains our hook over the current one.
+/// Chains our hook over the current one, unless ours is installed and
+/// running on some thread now (see [`INSIDE`]).
+///
+/// Otherwise this waits for std's hook lock: a thread stuck inside the
+/// program's own hook holds it. At the start of the final run that wait is
+/// bounded by the deadline, whose watchdog starts first.
 pub(crate) fn install() {
     // `set_hook` panics on a panicking thread.
-    if std::thread::panicking() {
+    if std::thread::panicking() || INSIDE.load(Ordering::SeqCst) > 0 {
         return;
     }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
+        let _inside = Inside::enter();
         if HANDLING.replace(true) {
             previous(info);
             return;
@@ -116,6 +130,22 @@ pub(crate) fn install() {
         }
         HANDLING.set(false);
     }));
+}
+
+/// Counts a thread in [`INSIDE`] until dropped, however the hook is left.
+struct Inside;
+
+impl Inside {
+    fn enter() -> Inside {
+        INSIDE.fetch_add(1, Ordering::SeqCst);
+        Inside
+    }
+}
+
+impl Drop for Inside {
+    fn drop(&mut self) {
+        INSIDE.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Whether a panic on the main thread went through our hook.

@@ -63,7 +63,7 @@ fn give_up(limit: Duration) {
         let Some(mut run) = registry.final_run.take() else {
             return; // finished meanwhile
         };
-        crate::process::final_run::mark_given_up();
+        crate::process::final_run::mark_given_up(&mut run);
         run.close(
             runner::failure(
                 Status::Timeout,
@@ -83,15 +83,24 @@ fn give_up(limit: Duration) {
             // hang as well.
             std::mem::forget(action);
         }
-        (run, registry.entries.take_warnings())
+        let mut warnings = registry.entries.take_warnings();
+        if registry.manual_runs > 0 {
+            warnings.push(
+                "a cleanup that run_now started on another thread was still running \
+                 when the deadline passed; it is not in this report"
+                    .to_owned(),
+            );
+        }
+        (run, warnings)
     };
     let status = run.status.unwrap_or(0);
-    let signal = run.signal;
     let mut report = run.into_report();
     report.warnings = warnings;
     // Bounded by the deadline plus REPORT_GRACE, set when this started.
     write_report(&report);
-    if let Some(signal) = signal {
+    // Read again: a first signal that arrived while the report was being
+    // written ends the process too.
+    if let Some(signal) = crate::process::final_run::ending_signal() {
         crate::signals::die_now(signal);
     }
     // Windows: not `_exit`, which is `ExitProcess` there (`terminate`);

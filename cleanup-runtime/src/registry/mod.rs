@@ -65,6 +65,10 @@ pub(crate) struct Registry {
     /// of the entries so that each step of that run — complete the record
     /// of the cleanup that ended, take the next entry — is one lock.
     pub(crate) final_run: Option<Run>,
+    /// How many runs of [`crate::run_now`] started on a thread other than
+    /// the final run's are going on: the final run waits for them before
+    /// it takes its record (`run::runner::wait_for_manual_runs`).
+    pub(crate) manual_runs: usize,
 }
 
 /// The pending cleanups, in sequence.
@@ -227,6 +231,7 @@ impl Registry {
         Registry {
             entries: Entries::new(),
             final_run: None,
+            manual_runs: 0,
         }
     }
 
@@ -235,6 +240,8 @@ impl Registry {
     #[cfg(unix)]
     pub(crate) fn set_aside_for_fork_child(&mut self) {
         self.entries.set_aside_for_fork_child();
+        // Their threads stayed in the parent.
+        self.manual_runs = 0;
         if let Some(run) = self.final_run.take() {
             std::mem::forget(run);
         }

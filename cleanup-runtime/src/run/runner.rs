@@ -11,7 +11,7 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::base::clock;
@@ -91,7 +91,9 @@ fn step(
     target: &mut Target<'_>,
     failure: Failure,
 ) -> Option<(Action, Option<Duration>)> {
-    let Registry { entries, final_run } = registry;
+    let Registry {
+        entries, final_run, ..
+    } = registry;
     let now = clock::now();
     let mut run = record_of(target, final_run);
     if let Some(run) = run.as_deref_mut() {
@@ -201,13 +203,29 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// process ends) its entries go into the final run's record instead of the
 /// history, so the report at exit lists every cleanup that ran, and
 /// [`snapshot`] lists none twice.
+///
+/// A manual run on a thread other than the final run's is counted while
+/// it goes on ([`Registry::manual_runs`]): the final run waits for it
+/// before it takes its record, so a cleanup that `run_now` started when
+/// the process began to end is never cut off, and the report at exit has
+/// what that run did. One started by a cleanup of the final run is not
+/// counted: the final run goes on only once it returns (or abandons it at
+/// its timeout, and must not then wait for it after all).
 pub(crate) fn run_now() -> Report {
+    let counted = !(crate::UPWARD.is_final_runner)();
+    if counted {
+        registry::lock().manual_runs += 1;
+    }
     let mut run = Run::new(Trigger::Manual, None, None);
     run_entries(Target::Manual(&mut run));
     super::log_flush::flush_after_cleanups();
     let mut report = run.into_report();
     let taken_by_final_run = {
         let mut registry = registry::lock();
+        if counted {
+            registry.manual_runs -= 1;
+            MANUAL_RUN_ENDED.notify_all();
+        }
         match registry.final_run.as_mut() {
             // Its warnings stay in the registry for the final run's report.
             Some(final_run) => {
@@ -225,6 +243,20 @@ pub(crate) fn run_now() -> Report {
         remember(&report.entries);
     }
     report
+}
+
+/// Notified, under the registry lock, when a counted manual run ends.
+static MANUAL_RUN_ENDED: Condvar = Condvar::new();
+
+/// Waits, releasing `registry` meanwhile, until a counted manual run has
+/// ended; returns the lock taken again (check the count again: another may
+/// still run).
+pub(crate) fn wait_for_manual_runs(
+    registry: MutexGuard<'static, Registry>,
+) -> MutexGuard<'static, Registry> {
+    MANUAL_RUN_ENDED
+        .wait(registry)
+        .unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How many entries of manual runs [`snapshot`] keeps: the most recent. A

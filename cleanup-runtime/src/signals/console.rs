@@ -169,6 +169,11 @@ enum Acting {
 /// What the Unix handler and watcher do together, minus the pipe.
 fn act(signal: c_int, acting: Acting) {
     let arrival = (crate::UPWARD.signal_arrived)(signal);
+    // The first event while the run at exit goes on: that run ends the
+    // process by it once done.
+    if matches!(arrival, Arrival::RunGoingOn) {
+        return;
+    }
     let acting_already = ACTING.swap(true, Ordering::SeqCst);
     if acting_already {
         ring();
@@ -178,6 +183,8 @@ fn act(signal: c_int, acting: Acting) {
         return;
     }
     match arrival {
+        // Returned above.
+        Arrival::RunGoingOn => {}
         Arrival::DuringRun => die_now(signal),
         Arrival::Ending if !registry::anything_pending() => die_now(signal),
         Arrival::Ending | Arrival::Request => match acting {

@@ -42,15 +42,19 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     }
     // SAFETY: getpid has no preconditions and is async-signal-safe.
     let in_armed_process = unsafe { libc::getpid() } == ARMED_PID.load(Ordering::Relaxed);
-    // Cleanups already running (a second signal, or one during the run at
-    // exit), nothing to clean up (no need to wake the watcher: the signal
-    // acts as if we were not there), or a forked child whose watcher
-    // thread stayed in the parent: end now, as the signal would have.
+    // Signals are counted. The first one during a run that is already
+    // going on (the run at exit) lets it finish and end the process by this
+    // signal. A second signal while cleanups run, nothing to clean up (no
+    // need to wake the watcher: the signal acts as if we were not there),
+    // or a forked child whose watcher thread stayed in the parent: end
+    // now, as the signal would have.
     // Recorded first: a run that starts before the watcher reads the byte
     // (`main` returns meanwhile) ends by this signal too. A listening
     // program's shutdown request wakes the watcher even with nothing to
     // clean up: it wakes the program's waiters.
     let woken = match (crate::UPWARD.signal_arrived)(signal) {
+        // The run going on ends the process by this signal when it is done.
+        Arrival::RunGoingOn => return,
         Arrival::DuringRun => false,
         Arrival::Request => in_armed_process && wake_watcher(signal),
         Arrival::Ending => registry::anything_pending() && in_armed_process && wake_watcher(signal),

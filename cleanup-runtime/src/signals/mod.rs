@@ -3,9 +3,10 @@
 //! ([`shutdown`]), wake it and give it the grace period first.
 //!
 //! May use: `base/`, `registry/` (only [`anything_pending`], from the
-//! handler). The watcher starts the final run, and the handler records the
-//! signal with it, through [`crate::base::upward`]; nothing here imports
-//! `process/`.
+//! handler, and `first_use::ensure`, which a program's first listen calls
+//! as its first registration would). The watcher starts the final run,
+//! and the handler records the signal with it, through
+//! [`crate::base::upward`]; nothing here imports `process/`.
 //! Used by: `process/` (arms the handlers at first use and after `fork`,
 //! ends the process by a signal with `die_now`), `lib.rs` (which re-exports
 //! the public [`shutdown`]).

@@ -14,7 +14,7 @@
 // Each test crate uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -106,6 +106,12 @@ impl Fixture {
         self.command
             .env("CLEANUP_REPORT", format!("{format}:{}", path.display()));
         self.report = Some(path);
+        self
+    }
+
+    /// The child's stdin is a pipe: [`Started::write_line`] writes to it.
+    pub fn stdin_piped(mut self) -> Fixture {
+        self.command.stdin(Stdio::piped());
         self
     }
 
@@ -298,6 +304,15 @@ impl Started {
     /// the work when the child is a wrapper such as `unshare --fork`.
     pub fn retarget(&mut self, pid: libc::pid_t) {
         self.pid = pid;
+    }
+
+    /// Writes `line` to the child's stdin ([`Fixture::stdin_piped`]); a
+    /// child that has ended already is not an error here: what it did is
+    /// checked on its output.
+    pub fn write_line(&mut self, line: &str) {
+        if let Some(stdin) = self.child.stdin.as_mut() {
+            let _ = writeln!(stdin, "{line}");
+        }
     }
 
     /// Sends `signal` to the child.

@@ -131,6 +131,8 @@ use std::time::Duration;
 use crate::base::listening;
 
 pub use requested::Requested;
+#[cfg(unix)]
+pub(crate) use waiters::{Waiters, forget_in_fork_child, lock_for_fork};
 
 /// Blocks the calling thread until shutdown is requested: by a handled
 /// `SIGINT`, `SIGTERM` or `SIGHUP`, or by [`request`]. Returns at once if
@@ -231,12 +233,15 @@ pub fn set_grace(grace: Duration) {
     grace::set(grace);
 }
 
-/// Makes the program a listener, and makes sure our signal handlers are
-/// armed even if it has no cleanup yet: a signal must reach the waiters.
+/// Makes the program a listener, and sets the runtime up as a first
+/// cleanup would, even if it has none yet: the signal handlers, so a
+/// signal reaches the waiters; the exit hook, so the report says how the
+/// shutdown went on every path; and the `fork` handlers, so a forked
+/// worker that listens is woken as its parent would be.
 fn listen() {
     if !listening::is_listening() {
         listening::start();
-        super::arm();
+        crate::registry::first_use::ensure();
     }
 }
 
@@ -244,6 +249,6 @@ fn listen() {
 /// shutdown request: wakes every waiter and returns the grace period that
 /// starts now.
 fn requested_by_signal() -> Duration {
-    waiters::request();
+    waiters::request_from_watcher();
     grace::for_signal()
 }

@@ -25,7 +25,8 @@ static WAITERS: Mutex<Waiters> = Mutex::new(Waiters {
 /// Notified, under [`WAITERS`]' lock, when shutdown is requested.
 static WOKEN: Condvar = Condvar::new();
 
-struct Waiters {
+/// The futures waiting for shutdown; behind [`WAITERS`]' lock.
+pub(crate) struct Waiters {
     next_key: u64,
     /// One per pending future, by its key. A handful in any real program:
     /// a linear search is the fastest.
@@ -40,6 +41,40 @@ pub(super) fn is_requested() -> bool {
 /// Marks shutdown requested and wakes every waiter, once; later calls do
 /// nothing. Returns whether this call was the one.
 pub(super) fn request() -> bool {
+    request_waking(wake_all)
+}
+
+/// [`request`], from the signal watcher: the futures' wakers are woken on
+/// a thread of their own, so a waker that blocks (a custom executor's)
+/// cannot hold the watcher, which still has the grace period to keep and a
+/// second signal to act on. On this thread only if none can be started.
+pub(super) fn request_from_watcher() -> bool {
+    request_waking(|wakers| {
+        if wakers.is_empty() {
+            return;
+        }
+        let slot = std::sync::Arc::new(Mutex::new(Some(wakers)));
+        let for_thread = std::sync::Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("cleanup-wake".to_owned())
+            .spawn(move || wake_all(take(&for_thread)));
+        if spawned.is_err() {
+            wake_all(take(&slot));
+        }
+    })
+}
+
+/// The wakers handed to a thread that may not have started.
+fn take(slot: &Mutex<Option<Vec<(u64, Waker)>>>) -> Vec<(u64, Waker)> {
+    slot.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .unwrap_or_default()
+}
+
+/// Marks shutdown requested, wakes the blocked threads, and hands the
+/// futures' wakers to `wake`; once: `false` if it was requested already.
+fn request_waking(wake: impl FnOnce(Vec<(u64, Waker)>)) -> bool {
     if REQUESTED.swap(true, Ordering::SeqCst) {
         return false;
     }
@@ -52,12 +87,16 @@ pub(super) fn request() -> bool {
         std::mem::take(&mut waiters.wakers)
     };
     // Outside the lock: a waker may run executor code that polls again.
-    // One that panics must not keep the others asleep, nor end the signal
-    // watcher thread, which still has the grace period to keep.
+    wake(wakers);
+    true
+}
+
+/// Wakes each of `wakers`. One that panics must not keep the others
+/// asleep, nor end the signal watcher thread.
+fn wake_all(wakers: Vec<(u64, Waker)>) {
     for (_, waker) in wakers {
         let _ = std::panic::catch_unwind(AssertUnwindSafe(|| waker.wake()));
     }
-    true
 }
 
 /// Blocks the calling thread until shutdown is requested.
@@ -102,6 +141,23 @@ pub(super) fn forget_waker(key: u64) {
     };
     // Dropped outside the lock: dropping a waker runs executor code.
     drop(removed);
+}
+
+/// Takes the waiters' lock for `fork`, so a child never inherits it held
+/// by a thread that does not exist there (`process::fork`, with the
+/// registry's).
+pub(crate) fn lock_for_fork() -> MutexGuard<'static, Waiters> {
+    lock()
+}
+
+/// In a forked child, under the lock taken by [`lock_for_fork`]: its
+/// shutdown is its own. Not requested, whatever the parent was told; the
+/// parent's waiters (threads and futures that stayed there) are forgotten,
+/// not dropped: dropping a waker runs the executor's code, and this runs
+/// inside `fork`, where nothing may allocate or free.
+pub(crate) fn forget_in_fork_child(waiters: &mut Waiters) {
+    REQUESTED.store(false, Ordering::SeqCst);
+    std::mem::forget(std::mem::take(&mut waiters.wakers));
 }
 
 fn lock() -> MutexGuard<'static, Waiters> {
