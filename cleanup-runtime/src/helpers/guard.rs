@@ -1,10 +1,10 @@
 //! A resource released exactly once: on `release()`, on drop, or when the
-//! process ends, whichever comes first.
+//! process ends, whichever comes first (built on `release_once`).
 
 use std::panic::{self, AssertUnwindSafe, Location};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::{CleanupResult, Handle};
+use crate::CleanupResult;
+use crate::helpers::release_once::{NotAcquired, Registered};
 
 /// Holds a resource and the code that releases it, and runs that code
 /// exactly once: on [`release`](ResourceGuard::release), when the guard is
@@ -20,6 +20,18 @@ use crate::{CleanupResult, Handle};
 /// process). [`release`](ResourceGuard::release) hands the result to the
 /// caller.
 ///
+/// **Whichever comes first, and the exit waits for a release under way.**
+/// The release runs outside any lock, and the guard's exit cleanup is taken
+/// back only once it has finished: a `release()` or drop on another thread
+/// that has begun when the process ends is waited for by the run at exit
+/// (bounded by its deadline, [`set_deadline`](crate::set_deadline)), never
+/// cut off or run a second time. A release that never finishes (one that
+/// waits for the exiting thread, or registers a cleanup from another thread
+/// while the process ends, which parks that thread) holds the exit until
+/// the deadline. The run at exit never waits for its own thread (a release
+/// that calls `exit` itself). `release()` and drop never wait: finding the
+/// exit's release under way, they return at once.
+///
 /// ```
 /// use cleanup_runtime::ResourceGuard;
 ///
@@ -34,8 +46,7 @@ use crate::{CleanupResult, Handle};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct ResourceGuard<T, R: CleanupResult = ()> {
-    state: Arc<Mutex<Option<Pending<T, R>>>>,
-    handle: Option<Handle>,
+    registered: Registered<Pending<T, R>>,
     source: &'static Location<'static>,
 }
 
@@ -46,6 +57,13 @@ struct Pending<T, R> {
 }
 
 impl<T, R: CleanupResult> Pending<T, R> {
+    fn new<F: FnOnce(T) -> R + Send + 'static>(resource: T, release: F) -> Pending<T, R> {
+        Pending {
+            resource,
+            release: Box::new(release),
+        }
+    }
+
     fn run(self) -> R {
         (self.release)(self.resource)
     }
@@ -64,19 +82,23 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
     where
         F: FnOnce(T) -> R + Send + 'static,
     {
-        let state = Arc::new(Mutex::new(Some(Pending {
-            resource,
-            release: Box::new(release),
-        })));
-        let for_exit = Arc::clone(&state);
+        let guard = ResourceGuard::registered();
+        let acquired = guard
+            .registered
+            .slot()
+            .acquire(|| Ok::<_, std::convert::Infallible>(Pending::new(resource, release)));
+        // Only the exit can have come first; the resource is then dropped
+        // unreleased, as any value a thread holds when the process ends.
+        let _ = acquired;
+        guard
+    }
+
+    /// The exit cleanup, registered with nothing acquired yet.
+    #[track_caller]
+    fn registered() -> ResourceGuard<T, R> {
         let name = crate::helpers::drop_at_exit::unique_name::<T>("ResourceGuard");
-        let handle = crate::register_named(name, move || match take(&for_exit) {
-            Some(pending) => pending.run().into_outcome(),
-            None => Ok(()),
-        });
         ResourceGuard {
-            state,
-            handle: Some(handle),
+            registered: Registered::new(name, Pending::run),
             source: Location::caller(),
         }
     }
@@ -84,6 +106,12 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
     /// Acquires the resource now with `acquire` and guards it; if
     /// `acquire` fails, there is nothing to release and its error is
     /// returned.
+    ///
+    /// The exit cleanup is registered *before* `acquire` runs: a signal
+    /// that arrives while it runs waits for it and then releases what it
+    /// acquired. (If the process already began ending, `acquire` is not
+    /// called and this waits for the end, as any registration from
+    /// another thread does then.)
     ///
     /// ```
     /// use cleanup_runtime::ResourceGuard;
@@ -105,7 +133,18 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
         A: FnOnce() -> Result<T, E>,
         F: FnOnce(T) -> R + Send + 'static,
     {
-        Ok(ResourceGuard::new(acquire()?, release))
+        let mut guard = ResourceGuard::registered();
+        let acquired = guard
+            .registered
+            .slot()
+            .acquire(|| acquire().map(|resource| Pending::new(resource, release)));
+        match acquired {
+            Ok(()) | Err(NotAcquired::Ending) => Ok(guard),
+            Err(NotAcquired::Failed(error)) => {
+                guard.registered.unregister();
+                Err(error)
+            }
+        }
     }
 }
 
@@ -122,7 +161,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// assert_eq!(guard.with(|v| v.len()), None);
     /// ```
     pub fn with<U>(&self, f: impl FnOnce(&mut T) -> U) -> Option<U> {
-        lock(&self.state).as_mut().map(|p| f(&mut p.resource))
+        self.registered.slot().with(|p| f(&mut p.resource))
     }
 
     /// Whether the resource was released (only at exit can that happen
@@ -135,7 +174,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// assert!(guard.is_released());
     /// ```
     pub fn is_released(&self) -> bool {
-        lock(&self.state).is_none()
+        self.registered.slot().is_empty()
     }
 
     /// Releases the resource now, takes the exit cleanup back, and returns
@@ -148,27 +187,19 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// assert!(cleanup_runtime::run_now().entries().is_empty());
     /// ```
     pub fn release(mut self) -> Option<R> {
-        self.unregister();
-        take(&self.state).map(Pending::run)
-    }
-
-    fn unregister(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            handle.unregister();
-        }
+        self.registered.release(Pending::run)
     }
 }
 
 impl<T, R: CleanupResult> Drop for ResourceGuard<T, R> {
     fn drop(&mut self) {
-        self.unregister();
-        let Some(pending) = take(&self.state) else {
-            return;
-        };
-        let failure = match panic::catch_unwind(AssertUnwindSafe(|| pending.run().into_outcome())) {
-            Ok(Ok(())) => return,
-            Ok(Err(error)) => format!("error: {error}"),
-            Err(payload) => {
+        let released = self.registered.release(|pending| {
+            panic::catch_unwind(AssertUnwindSafe(|| pending.run().into_outcome()))
+        });
+        let failure = match released {
+            None | Some(Ok(Ok(()))) => return,
+            Some(Ok(Err(error))) => format!("error: {error}"),
+            Some(Err(payload)) => {
                 let message = payload
                     .downcast_ref::<&str>()
                     .map(|s| (*s).to_owned())
@@ -189,18 +220,14 @@ impl<T, R: CleanupResult> Drop for ResourceGuard<T, R> {
 
 impl<T: std::fmt::Debug, R: CleanupResult> std::fmt::Debug for ResourceGuard<T, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = lock(&self.state);
-        f.debug_struct("ResourceGuard")
-            .field("resource", &state.as_ref().map(|p| &p.resource))
-            .field("source", &self.source)
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("ResourceGuard");
+        // `None` while released or being released.
+        let shown = self.registered.slot().with(|p| {
+            out.field("resource", &Some(&p.resource));
+        });
+        if shown.is_none() {
+            out.field("resource", &None::<&T>);
+        }
+        out.field("source", &self.source).finish_non_exhaustive()
     }
-}
-
-fn lock<T, R>(state: &Mutex<Option<Pending<T, R>>>) -> MutexGuard<'_, Option<Pending<T, R>>> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn take<T, R>(state: &Mutex<Option<Pending<T, R>>>) -> Option<Pending<T, R>> {
-    lock(state).take()
 }

@@ -18,9 +18,14 @@
 //! [`ResourceGuard`]: crate::ResourceGuard
 //! [`Handle`]: crate::Handle
 
+mod anchored;
 pub(crate) mod drop_at_exit;
+mod entry_name;
 pub(crate) mod guard;
 pub mod logging;
 #[cfg(unix)]
 pub mod pidfile;
+mod release_once;
+#[cfg_attr(windows, path = "remove_tree_windows.rs")]
+mod remove_tree;
 pub mod temp;

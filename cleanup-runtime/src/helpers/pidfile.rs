@@ -18,7 +18,11 @@
 //!    process holds its lock (stale), renames ours over it; if one does,
 //!    fails with [`PidFileError::Running`] naming that process's pid and
 //!    leaves the file alone;
-//! 4. registers a cleanup named `pid file: <path>`.
+//!
+//! The cleanup that removes it, named `pid file: <path>` (the absolute
+//! path; escaped where it is not UTF-8, so two paths are two entries), is
+//! registered *before* step 1: a signal that comes while `create` runs
+//! waits for it, then removes what it put in place.
 //!
 //! So the file at the path is never written in place: a reader never sees
 //! it empty, half written, or naming a dead process while a live one
@@ -32,6 +36,14 @@
 //! rewrote is left in place, and the cleanup reports it. A forked child
 //! never removes its parent's pid file; a daemon creates its pid file
 //! after forking.
+//!
+//! A relative path means what it meant at `create`: it is made absolute
+//! then, and the directory it is in is held open, the removal working
+//! relative to it, so a later `chdir`, or the directory renamed, cannot
+//! send it elsewhere. A drop (or [`PidFile::remove`]) on another thread
+//! that has begun when the process ends is waited for by the run at exit
+//! (bounded by its deadline), never cut off: the cleanup is taken back
+//! only once the removal is over.
 //!
 //! ```
 //! use cleanup_runtime::pidfile::{PidFile, PidFileError};
@@ -50,17 +62,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
+use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::io::Errno;
 use tempfile::NamedTempFile;
 
-use crate::Handle;
+use crate::helpers::anchored::Anchored;
+use crate::helpers::entry_name;
+use crate::helpers::release_once::{NotAcquired, Registered};
 
 /// How often `create` starts over when the file at the path changes under
 /// it (removed, or replaced by the process that took it over).
@@ -159,15 +174,14 @@ pub enum PidFileError {
 pub struct PidFile {
     path: PathBuf,
     pid: u32,
-    held: Arc<Mutex<Option<Held>>>,
-    handle: Option<Handle>,
+    registered: Registered<Held>,
 }
 
 /// The open, locked file; closing it releases the lock.
 #[derive(Debug)]
 struct Held {
     file: File,
-    path: PathBuf,
+    at: Anchored,
     pid: u32,
 }
 
@@ -188,27 +202,33 @@ impl PidFile {
     /// ```
     #[track_caller]
     pub fn create(path: impl AsRef<Path>) -> Result<PidFile, PidFileError> {
-        let path = path.as_ref().to_owned();
+        let at = Anchored::new(path.as_ref());
+        let path = at.path().to_owned();
         let pid = std::process::id();
-        let file = acquire(&path, pid)?;
-        let held = Arc::new(Mutex::new(Some(Held {
-            file,
-            path: path.clone(),
-            pid,
-        })));
-        let for_cleanup = Arc::clone(&held);
-        let handle = crate::register_named(format!("pid file: {}", path.display()), move || {
-            take(&for_cleanup).map_or(Ok(()), release)
+        let mut registered = Registered::new(entry_name::for_path("pid file", &path), release);
+        let acquired = registered.slot().acquire(|| {
+            let file = acquire(&path, pid)?;
+            Ok(Held { file, at, pid })
         });
-        Ok(PidFile {
-            path,
-            pid,
-            held,
-            handle: Some(handle),
-        })
+        match acquired {
+            Ok(()) => Ok(PidFile {
+                path,
+                pid,
+                registered,
+            }),
+            Err(NotAcquired::Failed(error)) => {
+                registered.unregister();
+                Err(error)
+            }
+            Err(NotAcquired::Ending) => Err(io_error(
+                &path,
+                "create",
+                io::Error::other("the process is ending: its cleanups have started"),
+            )),
+        }
     }
 
-    /// The pid file's path.
+    /// The pid file's path, made absolute at [`create`](PidFile::create).
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
@@ -249,10 +269,7 @@ impl PidFile {
     }
 
     fn remove_now(&mut self) -> Result<(), PidFileError> {
-        if let Some(handle) = self.handle.take() {
-            handle.unregister();
-        }
-        take(&self.held).map_or(Ok(()), release)
+        self.registered.release(release).unwrap_or(Ok(()))
     }
 }
 
@@ -262,10 +279,6 @@ impl Drop for PidFile {
             crate::base::diagnostics::warn(format_args!("{error}"));
         }
     }
-}
-
-fn take(held: &Mutex<Option<Held>>) -> Option<Held> {
-    held.lock().unwrap_or_else(PoisonError::into_inner).take()
 }
 
 fn io_error(path: &Path, action: &'static str, source: io::Error) -> PidFileError {
@@ -513,14 +526,20 @@ fn parse_pid(text: &str) -> Option<u32> {
 
 /// Removes the file if it is still ours, then closes it (releasing the
 /// lock). In a forked child, which holds its parent's file, does nothing.
+/// Works relative to the directory held since `create`.
 fn release(held: Held) -> Result<(), PidFileError> {
-    let Held { file, path, pid } = held;
+    let Held { file, at, pid } = held;
+    let path = at.path().to_owned();
     if std::process::id() != pid {
         // A forked child: the file and its lock belong to the parent (the
         // lock stays while the parent's descriptor is open).
         return Ok(());
     }
-    let current = match open_existing(&path) {
+    let (parent, name) = match (at.parent(), at.name()) {
+        (Ok(parent), Ok(name)) => (parent, name),
+        (Err(error), _) | (_, Err(error)) => return Err(io_error(&path, "open", error)),
+    };
+    let current = match open_existing_at(parent.as_fd(), name) {
         Ok(current) => current,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(error) if refused_a_symlink(&error) => {
@@ -529,7 +548,7 @@ fn release(held: Held) -> Result<(), PidFileError> {
         Err(error) => return Err(open_error(&path, error)),
     };
     let found = read_all(&current).map_err(|e| io_error(&path, "read", e))?;
-    if !is_at(&file, &path) {
+    if !is_at_in(&file, parent.as_fd(), name) {
         return Err(not_ours(path, pid, format!("another file ({found:?})")));
     }
     if parse_pid(&found) != Some(pid) {
@@ -537,11 +556,34 @@ fn release(held: Held) -> Result<(), PidFileError> {
     }
     // Unlinked while still locked, so a process waiting on the lock finds
     // the path gone (`is_at`) and starts over.
-    match std::fs::remove_file(&path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            Err(io_error(&path, "remove", error))
-        }
+    match rustix::fs::unlinkat(parent.as_fd(), name, AtFlags::empty()) {
+        Err(error) if error != Errno::NOENT => Err(io_error(&path, "remove", error.into())),
         _ => Ok(()),
+    }
+}
+
+/// [`open_existing`], relative to the directory `parent`.
+fn open_existing_at(parent: BorrowedFd<'_>, name: &OsStr) -> io::Result<File> {
+    let open = |access| {
+        let flags = access | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        rustix::fs::openat(parent, name, flags, Mode::empty())
+    };
+    let opened = match open(OFlags::RDWR) {
+        Err(Errno::ACCESS | Errno::ROFS | Errno::ISDIR | Errno::TXTBSY) => open(OFlags::RDONLY),
+        opened => opened,
+    };
+    Ok(File::from(opened?))
+}
+
+/// Whether `name` in `parent` (not followed) is still the file `file` has
+/// open.
+fn is_at_in(file: &File, parent: BorrowedFd<'_>, name: &OsStr) -> bool {
+    match (
+        file.metadata(),
+        rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW),
+    ) {
+        (Ok(open), Ok(at_path)) => open.dev() == at_path.st_dev && open.ino() == at_path.st_ino,
+        _ => false,
     }
 }
 

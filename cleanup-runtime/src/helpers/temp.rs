@@ -3,17 +3,48 @@
 //! SIGTERM or SIGHUP — where `tempfile`'s own guards are not (`Drop` never
 //! runs on those paths; tempfile issue 452).
 //!
-//! [`dir`] and [`file()`] create fresh paths with the `tempfile` crate (in
-//! [`std::env::temp_dir`], readable and writable by the owner only);
+//! [`dir`] and [`file()`] create fresh paths in [`std::env::temp_dir`]
+//! (hidden, `.cleanup-XXXXXX`, readable and writable by the owner only);
 //! [`track`] adopts a path the program made itself. Each becomes one
 //! cleanup, run in LIFO order with the others and listed in the report as
 //! `temp: <path>`.
 //!
-//! Removal never follows a symbolic link: a tracked symlink is removed
-//! itself and what it points to is left alone, and a symlink inside a
-//! removed directory is unlinked, not descended into
-//! ([`std::fs::remove_dir_all`]'s guarantee). A path that is already gone
-//! is not an error. A forked child does not remove its parent's paths.
+//! What removal promises:
+//!
+//! - **Registered before it exists.** [`dir`] and [`file()`] register the
+//!   cleanup (which arms the signal handlers) first and create the path
+//!   second, so a signal in between leaves nothing behind: a cleanup that
+//!   runs while the path is being created waits for it, then removes it.
+//! - **Never through a symlink.** A tracked symlink is removed itself and
+//!   what it points to is left alone, also when the path is written with a
+//!   trailing `/` or `/.` (`link/` is the link); a symlink inside a
+//!   removed directory is unlinked, not descended into.
+//! - **What the path meant when it was registered.** A relative path is
+//!   made absolute against the working directory of then (a later `chdir`
+//!   changes nothing), and on Unix the parent directory is held open from
+//!   then on and the removal works relative to it (`openat`, `unlinkat`),
+//!   so a parent renamed or swapped for a symlink afterwards cannot
+//!   redirect it. (A parent that does not exist yet when [`track`] is
+//!   called is opened by its absolute path at removal.)
+//! - **Never into another file system** (Unix, as `rm --one-file-system`):
+//!   a mount point inside a removed directory is left standing with what
+//!   is mounted there, and the cleanup's error names it. On Linux a bind
+//!   mount of the same file system is recognised too (by its mount id);
+//!   elsewhere only a mount of another device is.
+//! - **Against a program still writing** (the cleanups run after a signal
+//!   while the program's threads go on): a directory is first renamed
+//!   away to a hidden name beside it, so writes by path into it fail, then
+//!   emptied, walked again (a bounded number of times) while it refills.
+//! - **Through permissions we may restore** (Unix): a read-only or `000`
+//!   subdirectory we own gets u+rwx back so it can be emptied (`rm -rf`
+//!   would stop there). Someone else's directory is never changed.
+//! - A path that is already gone is not an error; a forked child does not
+//!   remove its parent's paths. Two paths are always two entries, whatever
+//!   their bytes (a name that is not UTF-8 is shown escaped, `\xff`).
+//!
+//! The full rules of the walk, and what it does with mounts, symlinks,
+//! permissions and writers, are in the crate's hazards page
+//! ([`hazards`](crate::hazards)).
 //!
 //! ```
 //! use std::io::Write;
@@ -30,18 +61,31 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+use std::ffi::OsString;
 use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
-use crate::Handle;
+use crate::helpers::anchored::Anchored;
+use crate::helpers::entry_name;
+use crate::helpers::release_once::{NotAcquired, Registered};
+
+/// How many fresh names [`dir`] and [`file()`] try before giving up.
+const ATTEMPTS: usize = 100;
 
 /// A path that is removed when the process ends, returned by [`dir`],
 /// [`file()`] and [`track`].
 ///
 /// Dropping it changes nothing: the path stays until the process ends (or
 /// [`Tracked::remove`]). It dereferences to the [`Path`].
+///
+/// A [`remove`](Tracked::remove) on another thread that has begun when the
+/// process ends is waited for by the run at exit (bounded by its
+/// deadline), never cut off: the exit's cleanup is taken back only once
+/// the removal is over, and whichever of the two comes first removes the
+/// path, once.
 ///
 /// ```
 /// let scratch = cleanup_runtime::temp::dir()?;
@@ -54,7 +98,7 @@ use crate::Handle;
 #[derive(Debug)]
 pub struct Tracked {
     path: PathBuf,
-    handle: Handle,
+    registered: Registered<Anchored>,
 }
 
 impl Tracked {
@@ -70,8 +114,10 @@ impl Tracked {
         &self.path
     }
 
-    /// Removes the path now and takes its cleanup back. As at exit, a
-    /// symlink is removed itself, and a path already gone is `Ok`.
+    /// Removes the path now and takes its cleanup back (once the removal
+    /// is over). As at exit, a symlink is removed itself, and a path
+    /// already gone is `Ok`; so is a path the run at exit is removing
+    /// right now (the process is ending).
     ///
     /// ```
     /// let scratch = cleanup_runtime::temp::dir()?;
@@ -81,9 +127,10 @@ impl Tracked {
     /// assert!(cleanup_runtime::run_now().entries().is_empty());
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn remove(self) -> io::Result<()> {
-        self.handle.unregister();
-        remove_path(&self.path)
+    pub fn remove(mut self) -> io::Result<()> {
+        self.registered
+            .release(|anchored| anchored.remove())
+            .unwrap_or(Ok(()))
     }
 
     /// Takes the cleanup back and leaves the path in place for good.
@@ -96,8 +143,9 @@ impl Tracked {
     /// # std::fs::remove_dir(kept)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn keep(self) -> PathBuf {
-        self.handle.unregister();
+    pub fn keep(mut self) -> PathBuf {
+        drop(self.registered.slot().take());
+        self.registered.unregister();
         self.path
     }
 }
@@ -120,6 +168,10 @@ impl AsRef<Path> for Tracked {
 /// [`std::env::temp_dir`], removed with everything in it when the process
 /// ends.
 ///
+/// The cleanup is registered before the directory is made, so a signal
+/// at any moment leaves nothing behind. Fails if the process is already
+/// ending (a signal started the cleanups meanwhile).
+///
 /// ```
 /// let scratch = cleanup_runtime::temp::dir()?;
 /// std::fs::create_dir(scratch.join("nested"))?;
@@ -130,17 +182,14 @@ impl AsRef<Path> for Tracked {
 /// ```
 #[track_caller]
 pub fn dir() -> io::Result<Tracked> {
-    let dir = tempfile::Builder::new().prefix(".cleanup-").tempdir()?;
-    // Registered before `tempfile` lets go of it, so there is no moment
-    // when nobody would remove it.
-    let tracked = track(dir.path());
-    let _ = dir.keep();
-    Ok(tracked)
+    create(make_dir).map(|(tracked, _)| tracked)
 }
 
 /// Creates a new file, readable and writable by the owner only (mode
 /// `0600`), in [`std::env::temp_dir`], removed when the process ends.
 /// Returns the open file and its path.
+///
+/// The cleanup is registered before the file is made, as for [`dir`].
 ///
 /// ```
 /// use std::io::{Read, Seek, Write};
@@ -157,21 +206,18 @@ pub fn dir() -> io::Result<Tracked> {
 /// ```
 #[track_caller]
 pub fn file() -> io::Result<(File, Tracked)> {
-    let (file, path) = tempfile::Builder::new()
-        .prefix(".cleanup-")
-        .tempfile()?
-        .into_parts();
-    let tracked = track(&*path);
-    let _ = path.keep();
+    let (tracked, file) = create(make_file)?;
+    let file = file.ok_or_else(|| io::Error::other("no file was opened"))?;
     Ok((file, tracked))
 }
 
 /// Removes `path` when the process ends: a file, a symlink (the link
-/// itself, never its target) or a directory with everything in it. The
-/// path need not exist yet, and may be gone by then.
+/// itself, never its target, also as `link/` or `link/.`) or a directory
+/// with everything in it. The path need not exist yet, and may be gone by
+/// then. A relative path is taken against the working directory now.
 ///
-/// The cleanup is named `temp: <path>` in the report; tracking the same path
-/// twice keeps one cleanup, in the place of the first.
+/// The cleanup is named `temp: <absolute path>` in the report; tracking
+/// the same path twice keeps one cleanup, in the place of the first.
 ///
 /// ```
 /// let path = std::env::temp_dir().join(format!("tracked-{}", std::process::id()));
@@ -184,33 +230,117 @@ pub fn file() -> io::Result<(File, Tracked)> {
 /// ```
 #[track_caller]
 pub fn track(path: impl Into<PathBuf>) -> Tracked {
-    let path = path.into();
-    let for_cleanup = path.clone();
-    let handle = crate::register_named(format!("temp: {}", path.display()), move || {
-        remove_path(&for_cleanup)
-            .map_err(|error| format!("cannot remove {}: {error}", for_cleanup.display()))
-    });
-    Tracked { path, handle }
+    let anchored = Anchored::new(&path.into());
+    let path = anchored.path().to_owned();
+    let registered = Registered::new(entry_name::for_path("temp", &path), remove_at_exit);
+    // Only a signal's cleanup can have come first; there is nothing to
+    // acquire then, and the process is ending.
+    let _ = registered
+        .slot()
+        .acquire(|| Ok::<_, std::convert::Infallible>(anchored));
+    Tracked { path, registered }
 }
 
-/// Removes `path` without following a symlink at or under it; a path that
-/// is already gone is fine.
-fn remove_path(path: &Path) -> io::Result<()> {
-    let removed = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
-        // A file, or a symlink: unlinked itself.
-        Ok(_) => std::fs::remove_file(path),
-        Err(error) => Err(error),
-    };
-    match removed {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
+/// The cleanup at exit: `Err` names the path.
+fn remove_at_exit(anchored: Anchored) -> Result<(), String> {
+    anchored
+        .remove()
+        .map_err(|error| format!("cannot remove {}: {error}", anchored.path().display()))
+}
+
+/// A fresh path in the temp dir, registered first and made second by
+/// `make` (which fails with `AlreadyExists` if the name is taken: the next
+/// name is tried).
+#[track_caller]
+fn create(make: fn(&Anchored) -> io::Result<Option<File>>) -> io::Result<(Tracked, Option<File>)> {
+    let temp_dir = std::env::temp_dir();
+    for _ in 0..ATTEMPTS {
+        let anchored = Anchored::new(&temp_dir.join(fresh_name()));
+        let path = anchored.path().to_owned();
+        let mut registered = Registered::new(entry_name::for_path("temp", &path), remove_at_exit);
+        let mut file = None;
+        let made = registered.slot().acquire(|| -> io::Result<Anchored> {
+            file = make(&anchored)?;
+            Ok(anchored)
+        });
+        match made {
+            Ok(()) => return Ok((Tracked { path, registered }, file)),
+            Err(NotAcquired::Failed(error)) => {
+                registered.unregister();
+                if error.kind() != io::ErrorKind::AlreadyExists {
+                    return Err(error);
+                }
+            }
+            Err(NotAcquired::Ending) => {
+                return Err(io::Error::other(
+                    "the process is ending: its cleanups have started",
+                ));
+            }
+        }
     }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "no free name for a temporary path",
+    ))
 }
 
-#[cfg(test)]
+/// `.cleanup-XXXXXX`: six letters or digits, from std's per-process
+/// random hash keys (unguessable by other users; `mkdir`/`O_EXCL` settle
+/// a collision).
+fn fresh_name() -> OsString {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut hasher = std::hash::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    let mut bits = hasher.finish();
+    let mut name = String::from(".cleanup-");
+    for _ in 0..6 {
+        name.push(char::from(ALPHABET[(bits % 62) as usize]));
+        bits /= 62;
+    }
+    name.into()
+}
+
+#[cfg(unix)]
+fn make_dir(anchored: &Anchored) -> io::Result<Option<File>> {
+    let parent = anchored.parent()?;
+    let mode = rustix::fs::Mode::from_bits_truncate(0o700);
+    rustix::fs::mkdirat(&parent, anchored.name()?, mode)?;
+    Ok(None)
+}
+
+#[cfg(unix)]
+fn make_file(anchored: &Anchored) -> io::Result<Option<File>> {
+    use rustix::fs::{Mode, OFlags};
+    let parent = anchored.parent()?;
+    let flags = OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(
+        &parent,
+        anchored.name()?,
+        flags,
+        Mode::from_bits_truncate(0o600),
+    )?;
+    Ok(Some(File::from(fd)))
+}
+
+#[cfg(windows)]
+fn make_dir(anchored: &Anchored) -> io::Result<Option<File>> {
+    std::fs::create_dir(anchored.path())?;
+    Ok(None)
+}
+
+#[cfg(windows)]
+fn make_file(anchored: &Anchored) -> io::Result<Option<File>> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(anchored.path())?;
+    Ok(Some(file))
+}
+
+#[cfg(all(test, unix))]
 mod tests {
-    use super::remove_path;
+    use super::Anchored;
     use std::os::unix::fs::symlink;
 
     #[test]
@@ -223,11 +353,11 @@ mod tests {
         let top = tree.path().join("top-link");
         symlink(outside.path(), &top).unwrap();
 
-        remove_path(&top).unwrap();
+        Anchored::new(&top.join(".")).remove().unwrap();
         assert!(std::fs::symlink_metadata(&top).is_err());
-        remove_path(tree.path()).unwrap();
+        Anchored::new(tree.path()).remove().unwrap();
         assert!(!tree.path().exists());
         assert!(outside.path().join("keep").exists());
-        remove_path(tree.path()).unwrap();
+        Anchored::new(tree.path()).remove().unwrap();
     }
 }

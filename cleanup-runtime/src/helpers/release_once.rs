@@ -1,0 +1,301 @@
+//! Exactly once, whichever comes first: the one mechanism under
+//! [`ResourceGuard`](crate::ResourceGuard), the temp paths and the pid
+//! file.
+//!
+//! A [`Registered`] value is a [`Slot`] and the cleanup that empties it at
+//! exit. The slot's state moves one way:
+//!
+//! ```text
+//! Unborn --acquire--> Busy --> Held --release / at exit--> Busy --> Done
+//!    \_______________at exit, nothing there yet_______________________/
+//! ```
+//!
+//! - **Registered first, acquired second.** The cleanup is registered (which
+//!   arms the runtime and its signal handlers) while the slot is `Unborn`;
+//!   only then is the resource made, in `Busy`. A cleanup that runs
+//!   meanwhile on another thread (a signal) waits for `Busy` to end and
+//!   releases what was made; one that ran before it started leaves `Done`,
+//!   and the acquisition is refused (the process is ending).
+//! - **Released once, the exit waiting.** A release (`release()`, a drop,
+//!   `Tracked::remove`) moves `Held` to `Busy` and the user's work runs
+//!   outside the lock; the exit cleanup is taken back only once it is
+//!   `Done`. So there is no moment when the cleanup is gone and the
+//!   release not finished: the final run's cleanup finds `Busy` and waits
+//!   (bounded by the run's deadline, which the runtime enforces), then
+//!   finds `Done` and reports ok.
+//! - **Never waiting for itself.** `Busy` records the thread. The exit
+//!   cleanup that finds its own thread's `Busy` (a release that called
+//!   `exit`, or `run_now`) does not wait: it could not end. Nothing else
+//!   waits: a `release()` or drop that finds the exit releasing returns at
+//!   once (a release closure at exit that joins that thread must not hang).
+//!   The lock itself is held for a few instructions only, never while user
+//!   code runs; [`Slot::with`] takes the value out (`Busy`) to lend it.
+//!
+//! The thread identity is `base::thread_token`, which answers inside
+//! `exit` too, where the main thread's thread-locals (and so
+//! `std::thread::current`) are gone.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+
+use crate::base::thread_token;
+use crate::{CleanupResult, Handle};
+
+/// Where a resource is in its life; see the module docs.
+enum State<T> {
+    /// Registered, not acquired yet.
+    Unborn,
+    /// Acquired; nobody is working on it.
+    Held(T),
+    /// Being acquired, lent out or released by the thread with this token.
+    Busy(usize),
+    /// Released, or never acquired: nothing left to do.
+    Done,
+}
+
+/// A resource's state and the condition the exit waits on.
+pub(crate) struct Slot<T> {
+    state: Mutex<State<T>>,
+    settled: Condvar,
+}
+
+/// Why [`Slot::acquire`] made nothing.
+pub(crate) enum NotAcquired<E> {
+    /// `make` failed.
+    Failed(E),
+    /// The exit's cleanup ran first: the process is ending.
+    Ending,
+}
+
+impl<T> Slot<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Puts `state` back after work done in `Busy`, and wakes an exit
+    /// waiting for it.
+    fn settle(&self, state: State<T>) {
+        *self.lock() = state;
+        self.settled.notify_all();
+    }
+
+    /// Runs `make` in `Busy` if the slot is still `Unborn`, and keeps what
+    /// it made. A panic in `make` leaves `Done` and goes on.
+    pub(crate) fn acquire<E>(
+        &self,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<(), NotAcquired<E>> {
+        {
+            let mut state = self.lock();
+            if !matches!(*state, State::Unborn) {
+                return Err(NotAcquired::Ending);
+            }
+            *state = State::Busy(thread_token::current());
+        }
+        let busy = Busy {
+            slot: self,
+            on_unwind: State::Done,
+        };
+        let made = make();
+        std::mem::forget(busy);
+        match made {
+            Ok(value) => {
+                self.settle(State::Held(value));
+                Ok(())
+            }
+            Err(error) => {
+                self.settle(State::Done);
+                Err(NotAcquired::Failed(error))
+            }
+        }
+    }
+
+    /// Calls `f` with the value, or returns `None` if there is none (not
+    /// acquired, released, or being released). The value is taken out
+    /// while `f` runs, so the lock is not held; an exit on another thread
+    /// waits for `f`, and the value goes back even if `f` panics.
+    pub(crate) fn with<U>(&self, f: impl FnOnce(&mut T) -> U) -> Option<U> {
+        let value = self.take_for_release(&mut self.lock())?;
+        let mut lent = Lent {
+            slot: self,
+            value: Some(value),
+        };
+        Some(f(lent.value.as_mut().expect("lent until dropped")))
+    }
+
+    /// Whether nothing is held: released, never acquired, or being
+    /// released right now.
+    pub(crate) fn is_empty(&self) -> bool {
+        !matches!(*self.lock(), State::Held(_))
+    }
+
+    /// Releases the value with `release`, if it is held; never waits. A
+    /// panic in `release` leaves `Done` and reaches the caller.
+    pub(crate) fn release<R>(&self, release: impl FnOnce(T) -> R) -> Option<R> {
+        let value = self.take_for_release(&mut self.lock())?;
+        Some(self.release_taken(value, release))
+    }
+
+    /// The exit's release: as [`Slot::release`], but first waits for work
+    /// under way on another thread (an acquisition, a loan, a release).
+    fn release_at_exit<R>(&self, release: impl FnOnce(T) -> R) -> Option<R> {
+        let me = thread_token::current();
+        let mut state = self.lock();
+        loop {
+            match *state {
+                State::Unborn => {
+                    *state = State::Done;
+                    return None;
+                }
+                State::Busy(owner) if owner != me => {
+                    state = self
+                        .settled
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                _ => break,
+            }
+        }
+        let value = self.take_for_release(&mut state)?;
+        drop(state);
+        Some(self.release_taken(value, release))
+    }
+
+    /// Takes a held value out (to release or to lend), leaving `Busy`
+    /// with the calling thread.
+    fn take_for_release(&self, state: &mut State<T>) -> Option<T> {
+        if !matches!(*state, State::Held(_)) {
+            return None;
+        }
+        match std::mem::replace(state, State::Busy(thread_token::current())) {
+            State::Held(value) => Some(value),
+            _ => unreachable!("checked above"),
+        }
+    }
+
+    fn release_taken<R>(&self, value: T, release: impl FnOnce(T) -> R) -> R {
+        let busy = Busy {
+            slot: self,
+            on_unwind: State::Done,
+        };
+        let released = release(value);
+        drop(busy);
+        released
+    }
+
+    /// Takes the value out for good, unreleased (`Done`); `None` if it is
+    /// not held.
+    pub(crate) fn take(&self) -> Option<T> {
+        let mut state = self.lock();
+        match std::mem::replace(&mut *state, State::Done) {
+            State::Held(value) => Some(value),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+}
+
+/// Work in `Busy`: on drop (the work ended, or unwound), the slot gets
+/// `on_unwind` and the exit is woken.
+struct Busy<'a, T> {
+    slot: &'a Slot<T>,
+    on_unwind: State<T>,
+}
+
+impl<T> Drop for Busy<'_, T> {
+    fn drop(&mut self) {
+        let state = std::mem::replace(&mut self.on_unwind, State::Done);
+        self.slot.settle(state);
+    }
+}
+
+/// A value lent out by [`Slot::with`]: put back (`Held`) when dropped,
+/// also while unwinding, and the exit woken.
+struct Lent<'a, T> {
+    slot: &'a Slot<T>,
+    value: Option<T>,
+}
+
+impl<T> Drop for Lent<'_, T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.value.take() {
+            self.slot.settle(State::Held(value));
+        }
+    }
+}
+
+/// A [`Slot`] and the cleanup that releases it at exit.
+pub(crate) struct Registered<T> {
+    slot: Arc<Slot<T>>,
+    handle: Option<Handle>,
+}
+
+impl<T: Send + 'static> Registered<T> {
+    /// Registers the cleanup named `name` first, with nothing acquired
+    /// yet; at exit it releases with `at_exit`. `name` must be one that no
+    /// other live entry has (`register_named` would replace it).
+    #[track_caller]
+    pub(crate) fn new<R, F>(name: String, at_exit: F) -> Registered<T>
+    where
+        R: CleanupResult,
+        F: FnOnce(T) -> R + Send + 'static,
+    {
+        let slot = Arc::new(Slot {
+            state: Mutex::new(State::Unborn),
+            settled: Condvar::new(),
+        });
+        let for_exit = Arc::clone(&slot);
+        let handle = crate::register_named(name, move || {
+            for_exit
+                .release_at_exit(at_exit)
+                .map_or(Ok(()), CleanupResult::into_outcome)
+        });
+        Registered {
+            slot,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl<T> Registered<T> {
+    /// The slot.
+    pub(crate) fn slot(&self) -> &Slot<T> {
+        &self.slot
+    }
+
+    /// Releases now with `release` (see [`Slot::release`]), then takes
+    /// the exit's cleanup back: only after the release, so that an exit
+    /// meanwhile waits for it.
+    pub(crate) fn release<R>(&mut self, release: impl FnOnce(T) -> R) -> Option<R> {
+        let unregister = Unregister(self.handle.take());
+        let released = self.slot.release(release);
+        drop(unregister);
+        released
+    }
+
+    /// Takes the cleanup back without releasing anything (a value that
+    /// failed to be acquired, or is kept for good).
+    pub(crate) fn unregister(&mut self) {
+        drop(Unregister(self.handle.take()));
+    }
+}
+
+/// Takes a cleanup back when dropped, also while unwinding.
+struct Unregister(Option<Handle>);
+
+impl Drop for Unregister {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.unregister();
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Registered<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registered")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}
