@@ -143,6 +143,7 @@
 //! | a panic unwinding out of `main` | run | 101 |
 //! | several threads calling `exit` at once | run once | the first caller's status |
 //! | `SIGINT`, `SIGTERM`, `SIGHUP` (feature `signals`, default) | run, on a normal thread | death by the same signal (as PID 1: status `128 + signal`) |
+//! | the first such signal while cleanups already run (`main` returned, `exit`, a panic) | the run finishes (bounded by the deadline), report written | death by that signal |
 //! | a second such signal while cleanups run | the run is cut short | death by that signal, at once |
 //! | such a signal once the program listens ([`shutdown`]) | not yet: the program is woken and has the grace period (10 s) to end on its own; then on its path | the program's status; after the grace or a second signal, death by the signal |
 //! | a signal the program handles itself | not on the signal; when the program ends the process | whatever the program does |
@@ -246,9 +247,12 @@
 //! A value not in the table gets one line on stderr and the default. Writing
 //! the report never panics, even with stderr closed or the disk full. A
 //! process that never had a cleanup (nothing registered, no `#[at_exit]`
-//! or `#[cleanup]` linked in) writes none: the runtime sets nothing up until
-//! the first cleanup, so that linking it costs a program that uses none
-//! nothing at start-up or exit.
+//! or `#[cleanup]` linked in) and never listened for shutdown writes none:
+//! the runtime sets nothing up until the first cleanup or the first
+//! listen, so that linking it costs a program that uses none nothing at
+//! start-up or exit. A program that listens writes one on every path,
+//! even with no cleanup: its `shutdown_signal` and how it ended are what a
+//! service's operator looks for.
 //!
 //! The JSON form is one object: `{"trigger": "exit"|"signal"|"panic"|"manual",
 //! "status": int|null, "signal": int|null, "shutdown_signal": int|null, "warnings": [str],

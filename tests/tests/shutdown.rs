@@ -202,6 +202,35 @@ fn a_program_with_no_cleanups_still_hears_the_signal_once_it_listens() {
     assert_eq!(run.count("woken"), 1, "{}", run.context());
 }
 
+/// A program that listens and has no cleanup writes a report on every
+/// path, not only when its grace runs out: listening sets the runtime up
+/// as a first cleanup does.
+#[test]
+fn a_program_that_only_listens_writes_its_report_on_every_path() {
+    let returned = shutdown("listen-only")
+        .json_report()
+        .run_signalled(libc::SIGTERM);
+    returned.assert_code(0);
+    let report = returned.report();
+    assert_eq!(report["trigger"], "exit", "{}", returned.context());
+    assert_eq!(report["status"], 0, "{}", returned.context());
+    assert_eq!(report["shutdown_signal"], libc::SIGTERM);
+    assert_eq!(report["entries"], serde_json::json!([]));
+
+    let mut child = shutdown("listen-never-ends")
+        .env("CLEANUP_GRACE", "0s")
+        .json_report()
+        .start();
+    child.wait_for_line("ready");
+    child.signal(libc::SIGTERM);
+    let overtaken = child.finish();
+    overtaken.assert_signal(libc::SIGTERM);
+    let report = overtaken.report();
+    assert_eq!(report["trigger"], "signal", "{}", overtaken.context());
+    assert_eq!(report["signal"], libc::SIGTERM, "{}", overtaken.context());
+    assert_eq!(report["entries"], serde_json::json!([]));
+}
+
 #[test]
 fn a_program_that_owns_sigterm_and_listens_keeps_its_own_handler() {
     let run = shutdown("own-handler")

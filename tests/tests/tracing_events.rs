@@ -89,3 +89,27 @@ fn each_cleanup_is_an_event_after_sigterm() {
     run.assert_signal(libc::SIGTERM);
     assert_events(&run, "signal");
 }
+
+/// A subscriber whose writer is stuck holds the run on the signal path at
+/// its first event; the deadline, armed before the first cleanup, still
+/// ends the process by the signal, with the report.
+#[test]
+fn a_stuck_subscriber_is_bounded_by_the_deadline() {
+    let run = Fixture::new(TRACING_EVENTS, &["stuck"])
+        .env("CLEANUP_DEADLINE", "1s")
+        .json_report()
+        .run_signalled(libc::SIGTERM);
+    run.assert_signal(libc::SIGTERM);
+    assert_eq!(events(&run).len(), 1, "{}", run.context());
+    let report = run.report();
+    assert_eq!(report["trigger"], "signal", "{}", run.context());
+    assert_eq!(
+        report["entries"][0]["name"],
+        "panicking",
+        "{}",
+        run.context()
+    );
+    assert_eq!(report["entries"][0]["status"], "panic", "{}", run.context());
+    let last = report["entries"].as_array().and_then(|e| e.last()).cloned();
+    assert_eq!(last.map(|e| e["status"].clone()), Some("skipped".into()));
+}

@@ -11,6 +11,7 @@
 //! | `request` | grace 0; a thread waits; `main` calls `shutdown::request()`, joins it, says how many cleanups are still pending, returns |
 //! | `blocked-cleanup` | as `drain`, but b never returns once it has run |
 //! | `listen-only` | no cleanups at all; waits, says `woken`, returns |
+//! | `listen-never-ends` | no cleanups at all; listens and never ends |
 //! | `own-handler` | installs its own SIGTERM handler, then listens on a thread; on SIGTERM says whether shutdown was requested and returns |
 
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -30,6 +31,7 @@ fn main() {
         "short-grace" => never_ends(Duration::from_millis(100)),
         "request" => request(),
         "listen-only" => listen_only(),
+        "listen-never-ends" => listen_never_ends(),
         "own-handler" => own_handler(),
         other => panic!("unknown scenario {other:?}"),
     }
@@ -117,6 +119,15 @@ fn listen_only() {
     say("ready");
     block_on(requested);
     say("woken");
+}
+
+/// Listens, has no cleanup, and never ends on its own: the grace runs out.
+fn listen_never_ends() -> ! {
+    let _requested = shutdown::requested();
+    say("ready");
+    loop {
+        thread::park();
+    }
 }
 
 /// The write end of the pipe the program's own SIGTERM handler writes to.

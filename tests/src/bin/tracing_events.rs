@@ -9,7 +9,9 @@
 //!
 //! `tracing_events exit` registers an ok, a failing and a panicking cleanup
 //! beside a static one and returns from `main`; `tracing_events wait` does
-//! the same, prints `ready` and waits for a signal.
+//! the same, prints `ready` and waits for a signal; `tracing_events stuck`
+//! is `wait` with a subscriber whose writer is stuck: it blocks for good
+//! once it has printed its first event.
 
 use std::fmt::{Debug, Write as _};
 
@@ -40,8 +42,11 @@ impl Visit for Fields {
     }
 }
 
-/// Prints what the runtime emits.
-struct Collect;
+/// Prints what the runtime emits; when `stuck`, blocks for good after the
+/// first event, as a subscriber writing to a pipe nobody reads would.
+struct Collect {
+    stuck: bool,
+}
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Collect {
     fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
@@ -66,19 +71,24 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Collect {
             event.metadata().level(),
             fields.0
         ));
+        while self.stuck {
+            std::thread::park();
+        }
     }
 }
 
 fn main() {
-    let subscriber = tracing_subscriber::registry().with(Collect);
+    let scenario = std::env::args().nth(1);
+    let stuck = scenario.as_deref() == Some("stuck");
+    let subscriber = tracing_subscriber::registry().with(Collect { stuck });
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
     cleanup_runtime::register_named("ok-cleanup", || ran("ok-cleanup"));
     cleanup_runtime::register_named("failing", || Err::<(), _>("disk full"));
     cleanup_runtime::register_named("panicking", || -> () { panic!("kaboom") });
-    match std::env::args().nth(1).as_deref() {
+    match scenario.as_deref() {
         Some("exit") => {}
-        Some("wait") => {
+        Some("wait" | "stuck") => {
             say("ready");
             loop {
                 std::thread::park();

@@ -30,11 +30,16 @@
 //! | the program ends within the grace (returns from `main`, `exit`) | run, on that path | with the program's status |
 //! | the grace passes | run | by the signal, as if nobody listened |
 //! | a second signal during the grace | run, at once | by the second signal |
-//! | a signal while the cleanups run | cut short | by that signal, at once |
+//! | a second signal while the cleanups run (the request was the first) | cut short | by that signal, at once |
+//! | the first signal while the cleanups run (the program ended on its own, or after `request()`) | finish, bounded by the deadline | by that signal |
 //! | [`request()`] | not yet: every waiter is woken, no timer starts | when the program ends |
 //!
-//! Listening also arms the signal handling when the program has no cleanup
-//! yet. Signals the program handles itself or that its parent ignored are
+//! Listening also sets the runtime up as a first cleanup would when the
+//! program has none yet (the signal handling, the exit hook, so the report
+//! is written on every path, and the `fork` handlers). A forked child does
+//! not inherit its parent's listening: a pre-fork worker that listens
+//! itself is woken by its own signals, and shutdown is not requested in it
+//! whatever its parent was told. Signals the program handles itself or that its parent ignored are
 //! left alone as always, so they wake nobody; so does
 //! `CLEANUP_SIGNALS=off`. The report's `shutdown_signal` is the first
 //! handled signal that arrived, whether anyone listened or not.
