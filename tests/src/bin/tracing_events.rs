@@ -71,8 +71,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Collect {
             event.metadata().level(),
             fields.0
         ));
-        while self.stuck {
-            std::thread::park();
+        if self.stuck {
+            loop {
+                std::thread::park();
+            }
         }
     }
 }
