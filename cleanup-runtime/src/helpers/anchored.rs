@@ -30,6 +30,7 @@ pub(crate) struct Anchored {
     /// The final component; `None` for a path that names no entry of a
     /// directory (`/`, or one ending in `..`).
     name: Option<OsString>,
+    #[cfg(unix)]
     parent: Parent,
 }
 
@@ -50,9 +51,12 @@ impl Anchored {
             Some(name) => parent_path.join(name),
             None => absolute,
         };
+        #[cfg(windows)]
+        let _ = parent_path;
         Anchored {
             path,
             name,
+            #[cfg(unix)]
             parent: Parent::open(parent_path),
         }
     }
@@ -178,23 +182,5 @@ mod unix {
         let fd = Arc::new(open_dir(path)?);
         open.push((path.to_owned(), Arc::downgrade(&fd)));
         Ok(fd)
-    }
-}
-
-#[cfg(windows)]
-pub(crate) use windows::Parent;
-
-#[cfg(windows)]
-mod windows {
-    use std::path::PathBuf;
-
-    /// Windows: the parent's absolute path only.
-    #[derive(Debug)]
-    pub(crate) struct Parent;
-
-    impl Parent {
-        pub(super) fn open(_path: PathBuf) -> Parent {
-            Parent
-        }
     }
 }

@@ -82,15 +82,11 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
     where
         F: FnOnce(T) -> R + Send + 'static,
     {
-        let guard = ResourceGuard::registered();
-        let acquired = guard
-            .registered
-            .slot()
-            .acquire(|| Ok::<_, std::convert::Infallible>(Pending::new(resource, release)));
-        // Only the exit can have come first; the resource is then dropped
-        // unreleased, as any value a thread holds when the process ends.
-        let _ = acquired;
-        guard
+        let name = crate::helpers::drop_at_exit::unique_name::<T>("ResourceGuard");
+        ResourceGuard {
+            registered: Registered::held(name, Pending::new(resource, release), Pending::run),
+            source: Location::caller(),
+        }
     }
 
     /// The exit cleanup, registered with nothing acquired yet.

@@ -68,6 +68,7 @@ use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
@@ -205,6 +206,11 @@ impl PidFile {
         let at = Anchored::new(path.as_ref());
         let path = at.path().to_owned();
         let pid = std::process::id();
+        if !claim(&path) {
+            // Ours already: refused before registering, whose cleanup
+            // would replace the first one's (they have the same name).
+            return Err(PidFileError::Running { path, pid });
+        }
         let mut registered = Registered::new(entry_name::for_path("pid file", &path), release);
         let acquired = registered.slot().acquire(|| {
             let file = acquire(&path, pid)?;
@@ -218,6 +224,7 @@ impl PidFile {
             }),
             Err(NotAcquired::Failed(error)) => {
                 registered.unregister();
+                unclaim(&path);
                 Err(error)
             }
             Err(NotAcquired::Ending) => Err(io_error(
@@ -279,6 +286,24 @@ impl Drop for PidFile {
             crate::base::diagnostics::warn(format_args!("{error}"));
         }
     }
+}
+
+/// The pid files this process holds, by absolute path.
+static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Notes `path` as held by this process; `false` if it already is.
+fn claim(path: &Path) -> bool {
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    if held.iter().any(|p| p == path) {
+        return false;
+    }
+    held.push(path.to_owned());
+    true
+}
+
+fn unclaim(path: &Path) {
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    held.retain(|p| p != path);
 }
 
 fn io_error(path: &Path, action: &'static str, source: io::Error) -> PidFileError {
@@ -528,6 +553,13 @@ fn parse_pid(text: &str) -> Option<u32> {
 /// lock). In a forked child, which holds its parent's file, does nothing.
 /// Works relative to the directory held since `create`.
 fn release(held: Held) -> Result<(), PidFileError> {
+    let path = held.at.path().to_owned();
+    let released = remove_if_ours(held);
+    unclaim(&path);
+    released
+}
+
+fn remove_if_ours(held: Held) -> Result<(), PidFileError> {
     let Held { file, at, pid } = held;
     let path = at.path().to_owned();
     if std::process::id() != pid {

@@ -241,8 +241,30 @@ impl<T: Send + 'static> Registered<T> {
         R: CleanupResult,
         F: FnOnce(T) -> R + Send + 'static,
     {
+        Registered::with_state(name, State::Unborn, at_exit)
+    }
+
+    /// Registers the cleanup named `name` for `value`, which exists
+    /// already (nothing is left to acquire): released at once if the
+    /// cleanups at exit are over (the registration then runs it on the
+    /// spot).
+    #[track_caller]
+    pub(crate) fn held<R, F>(name: String, value: T, at_exit: F) -> Registered<T>
+    where
+        R: CleanupResult,
+        F: FnOnce(T) -> R + Send + 'static,
+    {
+        Registered::with_state(name, State::Held(value), at_exit)
+    }
+
+    #[track_caller]
+    fn with_state<R, F>(name: String, state: State<T>, at_exit: F) -> Registered<T>
+    where
+        R: CleanupResult,
+        F: FnOnce(T) -> R + Send + 'static,
+    {
         let slot = Arc::new(Slot {
-            state: Mutex::new(State::Unborn),
+            state: Mutex::new(state),
             settled: Condvar::new(),
         });
         let for_exit = Arc::clone(&slot);
@@ -297,5 +319,115 @@ impl<T> std::fmt::Debug for Registered<T> {
         f.debug_struct("Registered")
             .field("handle", &self.handle)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NotAcquired, Slot, State};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+    use std::sync::{Arc, Condvar, Mutex};
+
+    fn slot<T>(state: State<T>) -> Arc<Slot<T>> {
+        Arc::new(Slot {
+            state: Mutex::new(state),
+            settled: Condvar::new(),
+        })
+    }
+
+    #[test]
+    fn the_exit_waits_for_a_release_under_way_on_another_thread_and_does_not_repeat_it() {
+        let slot = slot(State::Held(7));
+        let (started, wait_started) = mpsc::channel();
+        let (go, wait_go) = mpsc::channel::<()>();
+        let released = Arc::new(AtomicBool::new(false));
+        let releaser = {
+            let (slot, released) = (Arc::clone(&slot), Arc::clone(&released));
+            std::thread::spawn(move || {
+                slot.release(|value| {
+                    started.send(value).unwrap();
+                    wait_go.recv().unwrap();
+                    released.store(true, Ordering::SeqCst);
+                })
+            })
+        };
+        assert_eq!(wait_started.recv().unwrap(), 7);
+        let exit = {
+            let (slot, released) = (Arc::clone(&slot), Arc::clone(&released));
+            std::thread::spawn(move || {
+                let again = slot.release_at_exit(|_| panic!("released twice"));
+                (again, released.load(Ordering::SeqCst))
+            })
+        };
+        go.send(()).unwrap();
+        assert_eq!(
+            exit.join().unwrap(),
+            (None, true),
+            "waited, then found it done"
+        );
+        assert_eq!(releaser.join().unwrap(), Some(()));
+    }
+
+    #[test]
+    fn the_exit_never_waits_for_its_own_thread() {
+        let slot = slot(State::Held(1));
+        let inner = slot.release(|_| slot.release_at_exit(|_| panic!("released twice")));
+        assert_eq!(inner, Some(None));
+        assert!(slot.is_empty());
+    }
+
+    #[test]
+    fn the_exit_waits_for_an_acquisition_under_way_and_releases_what_it_made() {
+        let slot = slot(State::Unborn);
+        let (started, wait_started) = mpsc::channel();
+        let (go, wait_go) = mpsc::channel::<()>();
+        let maker = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || {
+                slot.acquire(|| {
+                    started.send(()).unwrap();
+                    wait_go.recv().unwrap();
+                    Ok::<_, ()>(5)
+                })
+                .is_ok()
+            })
+        };
+        wait_started.recv().unwrap();
+        let exit = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || slot.release_at_exit(|value| value))
+        };
+        go.send(()).unwrap();
+        assert_eq!(exit.join().unwrap(), Some(5));
+        assert!(maker.join().unwrap());
+    }
+
+    #[test]
+    fn an_acquisition_after_the_exit_is_refused() {
+        let slot = slot(State::<u8>::Unborn);
+        assert_eq!(slot.release_at_exit(|_| ()), None);
+        let made = slot.acquire(|| Ok::<_, ()>(1));
+        assert!(matches!(made, Err(NotAcquired::Ending)));
+    }
+
+    #[test]
+    fn a_loan_comes_back_even_when_it_panics() {
+        let slot = slot(State::Held(vec![1]));
+        assert_eq!(
+            slot.with(|_| slot.with(|_| ()).is_none()),
+            Some(true),
+            "lent once"
+        );
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            slot.with(|v| {
+                v.push(2);
+                panic!("in the loan");
+            })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(slot.with(|v| v.clone()), Some(vec![1, 2]));
+        assert_eq!(slot.release(|v| v.len()), Some(2));
+        assert_eq!(slot.release(|v| v.len()), None, "once");
     }
 }

@@ -148,7 +148,7 @@ impl Removal<'_> {
 
     /// Removes the directory `name` in `parent`: away, emptied, removed.
     fn directory(&mut self, parent: BorrowedFd<'_>, name: &OsStr) {
-        let root = match open_dir(parent, name.as_bytes()) {
+        let root = match open_dir_granting(parent, name) {
             Ok(root) => root,
             // No longer a directory, or gone: the next round looks again.
             Err(Errno::NOENT | Errno::LOOP | Errno::NOTDIR) => return,
@@ -164,7 +164,7 @@ impl Removal<'_> {
         for rescan in 0..=RESCANS {
             let dir = match root
                 .take()
-                .map_or_else(|| open_dir(parent, at.as_bytes()), Ok)
+                .map_or_else(|| open_dir_granting(parent, at), Ok)
             {
                 Ok(dir) => dir,
                 Err(Errno::NOENT) => break,
@@ -259,7 +259,7 @@ impl Removal<'_> {
                 continue;
             }
             let relative = top.relative.join(OsStr::from_bytes(name.to_bytes()));
-            let child = match open_dir_granting(fd, &name) {
+            let child = match open_dir_granting(fd, OsStr::from_bytes(name.to_bytes())) {
                 Ok(child) => child,
                 Err(Errno::NOENT) => continue,
                 // Swapped for a file or a symlink meanwhile: unlinked itself.
@@ -357,10 +357,10 @@ fn open_dir(parent: BorrowedFd<'_>, name: &[u8]) -> Result<OwnedFd, Errno> {
 
 /// [`open_dir`], and where that is refused, u+rwx added to the directory
 /// if we own it and nobody else can swap it meanwhile, and again.
-fn open_dir_granting(parent: BorrowedFd<'_>, name: &CStr) -> Result<OwnedFd, Errno> {
-    match open_dir(parent, name.to_bytes()) {
+fn open_dir_granting(parent: BorrowedFd<'_>, name: &OsStr) -> Result<OwnedFd, Errno> {
+    match open_dir(parent, name.as_bytes()) {
         Err(Errno::ACCESS | Errno::PERM) if grant_at(parent, name) => {
-            open_dir(parent, name.to_bytes())
+            open_dir(parent, name.as_bytes())
         }
         other => other,
     }
@@ -411,7 +411,7 @@ fn grant(dir: BorrowedFd<'_>) -> bool {
 /// yet: only if we own it, and `parent` is writable by its owner alone or
 /// sticky, so that nobody else can swap `name` for a symlink between the
 /// look and the change (`fchmodat` follows a symlink).
-fn grant_at(parent: BorrowedFd<'_>, name: &CStr) -> bool {
+fn grant_at(parent: BorrowedFd<'_>, name: &OsStr) -> bool {
     const STICKY: u32 = 0o1000;
     let (Ok(outer), Ok(stat)) = (
         rustix::fs::fstat(parent),
@@ -530,4 +530,47 @@ fn mount_id(dir: BorrowedFd<'_>) -> Option<u64> {
 )))]
 fn mount_id(_dir: BorrowedFd<'_>) -> Option<u64> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remove;
+    use rustix::fs::{Mode, OFlags};
+    use std::ffi::OsStr;
+
+    #[test]
+    fn a_deep_chain_is_removed_without_recursion_on_a_small_stack() {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().join("chain");
+        std::fs::create_dir(&root).unwrap();
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let mut dir = rustix::fs::open(&root, flags, Mode::empty()).unwrap();
+        for _ in 0..3000 {
+            rustix::fs::mkdirat(&dir, "d", Mode::from_bits_truncate(0o700)).unwrap();
+            dir = rustix::fs::openat(&dir, "d", flags, Mode::empty()).unwrap();
+        }
+        rustix::fs::openat(&dir, "leaf", OFlags::CREATE | OFlags::WRONLY, Mode::RUSR).unwrap();
+        drop(dir);
+        let parent = rustix::fs::open(scratch.path(), flags, Mode::empty()).unwrap();
+        let shown = root.clone();
+        let removed = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                remove(
+                    std::os::fd::AsFd::as_fd(&parent),
+                    OsStr::new("chain"),
+                    &shown,
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        removed.unwrap();
+        assert!(!root.exists());
+        assert_eq!(
+            std::fs::read_dir(scratch.path()).unwrap().count(),
+            0,
+            "nothing hidden left"
+        );
+    }
 }

@@ -232,13 +232,11 @@ pub fn file() -> io::Result<(File, Tracked)> {
 pub fn track(path: impl Into<PathBuf>) -> Tracked {
     let anchored = Anchored::new(&path.into());
     let path = anchored.path().to_owned();
-    let registered = Registered::new(entry_name::for_path("temp", &path), remove_at_exit);
-    // Only a signal's cleanup can have come first; there is nothing to
-    // acquire then, and the process is ending.
-    let _ = registered
-        .slot()
-        .acquire(|| Ok::<_, std::convert::Infallible>(anchored));
-    Tracked { path, registered }
+    let name = entry_name::for_path("temp", &path);
+    Tracked {
+        path,
+        registered: Registered::held(name, anchored, remove_at_exit),
+    }
 }
 
 /// The cleanup at exit: `Err` names the path.
