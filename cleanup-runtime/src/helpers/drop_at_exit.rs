@@ -11,9 +11,32 @@ use crate::Handle;
 ///
 /// For values whose `Drop` does the last piece of work: a `BufWriter`
 /// that flushes, a logging guard (tracing-appender's `WorkerGuard`, see
-/// [`logging`](crate::logging)) that drains its queue, a child process
-/// handle that kills its child. `std::process::exit` and a signal skip
-/// every `Drop`; these values are dropped anyway.
+/// [`logging`](crate::logging)) that drains its queue. `std::process::exit`
+/// and a signal skip every `Drop`; these values are dropped anyway.
+///
+/// Not for a value whose `Drop` does nothing you need: dropping a
+/// [`std::process::Child`] neither kills nor waits for the child, so
+/// `drop_at_exit(child)` leaves it running. Say what to do with a
+/// [`ResourceGuard`](crate::ResourceGuard) instead:
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use std::process::Command;
+///
+/// let helper = cleanup_runtime::ResourceGuard::acquire(
+///     || Command::new("sleep").arg("60").spawn(),
+///     |mut child| {
+///         child.kill()?; // `Ok` if it has exited already
+///         child.wait().map(drop) // reaped: no zombie left
+///     },
+/// )?;
+/// # let report = cleanup_runtime::run_now();
+/// # assert_eq!(report.failures().count(), 0);
+/// # assert!(helper.is_released());
+/// # }
+/// // ... killed and reaped when the process ends, however it ends.
+/// # Ok::<(), std::io::Error>(())
+/// ```
 ///
 /// The returned [`Kept`] gives access to the value meanwhile; dropping it
 /// does **not** drop the value (`drop_at_exit(guard);` alone is fine). The

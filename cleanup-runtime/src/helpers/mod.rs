@@ -4,13 +4,25 @@
 //! ([`logging`]). Each registers a named cleanup with
 //! [`register_named`](crate::register_named) and keeps its [`Handle`].
 //!
+//! The files, one job each: `release_once` (exactly once, whichever of
+//! release, drop and exit comes first, registered before the resource
+//! exists, the exit waiting for a release under way: the one mechanism
+//! under `guard`, `temp` and `pidfile`), `anchored` (a path pinned at
+//! registration: absolute, its parent directory held open), `remove_tree`
+//! (removal relative to directory handles; `remove_tree_windows.rs` on
+//! Windows), `entry_name` (report names that never collide), and the
+//! public helpers themselves.
+//!
 //! May use: the public API (`crate::register_named`, `crate::Handle`,
-//! `crate::CleanupResult`), each other, and one crate-internal item:
+//! `crate::CleanupResult`), each other, and two crate-internal items:
 //! `base::diagnostics::warn`, for the one-line `cleanup: ...` warning on
 //! stderr that a helper gives when it cannot do its job (a pid file that
 //! cannot be written, a guard dropped twice). A user would use `eprintln!`;
 //! the helpers share the runtime's line format and its write that never
 //! waits for std's stderr lock (the warning may come from inside `exit`).
+//! And `base::thread_token::current`, the thread identity that still
+//! answers inside `exit` (where `std::thread::current` may not), so that
+//! the exit never waits for a release on its own thread.
 //! Used by: `lib.rs` only (re-exported).
 //! Architecture invariant: no helper reaches into the registry, the run or
 //! the process layer; removing this folder leaves the runtime working.
