@@ -10,7 +10,9 @@
 //! - **The parent directory** is opened at registration and kept (Unix):
 //!   removal works relative to that handle (`openat`, `unlinkat`), so a
 //!   parent renamed or swapped for a symlink afterwards cannot redirect
-//!   it. A parent that does not exist yet at registration (`track` of a
+//!   it. The parent's own path is followed when it is opened, symlinks
+//!   and all (a `TMPDIR` that is a symlink, as `/tmp` is on macOS, is
+//!   what the program meant), once: from then on it cannot change. A parent that does not exist yet at registration (`track` of a
 //!   path the program makes later) is opened by its absolute path when
 //!   the path is removed. One handle is shared by every path registered in
 //!   the same directory (the system temp dir, typically), so tracking many

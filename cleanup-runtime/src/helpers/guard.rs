@@ -146,8 +146,11 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
 
 impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// Calls `f` with the resource, or returns `None` if it was already
-    /// released at exit (a signal or another thread's `exit` started the
-    /// cleanups). While `f` runs, a release at exit waits for it.
+    /// released at exit, or is being released (a signal or another
+    /// thread's `exit` started the cleanups). Calls on several threads
+    /// take turns; a `with` inside `f` gets `None`. While `f` runs, a
+    /// release at exit waits for it; no lock is held meanwhile, so `f` may
+    /// even end the process.
     ///
     /// ```
     /// let guard = cleanup_runtime::ResourceGuard::new(vec![1], |_| {});
@@ -160,8 +163,9 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
         self.registered.slot().with(|p| f(&mut p.resource))
     }
 
-    /// Whether the resource was released (only at exit can that happen
-    /// while the guard is still around).
+    /// Whether the resource was released: the release has finished (only
+    /// at exit can that happen while the guard is still around). `false`
+    /// while the run at exit is still releasing it.
     ///
     /// ```
     /// let guard = cleanup_runtime::ResourceGuard::new((), |()| {});
@@ -170,7 +174,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// assert!(guard.is_released());
     /// ```
     pub fn is_released(&self) -> bool {
-        self.registered.slot().is_empty()
+        self.registered.slot().is_done()
     }
 
     /// Releases the resource now, takes the exit cleanup back, and returns

@@ -46,8 +46,10 @@ enum State<T> {
     Unborn,
     /// Acquired; nobody is working on it.
     Held(T),
-    /// Being acquired, lent out or released by the thread with this token.
+    /// Being acquired or released by the thread with this token.
     Busy(usize),
+    /// Lent out by [`Slot::with`] to the thread with this token.
+    Lent(usize),
     /// Released, or never acquired: nothing left to do.
     Done,
 }
@@ -110,11 +112,21 @@ impl<T> Slot<T> {
     }
 
     /// Calls `f` with the value, or returns `None` if there is none (not
-    /// acquired, released, or being released). The value is taken out
-    /// while `f` runs, so the lock is not held; an exit on another thread
-    /// waits for `f`, and the value goes back even if `f` panics.
+    /// acquired, released, being released, or lent to this very thread
+    /// already). A loan to another thread is waited for, as a lock would
+    /// be. The value is taken out while `f` runs, so the lock is not held;
+    /// an exit on another thread waits for `f`, and the value goes back
+    /// even if `f` panics.
     pub(crate) fn with<U>(&self, f: impl FnOnce(&mut T) -> U) -> Option<U> {
-        let value = self.take_for_release(&mut self.lock())?;
+        let me = thread_token::current();
+        let mut state = self.wait_for_loans(self.lock(), me);
+        if !matches!(*state, State::Held(_)) {
+            return None;
+        }
+        let State::Held(value) = std::mem::replace(&mut *state, State::Lent(me)) else {
+            unreachable!("checked above")
+        };
+        drop(state);
         let mut lent = Lent {
             slot: self,
             value: Some(value),
@@ -122,17 +134,36 @@ impl<T> Slot<T> {
         Some(f(lent.value.as_mut().expect("lent until dropped")))
     }
 
-    /// Whether nothing is held: released, never acquired, or being
-    /// released right now.
-    pub(crate) fn is_empty(&self) -> bool {
-        !matches!(*self.lock(), State::Held(_))
+    /// Whether it is over: released (the release finished), or never
+    /// acquired. Not while a release or a loan is under way.
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(*self.lock(), State::Done)
     }
 
-    /// Releases the value with `release`, if it is held; never waits. A
-    /// panic in `release` leaves `Done` and reaches the caller.
+    /// Releases the value with `release`, if it is held. Waits only for a
+    /// loan on another thread ([`Slot::with`]), never for the exit's
+    /// release. A panic in `release` leaves `Done` and reaches the caller.
     pub(crate) fn release<R>(&self, release: impl FnOnce(T) -> R) -> Option<R> {
-        let value = self.take_for_release(&mut self.lock())?;
+        let me = thread_token::current();
+        let mut state = self.wait_for_loans(self.lock(), me);
+        let value = self.take_for_release(&mut state)?;
+        drop(state);
         Some(self.release_taken(value, release))
+    }
+
+    /// Waits while the value is lent to another thread (as a lock would).
+    fn wait_for_loans<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State<T>>,
+        me: usize,
+    ) -> MutexGuard<'a, State<T>> {
+        while matches!(*state, State::Lent(owner) if owner != me) {
+            state = self
+                .settled
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state
     }
 
     /// The exit's release: as [`Slot::release`], but first waits for work
@@ -146,7 +177,7 @@ impl<T> Slot<T> {
                     *state = State::Done;
                     return None;
                 }
-                State::Busy(owner) if owner != me => {
+                State::Busy(owner) | State::Lent(owner) if owner != me => {
                     state = self
                         .settled
                         .wait(state)
@@ -160,8 +191,8 @@ impl<T> Slot<T> {
         Some(self.release_taken(value, release))
     }
 
-    /// Takes a held value out (to release or to lend), leaving `Busy`
-    /// with the calling thread.
+    /// Takes a held value out to release it, leaving `Busy` with the
+    /// calling thread.
     fn take_for_release(&self, state: &mut State<T>) -> Option<T> {
         if !matches!(*state, State::Held(_)) {
             return None;
@@ -374,7 +405,7 @@ mod tests {
         let slot = slot(State::Held(1));
         let inner = slot.release(|_| slot.release_at_exit(|_| panic!("released twice")));
         assert_eq!(inner, Some(None));
-        assert!(slot.is_empty());
+        assert!(slot.is_done());
     }
 
     #[test]
@@ -409,6 +440,32 @@ mod tests {
         assert_eq!(slot.release_at_exit(|_| ()), None);
         let made = slot.acquire(|| Ok::<_, ()>(1));
         assert!(matches!(made, Err(NotAcquired::Ending)));
+    }
+
+    #[test]
+    fn loans_on_two_threads_take_turns() {
+        let slot = slot(State::Held(0));
+        let (started, wait_started) = mpsc::channel();
+        let (go, wait_go) = mpsc::channel::<()>();
+        let first = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || {
+                slot.with(|v| {
+                    started.send(()).unwrap();
+                    wait_go.recv().unwrap();
+                    *v += 1;
+                })
+            })
+        };
+        wait_started.recv().unwrap();
+        let second = {
+            let slot = Arc::clone(&slot);
+            std::thread::spawn(move || slot.with(|v| *v += 10))
+        };
+        go.send(()).unwrap();
+        assert_eq!(first.join().unwrap(), Some(()));
+        assert_eq!(second.join().unwrap(), Some(()), "waited its turn");
+        assert_eq!(slot.release(|v| v), Some(11));
     }
 
     #[test]

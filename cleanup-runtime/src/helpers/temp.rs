@@ -102,11 +102,15 @@ pub struct Tracked {
 }
 
 impl Tracked {
-    /// The tracked path.
+    /// The tracked path, as pinned when it was registered: absolute, and
+    /// without a trailing `/` or `/.`.
     ///
     /// ```
     /// let scratch = cleanup_runtime::temp::dir()?;
     /// assert!(scratch.path().is_dir());
+    /// let tracked = cleanup_runtime::temp::track("build/");
+    /// assert_eq!(tracked.path(), std::env::current_dir()?.join("build"));
+    /// # drop(tracked.keep());
     /// # cleanup_runtime::run_now();
     /// # Ok::<(), std::io::Error>(())
     /// ```
