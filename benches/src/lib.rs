@@ -3,8 +3,9 @@
 //! timestamp that the last cleanup compares against.
 //!
 //! This library never names `cleanup-runtime`, so a fixture that uses only
-//! this library does not link the runtime (FINDINGS.md: a crate that is
-//! never named is not linked) — `fx-plain` relies on that.
+//! this library does not link the runtime (a crate listed in Cargo.toml
+//! but never named in code is not linked at all) — `fx-plain` relies on
+//! that.
 //!
 //! # The fixture protocol
 //!

@@ -362,6 +362,7 @@ mod process;
 mod registry;
 mod report;
 mod run;
+pub mod shutdown;
 mod signals;
 
 // At the root, not in a layer's folder: compiler messages about a
@@ -373,18 +374,12 @@ mod outcome;
 #[cfg(unix)]
 pub use helpers::pidfile;
 pub use helpers::{logging, temp};
-pub use signals::shutdown;
 
 /// The calls from the lower layers up into `process/`, wired here (see
 /// [`base::upward`]).
 pub(crate) const UPWARD: base::upward::Upward = base::upward::Upward {
     activate: process::activate,
     watch_panics: process::panic_watch::install_once,
-    is_final_runner: process::final_run::is_runner,
-    final_run_gave_up: process::final_run::gave_up,
-    signal_arrived: process::final_run::signal_arrived,
-    run_for_signal: process::final_run::run_for_signal,
-    run_after_grace: process::final_run::run_after_grace,
 };
 
 #[doc(hidden)]
@@ -613,11 +608,11 @@ pub fn adopt_after_fork() -> bool {
 /// ```
 pub fn exit(code: i32) -> ! {
     use process::final_run;
-    if final_run::is_runner() {
+    if base::ending::is_final_runner() {
         final_run::continue_after_exit_call(Some(code));
         final_run::end_process(code);
     }
-    final_run::note_exit_status(code);
+    base::ending::note_exit_status(code);
     #[cfg(windows)]
     {
         // std flushes its stdout only on its own way out; the C runtime's

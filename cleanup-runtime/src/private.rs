@@ -146,10 +146,10 @@ impl<R> ErrorsByDisplay for Probe<R> {
 /// fork handlers are registered and the signal handlers armed. Plain libc
 /// work only.
 pub fn static_declared() {
-    crate::registry::STATICS_UNCOLLECTED.store(true, core::sync::atomic::Ordering::Relaxed);
+    crate::base::pending::set_statics_uncollected(true);
     crate::base::clock::mark_origin();
     crate::process::exit_hook::install_once();
-    crate::signals::arm();
+    crate::process::arm_signals();
     // A `panic = "abort"` build runs the cleanups from the panic hook, so
     // it must be in place even if the API is never called. `set_hook` is
     // std, but needs nothing that is missing before `main` (a lock and a

@@ -5,8 +5,8 @@
 //!
 //! - Never through std's `Stderr`. Its lock is held for as long as a thread
 //!   is blocked writing (a full pipe) or by a cleanup that hangs holding
-//!   `stderr().lock()`; the report and the deadline must get through that
-//!   (FINDINGS.md). Every write here is `write(2)` on fd 2 (Windows:
+//!   `stderr().lock()`; the report and the deadline must get through that.
+//!   Every write here is `write(2)` on fd 2 (Windows:
 //!   `WriteFile` on the standard error handle). std's stderr is
 //!   unbuffered, so nothing written through it is reordered by this.
 //! - Never fail loudly: `eprintln!` would panic on a closed stderr, and a

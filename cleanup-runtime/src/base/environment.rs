@@ -32,7 +32,8 @@
 //! # Before `main`
 //!
 //! The signal switch is read in a constructor, before `main`, where only
-//! libc-level work is safe (FINDINGS.md). `std::env::var_os` is that: std's
+//! libc-level work is safe (std's thread info and stdout are not set up
+//! yet; `println!` in a constructor can panic). `std::env::var_os` is that: std's
 //! environment is libc's `environ` behind a `RwLock` that is a
 //! const-initialised static (a futex word), needing no thread info and no
 //! stdio, and the value is copied with `malloc`, which works there. Going

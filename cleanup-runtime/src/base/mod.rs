@@ -1,11 +1,14 @@
-//! The bottom layer: what every other folder may use and which uses none
+//! The bottom floor: what every other folder may use and which uses none
 //! of them — what a cleanup is ([`entry`], and [`descriptor`], what the
 //! macros emit), stderr diagnostics, environment variables, the clock,
-//! thread identities, blocking a thread for good ([`block`]), whether the program listens for shutdown
-//! ([`listening`]), and the one seam upward ([`upward`]).
+//! thread identities, blocking a thread for good ([`block`]), work bounded
+//! in time ([`bounded`]); and the state of the process's ending that every
+//! floor above reads and writes by plain downward calls: how the final run
+//! stands and which signal ends the process ([`ending`]), whether the
+//! program listens for shutdown ([`listening`]), whether anything is
+//! pending ([`pending`]); and the table of set-up calls up ([`upward`]).
 //!
-//! May use: std, libc and the crates of the field; of this crate only
-//! `outcome` (a leaf at the root).
+//! May use: std, libc and the crates of the field; nothing of this crate.
 //! Used by: every other folder.
 
 pub(crate) mod block;
@@ -13,8 +16,10 @@ pub(crate) mod bounded;
 pub(crate) mod clock;
 pub(crate) mod descriptor;
 pub(crate) mod diagnostics;
+pub(crate) mod ending;
 pub(crate) mod entry;
 pub(crate) mod environment;
 pub(crate) mod listening;
+pub(crate) mod pending;
 pub(crate) mod thread_token;
 pub(crate) mod upward;

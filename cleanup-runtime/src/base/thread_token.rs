@@ -2,7 +2,8 @@
 //! process's life, and whether it is the main thread.
 //!
 //! `std::thread::current()` needs the thread's local data, which is already
-//! destroyed on the main thread when exit handlers run (FINDINGS.md).
+//! destroyed on the main thread when exit handlers run (its thread-local
+//! destructors run first, before libc's exit handlers).
 //! `pthread_self` (Windows: `GetCurrentThreadId`) is plain libc and always
 //! answers.
 

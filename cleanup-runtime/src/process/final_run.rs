@@ -29,12 +29,10 @@
 //! finished run on its own way out (a second `exit`) does the same rather
 //! than overtaking it.
 
-use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::base::thread_token;
-use crate::base::upward::Arrival;
-use crate::base::{block, listening};
+use crate::base::ending::{self, asked_status, ending_signal, record_ending_signal};
+use crate::base::{block, thread_token};
 use crate::process::{fork, panic_watch, watchdog};
 use crate::registry;
 use crate::report::destination::Destination;
@@ -45,37 +43,9 @@ use crate::run::runner::{self, Failure, Target};
 use crate::run::timed_helper;
 use crate::signals;
 
-const IDLE: u8 = 0;
-const RUNNING: u8 = 1;
-const DONE: u8 = 2;
-/// The deadline passed: the watchdog took the record and ends the process.
-const GIVEN_UP: u8 = 3;
-
-/// Whether the final run has started or finished.
-static STATE: AtomicU8 = AtomicU8::new(IDLE);
-/// The thread carrying the final run on (0: none). Its record is in the
-/// registry (`Registry::final_run`), shared by whichever thread that is.
-static RUNNER: AtomicUsize = AtomicUsize::new(0);
-/// Woken when the final run is done (`STATE` says so; waiters check it
+/// Woken when the final run is done (`ending` says so; waiters check it
 /// under this lock, and `finish` notifies under it, so no wake-up is lost).
 static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
-/// The signal the process ends by once the final run is done (0: none):
-/// the first handled signal that arrived, SIGABRT for a run before an
-/// abort. Written by the signal handler too, so a signal that arrives
-/// before the run starts is never lost; kept equal to the run record's
-/// `signal` once the run has started.
-static ENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
-/// The status the first caller of [`crate::exit`] gave ([`NO_STATUS`]:
-/// none). Where the exit hook is told no status (`atexit`, everywhere but
-/// glibc), it is the only way the run knows it, and a run that ends the
-/// process itself (a deadline, a cleanup's `std::process::exit`) would
-/// otherwise end it with 0: a failing program reporting success.
-static ASKED_STATUS: AtomicI64 = AtomicI64::new(NO_STATUS);
-const NO_STATUS: i64 = i64::MIN;
-/// How many handled signals have arrived in this process, the shutdown
-/// request included: only the second one cuts a run short. Counted in the
-/// signal handler; a forked child starts again at 0.
-static SIGNALS_COUNTED: AtomicU32 = AtomicU32::new(0);
 
 /// Starts the final run if none has started: claims it, starts the
 /// deadline watchdog, and makes sure our panic hook is in place.
@@ -91,19 +61,15 @@ static SIGNALS_COUNTED: AtomicU32 = AtomicU32::new(0);
 /// still the installed one and nothing is taken (`panic_watch::install`);
 /// otherwise the wait is bounded by the watchdog already running.
 fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
-    if STATE
-        .compare_exchange(IDLE, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-    {
+    if !ending::claim_final_run() {
         return false;
     }
-    RUNNER.store(thread_token::current(), Ordering::Release);
     // A handled signal that arrived first decides how the run ends, even if
     // the signal watcher has not read it yet and this run started another
     // way (`main` returned meanwhile).
     let ending = match signal {
         Some(signal) => record_ending_signal(signal),
-        None => ENDING_SIGNAL.load(Ordering::SeqCst),
+        None => ending_signal().unwrap_or(0),
     };
     let run = if ending != 0 && signal != Some(ending) {
         Run::new(Trigger::Signal, None, Some(ending))
@@ -127,57 +93,15 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     true
 }
 
-/// Records `signal` as the one the process ends by, unless one is
-/// recorded already; returns the one recorded. Async-signal-safe.
-fn record_ending_signal(signal: i32) -> i32 {
-    match ENDING_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst) {
-        Ok(_) => signal,
-        Err(first) => first,
-    }
-}
-
-/// From the signal handler: a handled `signal` arrived. Returns what it
-/// means. Async-signal-safe: a few atomic operations.
-///
-/// Signals are counted. With no run started, the signal ends the process
-/// after the cleanups ([`Arrival::Ending`]), or, in a program that listens
-/// for shutdown, the first one is the request ([`Arrival::Request`]) and
-/// is not recorded: the program may still end on its own, with its own
-/// status. With a run going on, the first handled signal lets it finish
-/// and end the process by that signal ([`Arrival::RunGoingOn`]); a second
-/// one, or any once the run is done, ends the process at once
-/// ([`Arrival::DuringRun`]).
-///
-/// Recorded before the run's state is read, and the run reads the record
-/// after claiming its state, and again after it is done (all sequentially
-/// consistent): a signal that finds no run started is always seen by the
-/// run that starts next, and one that finds the run not yet done is seen
-/// by [`conclude`], or else finds it done and ends the process itself.
-pub(crate) fn signal_arrived(signal: i32) -> Arrival {
-    let earlier = SIGNALS_COUNTED.fetch_add(1, Ordering::SeqCst);
-    if listening::take_as_request(signal) && STATE.load(Ordering::SeqCst) == IDLE {
-        return Arrival::Request;
-    }
-    record_ending_signal(signal);
-    match STATE.load(Ordering::SeqCst) {
-        IDLE => Arrival::Ending,
-        RUNNING | GIVEN_UP if earlier == 0 => Arrival::RunGoingOn,
-        _ => Arrival::DuringRun,
-    }
-}
-
 /// A signal that arrived while the run went on (the first one, which let
 /// it finish) is the one the process ends by: the record says so, and the
 /// status it was ending with no longer applies.
 fn adopt_late_signal(run: &mut Run) {
-    if run.signal.is_none() {
-        match ENDING_SIGNAL.load(Ordering::SeqCst) {
-            0 => {}
-            signal => {
-                run.signal = Some(signal);
-                run.status = None;
-            }
-        }
+    if run.signal.is_none()
+        && let Some(signal) = ending_signal()
+    {
+        run.signal = Some(signal);
+        run.status = None;
     }
 }
 
@@ -192,26 +116,6 @@ pub(crate) fn run_after_grace(signal: i32) -> bool {
     runner::run_entries(Target::Final);
     conclude();
     true
-}
-
-/// [`crate::exit`] is about to call `exit(code)`: the first such status is
-/// kept for the exit hook, in case the platform does not pass it on.
-pub(crate) fn note_exit_status(code: i32) {
-    let _ = ASKED_STATUS.compare_exchange(
-        NO_STATUS,
-        i64::from(code),
-        Ordering::SeqCst,
-        Ordering::SeqCst,
-    );
-}
-
-/// The status kept by [`note_exit_status`], if any.
-fn asked_status() -> Option<i32> {
-    match ASKED_STATUS.load(Ordering::SeqCst) {
-        NO_STATUS => None,
-        // Stored from an `i32`, so it fits.
-        status => i32::try_from(status).ok(),
-    }
 }
 
 /// From the exit hook, with the status `exit` was given (`None` where the
@@ -241,10 +145,7 @@ pub(crate) fn run_for_signal(signal: i32) -> i32 {
     } else {
         wait_until_done();
     }
-    match ENDING_SIGNAL.load(Ordering::SeqCst) {
-        0 => signal,
-        ending => ending,
-    }
+    ending_signal().unwrap_or(signal)
 }
 
 /// From our panic hook in a `panic = "abort"` build, before std aborts.
@@ -260,7 +161,7 @@ pub(crate) fn run_before_abort() -> bool {
         run_rest_on_fresh_thread();
         return true;
     }
-    if STATE.load(Ordering::Acquire) == DONE {
+    if ending::is_done() {
         return false;
     }
     if let Some(run) = registry::lock().final_run.as_mut()
@@ -271,15 +172,6 @@ pub(crate) fn run_before_abort() -> bool {
         run.signal = Some(record_ending_signal(libc::SIGABRT));
     }
     true
-}
-
-/// Whether the calling thread is running a cleanup of the final run: the
-/// runner thread, or the helper running its current timed cleanup.
-pub(crate) fn is_runner() -> bool {
-    STATE.load(Ordering::Acquire) == RUNNING && {
-        let thread = thread_token::current();
-        RUNNER.load(Ordering::Acquire) == thread || timed_helper::is(thread)
-    }
 }
 
 /// Whether the calling thread runs a timed cleanup of the final run: it is
@@ -323,15 +215,17 @@ fn set_exit_status(status: Option<i32>) {
 /// not end under the cleanups; then end it by the run's signal if it ends
 /// by one, so a plain `exit` never overtakes a death by signal).
 pub(crate) fn exit_barrier(status: Option<i32>) {
-    match STATE.load(Ordering::Acquire) {
-        IDLE => run_at_exit(status),
-        RUNNING if is_runner() => continue_after_exit_call(status),
-        RUNNING => {
-            wait_until_done();
-            end_by_the_ending_signal();
-        }
-        GIVEN_UP => wait_for_the_watchdog(),
-        _ => end_by_the_ending_signal(),
+    if ending::is_idle() {
+        run_at_exit(status);
+    } else if ending::is_final_runner() {
+        continue_after_exit_call(status);
+    } else if ending::is_running() {
+        wait_until_done();
+        end_by_the_ending_signal();
+    } else if ending::gave_up() {
+        wait_for_the_watchdog();
+    } else {
+        end_by_the_ending_signal();
     }
 }
 
@@ -339,16 +233,8 @@ pub(crate) fn exit_barrier(status: Option<i32>) {
 /// record: from now on it alone writes the report and ends the process
 /// (by [`ending_signal`], read again once the report is written).
 pub(crate) fn mark_given_up(run: &mut Run) {
-    STATE.store(GIVEN_UP, Ordering::SeqCst);
+    ending::mark_given_up();
     adopt_late_signal(run);
-}
-
-/// The signal the process ends by, if it ends by one.
-pub(crate) fn ending_signal() -> Option<i32> {
-    match ENDING_SIGNAL.load(Ordering::SeqCst) {
-        0 => None,
-        signal => Some(signal),
-    }
 }
 
 /// Blocks a thread that would otherwise end the process (return from the
@@ -358,18 +244,6 @@ fn wait_for_the_watchdog() -> ! {
     block::forever()
 }
 
-/// In a forked child: a final run going on in the parent is not this
-/// process's; the child's own exit starts its own.
-#[cfg(unix)]
-pub(crate) fn forget_after_fork() {
-    STATE.store(IDLE, Ordering::Relaxed);
-    RUNNER.store(0, Ordering::Relaxed);
-    ENDING_SIGNAL.store(0, Ordering::Relaxed);
-    ASKED_STATUS.store(NO_STATUS, Ordering::Relaxed);
-    SIGNALS_COUNTED.store(0, Ordering::Relaxed);
-    timed_helper::forget_after_fork();
-}
-
 fn wait_until_done() {
     wait_until_done_for(None);
 }
@@ -377,14 +251,14 @@ fn wait_until_done() {
 /// Waits until the final run is done, or at most `limit`; returns whether
 /// it is done.
 pub(crate) fn wait_until_done_for(limit: Option<std::time::Duration>) -> bool {
-    let is_running = |_: &mut ()| STATE.load(Ordering::Acquire) != DONE;
+    let is_running = |_: &mut ()| !ending::is_done();
     let (lock, woken) = &DONE_SIGNAL;
     let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
     match limit {
         None => drop(woken.wait_while(guard, is_running)),
         Some(limit) => drop(woken.wait_timeout_while(guard, limit, is_running)),
     }
-    STATE.load(Ordering::Acquire) == DONE
+    ending::is_done()
 }
 
 /// The run's last step, on the thread that carried it: writes the report
@@ -413,9 +287,8 @@ fn conclude_instead_of(caller_status: Option<i32>) {
 
 /// Ends the process by the signal the final run ends by, if any.
 fn end_by_the_ending_signal() {
-    match ENDING_SIGNAL.load(Ordering::SeqCst) {
-        0 => {}
-        signal => signals::die_now(signal),
+    if let Some(signal) = ending_signal() {
+        signals::die_now(signal);
     }
 }
 
@@ -423,7 +296,7 @@ fn end_by_the_ending_signal() {
 fn finish() {
     crate::run::log_flush::flush_after_cleanups();
     let Some((run, warnings)) = take_record_sealed() else {
-        if STATE.load(Ordering::Acquire) == GIVEN_UP {
+        if ending::gave_up() {
             wait_for_the_watchdog();
         }
         return;
@@ -444,7 +317,7 @@ fn finish() {
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
     std::mem::forget(report);
-    STATE.store(DONE, Ordering::Release);
+    ending::mark_done();
     let (lock, woken) = &DONE_SIGNAL;
     let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
     woken.notify_all();
@@ -477,11 +350,6 @@ fn take_record_sealed() -> Option<(Run, Vec<String>)> {
         drop(registry);
         runner::run_entries(Target::Final);
     }
-}
-
-/// Whether the deadline passed and the watchdog is ending the process.
-pub(crate) fn gave_up() -> bool {
-    STATE.load(Ordering::Acquire) == GIVEN_UP
 }
 
 /// Writes the report where `CLEANUP_REPORT` says, bounded by the run's
@@ -527,7 +395,7 @@ fn run_rest_on_fresh_thread() {
     let spawned = std::thread::Builder::new()
         .name("cleanup-final-run".to_owned())
         .spawn(|| {
-            RUNNER.store(thread_token::current(), Ordering::Release);
+            ending::set_runner();
             run_rest_then_end();
         });
     if spawned.is_err() {
@@ -561,6 +429,8 @@ pub(crate) fn end_process(status: i32) -> ! {
     crate::base::diagnostics::flush_stdout_if_free();
     // SAFETY: `exit` may be called from an exit handler on glibc, which then
     // runs the remaining handlers and ends the process with this status
-    // (FINDINGS.md); nothing of ours runs again, the state is DONE.
+    // (measured on glibc 2.36: undefined by POSIX, done by glibc's `exit`,
+    // which walks its handler list again); nothing of ours runs again,
+    // the state is DONE.
     unsafe { libc::exit(status) }
 }

@@ -32,9 +32,10 @@ use std::cell::UnsafeCell;
 use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::base::listening;
+use crate::base::ending;
 use crate::registry::{self, Registry};
-use crate::signals::{self, shutdown};
+use crate::shutdown;
+use crate::signals;
 
 /// The pid of the process that registered the first cleanup (0 until then).
 static ORIGINAL_PID: AtomicI32 = AtomicI32::new(0);
@@ -93,10 +94,9 @@ extern "C" fn in_child() {
         registry.set_aside_for_fork_child();
         shutdown::forget_in_fork_child(&mut waiters);
     }
-    listening::forget_after_fork();
     signals::forget_watcher_after_fork();
     crate::registry::first_use::forget_after_fork();
-    crate::process::final_run::forget_after_fork();
+    ending::forget_after_fork();
 }
 
 /// Whether this process is a forked child that did not adopt the cleanups.
@@ -112,6 +112,6 @@ pub(crate) fn adopt() -> bool {
     let adopted = registry::lock().adopt_inherited();
     // SAFETY: getpid has no preconditions.
     OWNER_PID.store(unsafe { libc::getpid() }, Ordering::Relaxed);
-    signals::arm();
+    super::arm_signals();
     adopted
 }

@@ -1,20 +1,25 @@
 //! What ends a process: the exit hook ([`exit_hook`]), the one final run
-//! ([`final_run`]), the panic hook ([`panic_watch`]), the deadline
-//! watchdog ([`watchdog`]) and `fork` ([`fork`]); and [`activate`], the
-//! set-up of all of them at first use.
+//! ([`final_run`]), what a signal does on a normal thread ([`on_signal`],
+//! and a listening program's grace period, `grace_wait`), the panic hook
+//! ([`panic_watch`]), the deadline watchdog ([`watchdog`]) and `fork`
+//! ([`fork`]); and [`activate`], the set-up of all of them at first use.
 //!
-//! May use: every layer below (`base/`, `registry/`, `report/`, `run/`,
-//! `signals/`).
+//! May use: every layer below (`base/`, `signals/`, `report/`,
+//! `registry/`, `run/`, `shutdown/`).
 //! Used by: `lib.rs` (the facade, the `__private` constructor, and the
-//! [`crate::UPWARD`] table through which the lower layers reach here).
-//! Architecture invariant: the only layer that ends the process (`exit`,
-//! `_exit`, or a signal's death through `signals::die_now`) or installs a
-//! process-wide hook.
+//! [`crate::UPWARD`] table through which the registration API reaches
+//! [`activate`] at first use).
+//! Architecture invariant: the only layer that decides to end the process
+//! (`exit`, `_exit`, or a signal's death through `signals::die_now`) and
+//! that installs the process-wide hooks (the signal floor's handlers are
+//! installed when this layer arms it).
 
 pub(crate) mod exit_hook;
 pub(crate) mod final_run;
 #[cfg_attr(windows, path = "fork_windows.rs")]
 pub(crate) mod fork;
+mod grace_wait;
+pub(crate) mod on_signal;
 pub(crate) mod panic_watch;
 #[cfg(windows)]
 pub(crate) mod terminate;
@@ -29,5 +34,12 @@ use crate::signals;
 pub(crate) fn activate() {
     exit_hook::install_once();
     panic_watch::install_once();
-    signals::arm();
+    arm_signals();
+}
+
+/// Arms the signal floor (`signals/`), handing it what a handled signal
+/// does once it reaches a normal thread ([`on_signal::act_on`]): the one
+/// call the floor makes up, chosen here, at set-up.
+pub(crate) fn arm_signals() {
+    signals::arm(on_signal::act_on);
 }

@@ -4,7 +4,8 @@
 //!
 //! Since Rust 1.81 std guards `exit` against re-entry with a panic that
 //! cannot unwind: `catch_unwind` never sees it, but the panic hook runs, on
-//! the cleanup's own stack (FINDINGS.md). That is the one place to notice
+//! the cleanup's own stack (seen with Rust 1.95: the message is
+//! "process::exit called re-entrantly"). That is the one place to notice
 //! it. The rest of the run then goes on on another thread, and the
 //! panicking thread returns from the hook, releasing std's hook lock, and
 //! stops at the abort that follows (see `after_hook`). In a `panic =
@@ -24,7 +25,7 @@ use std::panic;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::base::thread_token;
+use crate::base::{ending, thread_token};
 use crate::process::final_run;
 use crate::report::Status;
 #[cfg(feature = "tokio")]
@@ -108,7 +109,7 @@ pub(crate) fn install() {
             after_hook::stop_at_the_abort();
             return;
         }
-        if final_run::is_runner() {
+        if ending::is_final_runner() {
             if message.contains(REENTRANT_EXIT) {
                 final_run::resume_after_fatal_panic(None);
                 after_hook::stop_at_the_abort();

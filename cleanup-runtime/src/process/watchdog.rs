@@ -100,7 +100,7 @@ fn give_up(limit: Duration) {
     write_report(&report);
     // Read again: a first signal that arrived while the report was being
     // written ends the process too.
-    if let Some(signal) = crate::process::final_run::ending_signal() {
+    if let Some(signal) = crate::base::ending::ending_signal() {
         crate::signals::die_now(signal);
     }
     // Windows: not `_exit`, which is `ExitProcess` there (`terminate`);

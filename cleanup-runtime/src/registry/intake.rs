@@ -41,7 +41,7 @@ use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 #[inline(never)]
 pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> Inserted {
     registry.entries.collect_statics_if_needed();
-    if (crate::UPWARD.final_run_gave_up)() {
+    if crate::base::ending::gave_up() {
         drop(registry);
         warn(
             &entry,
@@ -51,7 +51,9 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
     }
     match registry.entries.intake() {
         Intake::Uncollected | Intake::Open => registry.entries.insert(entry),
-        Intake::FinalRun if (crate::UPWARD.is_final_runner)() => registry.entries.insert(entry),
+        Intake::FinalRun if crate::base::ending::is_final_runner() => {
+            registry.entries.insert(entry)
+        }
         Intake::FinalRun => {
             let inserted = registry.entries.insert(entry);
             drop(registry);

@@ -6,7 +6,8 @@
 //! May use: `base/`, `report/` (the final run's record,
 //! `report::record::Run`, lives under the registry lock, so it is taken
 //! together with the entries; and the pending list is a report's). Calls
-//! upward only through [`crate::base::upward`].
+//! upward only to set the runtime up at first use, through
+//! [`crate::base::upward`].
 //! Used by: every layer above.
 //! Architecture invariant: the registry lock is never held while a cleanup
 //! runs, and nothing here ends the process or installs a hook itself.
@@ -19,7 +20,9 @@
 //! (last registered first). Removal leaves a tombstone so handles and names
 //! can find their slot by binary search. Statics are collected lazily, the
 //! first time the registry is locked: a `ctor` cannot read `inventory`
-//! (FINDINGS.md), and a program that never touches the API pays nothing
+//! (with ctor's default `priority` feature its constructors run before
+//! inventory's own, so none of the submissions is visible yet), and a
+//! program that never touches the API pays nothing
 //! until exit.
 //!
 //! Ordering constraints (`after`/`before`) are kept in `ordering`; while
@@ -36,13 +39,12 @@ pub(crate) mod registration;
 
 use std::collections::BTreeMap;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use crate::base::descriptor::StaticCleanup;
-use crate::base::diagnostics;
 use crate::base::entry::{Closure, Entry, Label, Origin};
+use crate::base::{diagnostics, pending};
 use crate::report::PendingEntry;
 use crate::report::record::Run;
 
@@ -139,20 +141,6 @@ fn same_str_first(a: &str, b: &str) -> std::cmp::Ordering {
     } else {
         a.cmp(b)
     }
-}
-
-/// Pending entries, mirrored for the signal handler, which may not lock:
-/// with none pending (and no statics declared) a signal takes its default
-/// action at once, without waking the watcher thread.
-pub(crate) static PENDING: AtomicUsize = AtomicUsize::new(0);
-
-/// Set before `main` when the program declares static cleanups, cleared
-/// once they are collected (from then on `PENDING` counts them).
-pub(crate) static STATICS_UNCOLLECTED: AtomicBool = AtomicBool::new(false);
-
-/// Whether any cleanup may be waiting to run. Async-signal-safe.
-pub(crate) fn anything_pending() -> bool {
-    PENDING.load(Ordering::Relaxed) > 0 || STATICS_UNCOLLECTED.load(Ordering::Relaxed)
 }
 
 /// Locks the registry, collecting the statics on first use.
@@ -282,7 +270,7 @@ impl Entries {
         // A final run going on (or over) in the parent is not the child's:
         // its own entries take the ordinary way.
         self.intake = Intake::Open;
-        STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
+        pending::set_statics_uncollected(false);
         let inherited = Inherited {
             slots: std::mem::take(&mut self.slots),
             names: std::mem::take(&mut self.names),
@@ -352,10 +340,12 @@ impl Entries {
     fn collect_statics(&mut self) {
         crate::base::clock::mark_origin();
         self.intake = Intake::Open;
-        STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
+        pending::set_statics_uncollected(false);
         let mut statics: Vec<&'static StaticCleanup> =
             inventory::iter::<StaticCleanup>.into_iter().collect();
-        // inventory's order changes from build to build (FINDINGS.md): sort
+        // inventory's order is not source order and changes from build to
+        // build (dev, release, LTO and `panic = "abort"` each gave another
+        // order for the same submissions): sort
         // by where each cleanup was written instead.
         statics.sort_unstable_by(|a, b| {
             same_str_first(a.module_path, b.module_path)
@@ -598,7 +588,7 @@ impl Entries {
         if self.intake == Intake::Uncollected {
             self.intake = Intake::Open;
         }
-        STATICS_UNCOLLECTED.store(false, Ordering::Relaxed);
+        pending::set_statics_uncollected(false);
         self.names.clear();
         self.timeouts.clear();
         self.set_live(0);
@@ -608,11 +598,11 @@ impl Entries {
     }
 
     /// The one place the count of live entries changes, so the signal
-    /// handler's mirror (`PENDING`) never drifts from it.
+    /// handler's mirror (`base::pending`) never drifts from it.
     #[inline]
     fn set_live(&mut self, live: usize) {
         self.live = live;
-        PENDING.store(live, Ordering::Relaxed);
+        pending::set_count(live);
     }
 
     /// A sequence number for a cleanup that is not kept (it runs at once):

@@ -2,7 +2,7 @@
 //! cleanup runs next, and the whole planned order. Pure: it sees only
 //! sequence numbers, names and constraints, never the registry.
 //!
-//! The rule (CONTRACT.md, "Ordering constraints"): among the pending
+//! The rule (the crate docs, "Ordering constraints"): among the pending
 //! cleanups whose `after` targets have all run (or are not pending), the one
 //! with the highest sequence number runs next. `before = X` on A is the
 //! same as `after = A` on X. A name that no pending cleanup has is ignored.

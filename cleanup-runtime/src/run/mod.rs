@@ -6,9 +6,8 @@
 //! cleanups (`async_registration`, `async_driver`). With feature `tracing`:
 //! each cleanup's outcome as an event (`events`).
 //!
-//! May use: `base/`, `report/`, `registry/`. The run loop asks
-//! `process/` only whether the calling thread is the final run's runner,
-//! through [`crate::base::upward`].
+//! May use: `base/` (whether the calling thread is the final run's runner:
+//! `base::ending`), `report/`, `registry/`.
 //! Used by: `process/` (the final run drives this loop), `lib.rs`
 //! (`run_now`, `report`).
 //! Architecture invariant: never ends the process and never takes the

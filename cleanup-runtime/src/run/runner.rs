@@ -157,7 +157,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
     // ends its cleanup early by sending its outcome to `ended`.
     let thread = thread_token::of(&helper);
     let _enrolment =
-        (crate::UPWARD.is_final_runner)().then(|| timed_helper::enrol(thread, ended.clone()));
+        crate::base::ending::is_final_runner().then(|| timed_helper::enrol(thread, ended.clone()));
     drop(held);
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
@@ -212,7 +212,7 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// counted: the final run goes on only once it returns (or abandons it at
 /// its timeout, and must not then wait for it after all).
 pub(crate) fn run_now() -> Report {
-    let counted = !(crate::UPWARD.is_final_runner)();
+    let counted = !crate::base::ending::is_final_runner();
     if counted {
         registry::lock().manual_runs += 1;
     }

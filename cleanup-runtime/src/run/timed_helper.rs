@@ -6,20 +6,20 @@
 //! runner, which is waiting for one (or for the timeout), and from then on
 //! never returns: the runner carries the run on and ends the process.
 //!
-//! The state lives here, with the loop that enrols the helper; `process/`
-//! (`final_run`, `panic_watch`) asks it whether a thread is the helper and
-//! hands the outcome back through it.
+//! Which thread is the helper is `base::ending`'s (the signal handler and
+//! the registration API ask too); the channel back to the runner is here,
+//! with the loop that enrols the helper. `process/` (`final_run`,
+//! `panic_watch`) hands the outcome back through it.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::base::ending;
 use crate::report::Failure;
 
 /// The helper running the final run's current timed cleanup (0: none).
 /// Changed only under [`OUTCOME`]'s lock; read without it.
-static THREAD: AtomicUsize = AtomicUsize::new(0);
 /// Where that cleanup's outcome goes; the runner waits on the other end.
 static OUTCOME: Mutex<Option<SyncSender<Failure>>> = Mutex::new(None);
 
@@ -40,14 +40,14 @@ pub(crate) struct Enrolment(());
 pub(crate) fn enrol(thread: usize, outcome: SyncSender<Failure>) -> Enrolment {
     let mut slot = lock();
     *slot = Some(outcome);
-    THREAD.store(thread, Ordering::Release);
+    ending::set_timed_helper(thread);
     Enrolment(())
 }
 
 impl Drop for Enrolment {
     fn drop(&mut self) {
         let mut slot = lock();
-        THREAD.store(0, Ordering::Release);
+        ending::set_timed_helper(0);
         *slot = None;
     }
 }
@@ -55,7 +55,7 @@ impl Drop for Enrolment {
 /// Whether `thread` is the enrolled helper.
 #[inline]
 pub(crate) fn is(thread: usize) -> bool {
-    THREAD.load(Ordering::Acquire) == thread
+    ending::is_timed_helper(thread)
 }
 
 /// On a thread about to run a timed cleanup: remembers for good whether
@@ -77,23 +77,17 @@ pub(crate) fn is_here() -> bool {
 /// between; `false` (and nothing done) if the runner stopped waiting first.
 pub(crate) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) -> bool {
     let mut slot = lock();
-    if THREAD.load(Ordering::Acquire) != thread {
+    if !ending::is_timed_helper(thread) {
         return false;
     }
     let Some(outcome) = slot.take() else {
         return false;
     };
-    THREAD.store(0, Ordering::Release);
+    ending::set_timed_helper(0);
     record();
     // Room for one outcome, and the cleanup has not ended otherwise.
     let _ = outcome.try_send(failure);
     true
-}
-
-/// In a forked child: the helper stayed in the parent.
-#[cfg(unix)]
-pub(crate) fn forget_after_fork() {
-    THREAD.store(0, Ordering::Relaxed);
 }
 
 fn lock() -> MutexGuard<'static, Option<SyncSender<Failure>>> {

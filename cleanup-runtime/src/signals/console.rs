@@ -4,9 +4,10 @@
 //! control event, and the system calls the handlers registered with
 //! `SetConsoleCtrlHandler` on a new thread of its own for each event. That
 //! thread is a normal one (locks, allocation and I/O are allowed), so
-//! what the watcher thread does on Unix ([`acting`]) is done from there:
+//! what the watcher thread does on Unix (the action `process/` gave at
+//! arming, [`super::Action`]) is done from there:
 //! run the cleanups, then end the process with the default handler's
-//! status, `STATUS_CONTROL_C_EXIT` (`die_now`). The system holds its console
+//! status, `STATUS_CONTROL_C_EXIT` (`die::die_now`). The system holds its console
 //! lock while a handler runs, so after Ctrl-C and Ctrl-Break that work
 //! goes on on a thread we start, and the handler returns: a second event
 //! must be able to reach us (`on_control`).
@@ -33,16 +34,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use windows_sys::Win32::Foundation::{FALSE, STATUS_CONTROL_C_EXIT, TRUE};
+use windows_sys::Win32::Foundation::{FALSE, TRUE};
 use windows_sys::Win32::System::Console::{
     CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT, CTRL_SHUTDOWN_EVENT, SetConsoleCtrlHandler,
 };
 use windows_sys::core::BOOL;
 
-use super::acting;
-use crate::base::upward::Arrival;
-use crate::base::{block, diagnostics};
-use crate::registry;
+use super::die_now;
+use crate::base::ending::{self, Arrival};
+use crate::base::{block, diagnostics, pending};
 
 /// The C runtime's number for Ctrl-Break (`signal.h`); `libc` does not
 /// declare it.
@@ -102,30 +102,6 @@ pub(super) fn remove_handlers() {
     unsafe { SetConsoleCtrlHandler(Some(on_control), FALSE) };
 }
 
-/// Ends the process with the status the default control handler gives,
-/// `STATUS_CONTROL_C_EXIT` (0xC000013A), which shells and `std::process`
-/// show for a program stopped by Ctrl-C. SIGABRT (a `panic = "abort"` run)
-/// ends it as Rust's own abort does.
-///
-/// `TerminateProcess` on ourselves, not the default handler's
-/// `ExitProcess`: like a Unix signal's death, it runs no more code of the
-/// process's. `ExitProcess` would stop the other threads where they stand
-/// and then call every DLL's `DllMain`, which may wait for a lock that a
-/// cleanup abandoned at its timeout still holds (`process/watchdog.rs`
-/// met that under Wine).
-pub(super) fn die_now(signal: c_int) -> ! {
-    use windows_sys::Win32::System::Threading::{GetCurrentProcess, TerminateProcess};
-    if signal == libc::SIGABRT {
-        std::process::abort();
-    }
-    // SAFETY: both have no preconditions; the pseudo-handle of the current
-    // process is always valid, and terminating it does not return.
-    unsafe { TerminateProcess(GetCurrentProcess(), STATUS_CONTROL_C_EXIT as u32) };
-    // Ending the calling process does not return; if it ever did, the
-    // process is ending all the same.
-    block::forever()
-}
-
 /// Our console control handler, on a thread the system started for this
 /// event.
 unsafe extern "system" fn on_control(ctrl_type: u32) -> BOOL {
@@ -168,7 +144,7 @@ enum Acting {
 
 /// What the Unix handler and watcher do together, minus the pipe.
 fn act(signal: c_int, acting: Acting) {
-    let arrival = (crate::UPWARD.signal_arrived)(signal);
+    let arrival = ending::signal_arrived(signal);
     // The first event while the run at exit goes on: that run ends the
     // process by it once done.
     if matches!(arrival, Arrival::RunGoingOn) {
@@ -177,7 +153,7 @@ fn act(signal: c_int, acting: Acting) {
     let acting_already = ACTING.swap(true, Ordering::SeqCst);
     if acting_already {
         ring();
-        if matches!(arrival, Arrival::DuringRun) {
+        if matches!(arrival, Arrival::CutShort) {
             die_now(signal);
         }
         return;
@@ -185,30 +161,30 @@ fn act(signal: c_int, acting: Acting) {
     match arrival {
         // Returned above.
         Arrival::RunGoingOn => {}
-        Arrival::DuringRun => die_now(signal),
-        Arrival::Ending if !registry::anything_pending() => die_now(signal),
+        Arrival::CutShort => die_now(signal),
+        Arrival::Ending if !pending::anything_pending() => die_now(signal),
         Arrival::Ending | Arrival::Request => match acting {
-            Acting::Here => acting::act_on(signal, &mut wait_for_ring),
+            Acting::Here => super::act(signal, &mut wait_for_ring),
             Acting::OnOwnThread => act_on_own_thread(signal),
         },
     }
 }
 
-/// Runs [`acting::act_on`] on a new thread; if that returns (the program
+/// Runs [`super::act`] on a new thread; if that returns (the program
 /// began ending on its own within its grace period), the thread waits for
 /// the end as the handler's thread would have.
 fn act_on_own_thread(signal: c_int) {
     let spawned = std::thread::Builder::new()
         .name("cleanup-console".to_owned())
         .spawn(move || {
-            acting::act_on(signal, &mut wait_for_ring);
+            super::act(signal, &mut wait_for_ring);
             block::forever()
         });
     if let Err(error) = spawned {
         diagnostics::warn(format_args!(
             "acting on the console event on the handler's thread: no thread: {error}"
         ));
-        acting::act_on(signal, &mut wait_for_ring);
+        super::act(signal, &mut wait_for_ring);
         block::forever()
     }
 }

@@ -6,19 +6,19 @@
 //! `emulate_default_handler`, which is built from the same calls. No lock,
 //! no allocation, no std I/O.
 //!
-//! It calls out of this file to two items only, both documented
-//! async-signal-safe where they are defined: [`registry::anything_pending`]
-//! (two relaxed loads) and, through the seam [`crate::UPWARD`],
-//! `process::final_run::signal_arrived` (a few sequentially consistent
-//! atomic operations on the final run's state, which stays with the final
-//! run that owns it, and on `base::listening`'s). Anything added to the
-//! handler must be listed here.
+//! It calls out of this file to three items only, all on the bottom floor
+//! and documented async-signal-safe where they are defined:
+//! [`pending::anything_pending`] (two relaxed loads),
+//! [`ending::signal_arrived`] (a few sequentially consistent atomic
+//! operations on how the process is ending, and on `base::listening`'s),
+//! and [`die_now`]. Anything added to the handler must be listed here.
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
-use crate::base::upward::Arrival;
-use crate::registry;
+use super::die_now;
+use crate::base::ending::{self, Arrival};
+use crate::base::pending;
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
 pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -52,12 +52,12 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     // (`main` returns meanwhile) ends by this signal too. A listening
     // program's shutdown request wakes the watcher even with nothing to
     // clean up: it wakes the program's waiters.
-    let woken = match (crate::UPWARD.signal_arrived)(signal) {
+    let woken = match ending::signal_arrived(signal) {
         // The run going on ends the process by this signal when it is done.
         Arrival::RunGoingOn => return,
-        Arrival::DuringRun => false,
+        Arrival::CutShort => false,
         Arrival::Request => in_armed_process && wake_watcher(signal),
-        Arrival::Ending => registry::anything_pending() && in_armed_process && wake_watcher(signal),
+        Arrival::Ending => pending::anything_pending() && in_armed_process && wake_watcher(signal),
     };
     if !woken {
         die_now(signal);
@@ -143,23 +143,6 @@ fn mark(signal: c_int) -> u32 {
         .ok()
         .and_then(|shift| 1u32.checked_shl(shift))
         .unwrap_or(0)
-}
-
-/// Ends the process by `signal`, as its default action would; as PID 1,
-/// where the default action of these signals is to be ignored, with the
-/// status `128 + signal` that shells report for a death by that signal.
-pub(super) fn die_now(signal: c_int) -> ! {
-    // SAFETY: getpid and _exit are async-signal-safe and always succeed.
-    unsafe {
-        if libc::getpid() == 1 {
-            libc::_exit(128 + signal);
-        }
-    }
-    // Restores the default action, unblocks the signal and raises it; if
-    // the process survives that, it aborts.
-    let _ = signal_hook::low_level::emulate_default_handler(signal);
-    // SAFETY: as above.
-    unsafe { libc::_exit(128 + signal) }
 }
 
 #[cfg(test)]

@@ -1,27 +1,26 @@
-//! SIGINT, SIGTERM and SIGHUP: run the cleanups, then let the signal end the
-//! process as it would have — or, once the program listens for shutdown
-//! ([`shutdown`]), wake it and give it the grace period first.
+//! The signal floor: SIGINT, SIGTERM and SIGHUP caught, handed to a normal
+//! thread, and the process ended by a signal. What a signal then *does*
+//! (run the cleanups, or give a listening program its grace period) is not
+//! decided here: `process/` hands it over when it arms this floor
+//! ([`arm`], [`Action`]; `process::on_signal`), as signal-hook's low-level
+//! floor leaves the decisions to its callers.
 //!
-//! May use: `base/`, `registry/` (only [`anything_pending`], from the
-//! handler, and `first_use::ensure`, which a program's first listen calls
-//! as its first registration would). The watcher starts the final run,
-//! and the handler records the signal with it, through
-//! [`crate::base::upward`]; nothing here imports `process/`.
-//! Used by: `process/` (arms the handlers at first use and after `fork`,
-//! ends the process by a signal with `die_now`), `lib.rs` (which re-exports
-//! the public [`shutdown`]).
+//! May use: `base/` only (how the process is ending, whether anything is
+//! pending, whether the program listens: all atomics there).
+//! Used by: `process/` (arms it at first use and after `fork`, ends the
+//! process by a signal with [`die_now`]).
 //! Architecture invariant: only `handler.rs` runs inside a signal handler,
-//! and it calls nothing that is not async-signal-safe.
+//! and it calls nothing that is not async-signal-safe; the one call up is
+//! the [`Action`] given at arming.
 //!
-//! [`anything_pending`]: crate::registry::anything_pending
-//!
-//! Split by danger, as signal-hook does: `handler` is what runs inside the
-//! signal handler (async-signal-safe only); `watcher` is the normal thread
-//! that runs the cleanups; `posix` installs them; this file decides when.
-//! On Windows, `console` stands for all three: a console control handler
-//! (Ctrl-C, Ctrl-Break, the console closing, system shutdown) runs on a
-//! normal thread the system starts for each event (PORTABILITY.md,
-//! "Windows").
+//! Split by danger: `handler` is what runs inside the signal handler
+//! (async-signal-safe only); `watcher` is the normal thread that reads the
+//! wake pipe and calls the action; `posix` installs them and makes the
+//! pipe; `die` ends the process by a signal (the one definition); this
+//! file decides when. On Windows, `console` stands for the first three: a
+//! console control handler (Ctrl-C, Ctrl-Break, the console closing,
+//! system shutdown) runs on a normal thread the system starts for each
+//! event (PORTABILITY.md, "Windows").
 //!
 //! # Rules
 //!
@@ -43,16 +42,17 @@
 //!   `CLEANUP_SIGNALS=off` environment variable, and
 //!   [`leave_signals_alone`](crate::leave_signals_alone).
 
-mod acting;
 #[cfg(windows)]
 mod console;
+mod die;
 #[cfg(unix)]
 mod handler;
 #[cfg(unix)]
 mod posix;
-pub mod shutdown;
 #[cfg(unix)]
 mod watcher;
+
+pub(crate) use die::die_now;
 
 #[cfg(windows)]
 use console as platform;
@@ -60,7 +60,9 @@ use console as platform;
 use posix as platform;
 
 use std::ffi::c_int;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use crate::base::diagnostics;
 use crate::base::environment::{self, Variable};
@@ -71,19 +73,32 @@ const LEFT_ALONE: u8 = 2;
 
 static STATE: AtomicU8 = AtomicU8::new(NOT_ARMED);
 
+/// What a handled signal does once it reaches a normal thread: given the
+/// signal, and a way to wait until the next one arrives or a limit (`None`:
+/// none) passes. The floor never decides that itself: `process/` hands it
+/// over when it arms the floor ([`arm`]), the one call this floor makes up.
+pub(crate) type Action = fn(c_int, &mut dyn FnMut(Option<Duration>));
+
+/// The [`Action`] given at the first [`arm`].
+static ACTION: OnceLock<Action> = OnceLock::new();
+
 /// Installs our handlers where the default action is in place, once per
 /// process. One load after the first call: it is on every registration's
 /// path. Plain libc only (and std's environment, which is libc's behind a
 /// static lock): it may run before `main`.
+///
+/// `action` is what a handled signal does on a normal thread (see
+/// [`Action`]); the first one given is kept.
 #[inline]
-pub(crate) fn arm() {
+pub(crate) fn arm(action: Action) {
     if cfg!(feature = "signals") && STATE.load(Ordering::Acquire) == NOT_ARMED {
-        arm_now();
+        arm_now(action);
     }
 }
 
 #[cold]
-fn arm_now() {
+fn arm_now(action: Action) {
+    let _ = ACTION.set(action);
     if STATE
         .compare_exchange(NOT_ARMED, ARMED, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
@@ -104,11 +119,12 @@ fn left_alone() -> bool {
     STATE.load(Ordering::Acquire) == LEFT_ALONE
 }
 
-/// Ends the process by `signal` now, as its default action would (as PID 1:
-/// status `128 + signal`; on Windows: as the default console control
-/// handler would).
-pub(crate) fn die_now(signal: c_int) -> ! {
-    platform::die_now(signal)
+/// Acts on `signal` on this normal thread, as `process/` said at arming
+/// (see [`Action`]); `wait` waits for the next signal.
+fn act(signal: c_int, wait: &mut dyn FnMut(Option<Duration>)) {
+    if let Some(action) = ACTION.get() {
+        action(signal, wait);
+    }
 }
 
 /// In a forked child: the watcher thread stayed in the parent, so arming

@@ -43,11 +43,6 @@ pub(super) fn remove_handlers() {
     }
 }
 
-/// Ends the process by `signal` now, as its default action would.
-pub(super) fn die_now(signal: c_int) -> ! {
-    handler::die_now(signal)
-}
-
 fn has_default_action(signal: c_int) -> bool {
     handler::current_action(signal) == Some(libc::SIG_DFL)
 }

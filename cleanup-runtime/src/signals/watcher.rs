@@ -9,7 +9,7 @@ use std::ffi::{c_int, c_void};
 use std::io;
 use std::time::Duration;
 
-use super::{acting, handler};
+use super::handler;
 
 /// Starts the watcher on its own thread, reading one signal number per byte
 /// from `read_fd`. A byte only wakes it: it acts on a signal only if our
@@ -47,7 +47,7 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
             match read {
                 1 => {
                     if let Some(signal) = handler::take_received(byte) {
-                        acting::act_on(signal, &mut |limit| wait_for_wake(read_fd, limit));
+                        super::act(signal, &mut |limit| wait_for_wake(read_fd, limit));
                     }
                 }
                 -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}

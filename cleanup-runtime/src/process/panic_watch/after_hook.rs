@@ -6,7 +6,7 @@
 //! soon as the hook returns. Yet another thread carries the final run on
 //! and ends the process, so the panicking thread must not. It could wait
 //! inside the hook, but std holds its hook's lock for reading while a hook
-//! runs (FINDINGS.md, "The panic hook's lock"), and every cleanup that
+//! runs (`take_hook`/`set_hook` on any thread wait for it), and every cleanup that
 //! calls `take_hook` or `set_hook` would then wait forever.
 //!
 //! So the thread returns from the hook and stops at the abort instead:

@@ -1,6 +1,12 @@
 //! Shutdown requests for services: be told, drain, then let the cleanups
 //! run.
 //!
+//! (Layer: the public `cleanup_runtime::shutdown`. May use `base/` (whether
+//! the program listens) and `registry/` (`first_use::ensure`: a first
+//! listen sets the runtime up as a first cleanup does). Used by
+//! `process/`, whose thread acting on a signal wakes the waiters and keeps
+//! the grace period, and by `lib.rs`, which makes it public.)
+//!
 //! A server, worker or daemon under systemd, Kubernetes or Docker is
 //! stopped with `SIGTERM`, given a while, then `SIGKILL`ed. Without
 //! listening, a `SIGTERM` starts the cleanups at once on the signal watcher
@@ -127,7 +133,6 @@
 //! alone fills Docker's default stop timeout: set a shorter one there.
 
 mod grace;
-pub(super) mod grace_period;
 mod requested;
 mod waiters;
 
@@ -250,10 +255,10 @@ fn listen() {
     }
 }
 
-/// From the signal watcher thread, after the handler took a signal as the
-/// shutdown request: wakes every waiter and returns the grace period that
+/// From the thread acting on signals (`process::grace_wait`), after the
+/// handler took a signal as the shutdown request: wakes every waiter and returns the grace period that
 /// starts now.
-fn requested_by_signal() -> Duration {
+pub(crate) fn requested_by_signal() -> Duration {
     waiters::request_from_watcher();
     grace::for_signal()
 }

@@ -1,5 +1,5 @@
 //! A listening program's grace period, on the thread that acts on signals
-//! (`signals::acting`): the waiters are woken, and the program has the
+//! (`on_signal`): the waiters are woken, and the program has the
 //! grace period to end on its own. A second signal ends the wait at once.
 
 use std::ffi::c_int;
@@ -14,11 +14,8 @@ use crate::base::listening;
 /// over, runs the cleanups and ends the process by `signal`, unless the
 /// program began ending on its own meanwhile: then returns `None`, and its
 /// own end stands.
-pub(in crate::signals) fn wait_out(
-    signal: c_int,
-    wait: &mut dyn FnMut(Option<Duration>),
-) -> Option<c_int> {
-    let grace = super::requested_by_signal();
+pub(super) fn wait_out(signal: c_int, wait: &mut dyn FnMut(Option<Duration>)) -> Option<c_int> {
+    let grace = crate::shutdown::requested_by_signal();
     let ends_at = Instant::now().checked_add(grace);
     loop {
         // Checked on every wake-up, not only for a signal of its own: a
@@ -32,7 +29,7 @@ pub(in crate::signals) fn wait_out(
         }
         wait(left);
     }
-    if (crate::UPWARD.run_after_grace)(signal) {
+    if super::final_run::run_after_grace(signal) {
         crate::signals::die_now(signal);
     }
     None

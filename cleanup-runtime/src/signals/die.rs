@@ -1,0 +1,54 @@
+//! Ending the process by a signal, as its default action would: the one
+//! definition, for the handler, the thread acting on signals, the final
+//! run and the watchdog.
+
+use std::ffi::c_int;
+
+#[cfg(windows)]
+use windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT;
+
+#[cfg(windows)]
+use crate::base::block;
+
+/// Unix: ends the process by `signal`, as its default action would; as PID 1,
+/// where the default action of these signals is to be ignored, with the
+/// status `128 + signal` that shells report for a death by that signal.
+#[cfg(unix)]
+pub(crate) fn die_now(signal: c_int) -> ! {
+    // SAFETY: getpid and _exit are async-signal-safe and always succeed.
+    unsafe {
+        if libc::getpid() == 1 {
+            libc::_exit(128 + signal);
+        }
+    }
+    // Restores the default action, unblocks the signal and raises it; if
+    // the process survives that, it aborts.
+    let _ = signal_hook::low_level::emulate_default_handler(signal);
+    // SAFETY: as above.
+    unsafe { libc::_exit(128 + signal) }
+}
+
+/// Windows: ends the process with the status the default control handler gives,
+/// `STATUS_CONTROL_C_EXIT` (0xC000013A), which shells and `std::process`
+/// show for a program stopped by Ctrl-C. SIGABRT (a `panic = "abort"` run)
+/// ends it as Rust's own abort does.
+///
+/// `TerminateProcess` on ourselves, not the default handler's
+/// `ExitProcess`: like a Unix signal's death, it runs no more code of the
+/// process's. `ExitProcess` would stop the other threads where they stand
+/// and then call every DLL's `DllMain`, which may wait for a lock that a
+/// cleanup abandoned at its timeout still holds (`process/watchdog.rs`
+/// met that under Wine).
+#[cfg(windows)]
+pub(crate) fn die_now(signal: c_int) -> ! {
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, TerminateProcess};
+    if signal == libc::SIGABRT {
+        std::process::abort();
+    }
+    // SAFETY: both have no preconditions; the pseudo-handle of the current
+    // process is always valid, and terminating it does not return.
+    unsafe { TerminateProcess(GetCurrentProcess(), STATUS_CONTROL_C_EXIT as u32) };
+    // Ending the calling process does not return; if it ever did, the
+    // process is ending all the same.
+    block::forever()
+}
