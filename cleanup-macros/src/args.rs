@@ -14,6 +14,7 @@ use syn::{Error, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Path, Result, Toke
 use crate::ast::Macro;
 use crate::error::combine;
 use crate::order::{Direction, Order};
+use crate::value::{check_text, into_ungrouped, string_literal};
 
 mod kw {
     syn::custom_keyword!(name);
@@ -85,7 +86,7 @@ pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
     let options = Options::parse_for(args, Macro::Cleanup)?;
     let mut errors = options.errors;
     if let Some(name) = &options.name {
-        options.order.check_not_own(name, &mut errors);
+        options.order.check_not_own(&name.value, &mut errors);
     }
     if !options.name_given {
         let message = "missing `name`: write `#[cleanup(name = \"...\")]`, \
@@ -204,23 +205,60 @@ impl Options {
 
     fn parse_each(&mut self, input: ParseStream) -> Result<()> {
         while !input.is_empty() {
+            // Each key peeked (`|`, not `||`), so that where the next token
+            // is no key at all the error lists them all.
             let lookahead = input.lookahead1();
-            if lookahead.peek(Token![crate]) {
-                let key: Token![crate] = input.parse()?;
-                self.parse_runtime(input, key.span)?;
-            } else if lookahead.peek(kw::after) {
-                let key: kw::after = input.parse()?;
-                self.parse_order(input, Direction::After, key.span)?;
-            } else if lookahead.peek(kw::before) {
-                let key: kw::before = input.parse()?;
-                self.parse_order(input, Direction::Before, key.span)?;
-            } else if lookahead.peek(kw::name) {
-                let key: kw::name = input.parse()?;
-                let value = parse_value(input, key.span, "name")?;
+            let known = lookahead.peek(kw::name)
+                | lookahead.peek(kw::timeout)
+                | lookahead.peek(kw::after)
+                | lookahead.peek(kw::before)
+                | lookahead.peek(Token![crate]);
+            if known || input.peek(Ident::peek_any) {
+                // A raw identifier is the same key (`r#name` is `name`).
+                let key = Ident::parse_any(input)?;
+                self.parse_option(input, &key)?;
+            } else if input.peek(LitStr) {
+                let literal: LitStr = input.parse()?;
+                return Err(match self.attribute {
+                    Macro::Cleanup => Error::new_spanned(
+                        &literal,
+                        format!(
+                            "options are written `key = value`: for the name, write \
+                             `name = {}`",
+                            literal.token()
+                        ),
+                    ),
+                    Macro::AtExit => Error::new_spanned(
+                        &literal,
+                        "`#[at_exit]` takes no name (its cleanup is named after the \
+                         function); to name it, write `#[cleanup(name = ...)]` instead",
+                    ),
+                });
+            } else {
+                return Err(lookahead.error());
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(())
+    }
+
+    /// The option whose key is `key`, and its value.
+    fn parse_option(&mut self, input: ParseStream, key: &Ident) -> Result<()> {
+        let span = key.span();
+        let written = key.unraw().to_string();
+        match written.as_str() {
+            "crate" => self.parse_runtime(input, span),
+            "after" => self.parse_order(input, Direction::After, span),
+            "before" => self.parse_order(input, Direction::Before, span),
+            "name" => {
+                let value = parse_value(input, span, "name")?;
                 if let Macro::AtExit = self.attribute {
-                    self.cleanup_only(key.span);
+                    self.cleanup_only(span);
                 } else if self.name_given {
-                    self.errors.push(repeated(key.span, "name"));
+                    self.errors.push(repeated(span, "name"));
                 } else {
                     self.name_given = true;
                     match check_name(&value) {
@@ -228,13 +266,14 @@ impl Options {
                         Err(error) => self.errors.push(error),
                     }
                 }
-            } else if lookahead.peek(kw::timeout) {
-                let key: kw::timeout = input.parse()?;
-                let value = parse_value(input, key.span, "timeout")?;
+                Ok(())
+            }
+            "timeout" => {
+                let value = parse_value(input, span, "timeout")?;
                 if let Macro::AtExit = self.attribute {
-                    self.cleanup_only(key.span);
+                    self.cleanup_only(span);
                 } else if self.timeout_given {
-                    self.errors.push(repeated(key.span, "timeout"));
+                    self.errors.push(repeated(span, "timeout"));
                 } else {
                     self.timeout_given = true;
                     match check_timeout(&value) {
@@ -242,9 +281,9 @@ impl Options {
                         Err(error) => self.errors.push(error),
                     }
                 }
-            } else if input.peek(Ident::peek_any) {
-                let key = Ident::parse_any(input)?;
-                let written = key.unraw().to_string();
+                Ok(())
+            }
+            _ => {
                 let (keys, valid_options): (&[&str], _) = match self.attribute {
                     Macro::AtExit => (&["after", "before", "crate"], VALID_AT_EXIT_OPTIONS),
                     Macro::Cleanup => (
@@ -257,32 +296,16 @@ impl Options {
                     None => String::new(),
                 };
                 self.errors.push(Error::new(
-                    key.span(),
+                    span,
                     format!("unknown option `{written}`{hint} {valid_options}"),
                 ));
                 // Skip its value, if it has one, to report what follows.
                 if input.peek(Token![=]) {
-                    parse_value(input, key.span(), "")?;
+                    parse_value(input, span, "")?;
                 }
-            } else if input.peek(LitStr) {
-                let literal: LitStr = input.parse()?;
-                return Err(Error::new_spanned(
-                    &literal,
-                    format!(
-                        "options are written `key = value`: for the name, write \
-                         `name = {}`",
-                        literal.token()
-                    ),
-                ));
-            } else {
-                return Err(lookahead.error());
+                Ok(())
             }
-            if input.is_empty() {
-                break;
-            }
-            input.parse::<Token![,]>()?;
         }
-        Ok(())
     }
 }
 
@@ -319,34 +342,6 @@ fn repeated(span: Span, key: &str) -> Error {
     )
 }
 
-/// The value as a plain string literal, or an error on it that shows the
-/// `example` of the `key`'s form.
-pub(crate) fn string_literal<'a>(value: &'a Expr, key: &str, example: &str) -> Result<&'a LitStr> {
-    if let Expr::Lit(ExprLit {
-        lit: Lit::Str(literal),
-        attrs,
-    }) = value
-    {
-        if !attrs.is_empty() {
-            return Err(Error::new_spanned(
-                value,
-                format!("`{key}` must be a plain string literal, without attributes"),
-            ));
-        }
-        if !literal.suffix().is_empty() {
-            return Err(Error::new_spanned(
-                literal,
-                format!("`{key}` must be a string literal without a suffix"),
-            ));
-        }
-        return Ok(literal);
-    }
-    Err(Error::new_spanned(
-        value,
-        format!("`{key}` must be a string literal, like `{key} = {example}`"),
-    ))
-}
-
 fn check_name(value: &Expr) -> Result<Name> {
     let literal = string_literal(value, "name", "\"close-db\"")?;
     Ok(Name {
@@ -355,34 +350,10 @@ fn check_name(value: &Expr) -> Result<Name> {
     })
 }
 
-/// The text of a cleanup's name (`what` says where it was written, for the
-/// message): not empty, not only whitespace, no control characters.
-pub(crate) fn check_text(literal: &LitStr, what: &str) -> Result<String> {
-    let text = literal.value();
-    if text.is_empty() {
-        return Err(Error::new_spanned(
-            literal,
-            format!("{what} must not be empty"),
-        ));
-    }
-    if text.trim().is_empty() {
-        return Err(Error::new_spanned(
-            literal,
-            format!("{what} must not be only whitespace"),
-        ));
-    }
-    if let Some(control) = text.chars().find(|c| c.is_control()) {
-        return Err(Error::new_spanned(
-            literal,
-            format!("{what} must not contain control characters, found {control:?}"),
-        ));
-    }
-    Ok(text)
-}
-
 /// The value of `crate = ...`: a path (`::exitclean`, `::framework::rt`),
 /// without generics; a string gets a hint to drop the quotes.
 fn check_runtime(value: Expr) -> Result<Path> {
+    let value = into_ungrouped(value);
     let example = "`crate = ::cleanup_runtime` (the path to the runtime crate, \
                    as renamed or re-exported)";
     match value {

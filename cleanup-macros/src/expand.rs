@@ -146,11 +146,16 @@ fn expand(
     // `single_call_fn` would flag every cleanup that the program does not
     // call itself. The lint is about the user's own calls; a cleanup is
     // meant to be called from elsewhere.
+    let in_proc_macro = in_proc_macro(function.attribute);
     quote! {
         #[allow(clippy::single_call_fn)]
         #tokens
 
         #cfgs
+        #in_proc_macro
+
+        #cfgs
+        #[cfg(not(proc_macro))]
         #[doc(hidden)]
         #[allow(dead_code, deprecated, non_upper_case_globals)]
         const #declared: () = {
@@ -181,6 +186,23 @@ fn expand(
     }
 }
 
+/// In a `proc-macro` crate (`cfg(proc_macro)`), the registration is left
+/// out and this error is emitted instead: such a crate's code runs inside
+/// the compiler, while it builds other crates, never in a program that ends;
+/// a cleanup there would run when rustc exits (and the runtime would arm
+/// its signal handlers in rustc).
+fn in_proc_macro(attribute: Macro) -> TokenStream {
+    let message = format!(
+        "{attribute} cannot be used in a `proc-macro` crate: its code runs inside the \
+         compiler while other crates build, not in a program that ends; declare the \
+         cleanup in the program or in a library it links"
+    );
+    quote! {
+        #[cfg(proc_macro)]
+        ::core::compile_error! { #message }
+    }
+}
+
 /// What the generated code calls `::cleanup_runtime::__private` (or
 /// `<path>::__private` with `crate = <path>`): one `use` at the top of the
 /// registration's block names it, so an unknown `crate` path is one error,
@@ -190,6 +212,15 @@ fn expand(
 /// value).
 fn private_at(span: Span) -> Ident {
     Ident::new("__cleanup_private", span)
+}
+
+/// The module the error-describing traits are imported from, in a `use`
+/// that sits among tokens spanned on the user's return type. At the
+/// attribute, not there: a `use` path takes the edition of its first
+/// segment, and in a 2015 crate a path on the user's tokens would be read
+/// from the crate root (where `__cleanup_private` is not).
+fn imports_from() -> Ident {
+    private_at(Span::call_site())
 }
 
 /// `<fn name>_declared_as_cleanup`, on the attribute: a second expansion
@@ -304,30 +335,25 @@ fn constructor(private: &Ident) -> TokenStream {
 /// probe has no bounds, so a wrong type gets that one error only.
 fn run(sig: &Signature) -> TokenStream {
     let ident = &sig.ident;
-    let (first, last) = match &sig.output {
-        ReturnType::Default => (ident.span(), ident.span()),
-        ReturnType::Type(_, ty) => {
-            let mut tokens = ty.to_token_stream().into_iter();
-            let first = tokens.next().map_or(ident.span(), |token| token.span());
-            let last = tokens.last().map_or(first, |token| token.span());
-            (first, last)
-        }
-    };
+    let (first, last) = return_type_span(sig);
     // The function is named once, where it was written, so that where it
     // cannot be found (a `trait`) rustc says so once. The local that holds
     // it is hygienic (mixed site), so it cannot clash with the user's names.
     let private = private_at(first);
+    let imports = imports_from();
     let function = Ident::new("function", Span::mixed_site().located_at(first));
     let errors = Ident::new("errors", Span::mixed_site());
     // Same hygiene as `function`, so that the call's span joins the two.
     let arguments = quote_spanned!(Span::mixed_site().located_at(last)=> ());
+    // The `use` before the statements: an item after a statement is
+    // clippy's `items_after_statements`, reported on the user's function.
     quote_spanned! {first=>
         || -> #private::Outcome {
-            let #function: fn() -> _ = #ident;
             #[allow(unused_imports)]
-            use #private::{
+            use #imports::{
                 ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
             };
+            let #function: fn() -> _ = #ident;
             let #errors = (&&#private::Probe::returned_by(#function)).errors();
             #private::into_outcome(#function #arguments, #errors)
         }
@@ -340,28 +366,43 @@ fn run(sig: &Signature) -> TokenStream {
 /// picked as in [`run`], from the type of the awaited value.
 fn run_async(sig: &Signature) -> TokenStream {
     let ident = &sig.ident;
-    let first = match &sig.output {
-        ReturnType::Default => ident.span(),
-        ReturnType::Type(_, ty) => ty
-            .to_token_stream()
-            .into_iter()
-            .next()
-            .map_or(ident.span(), |token| token.span()),
-    };
+    let (first, last) = return_type_span(sig);
     let private = private_at(first);
+    let imports = imports_from();
     let value = Ident::new("value", Span::mixed_site());
     let errors = Ident::new("errors", Span::mixed_site());
+    // The value (a one-element tuple) read as `value.0` spanned from the
+    // first to the last token of the return type, as the call in [`run`]:
+    // a wrong type is underlined whole.
+    let value_first = Ident::new("value", Span::mixed_site().located_at(first));
+    let mut field = Literal::usize_unsuffixed(0);
+    field.set_span(last);
     quote_spanned! {first=>
         || -> #private::Outcome {
             #private::drive_async(async {
-                let #value = #ident().await;
                 #[allow(unused_imports)]
-                use #private::{
+                use #imports::{
                     ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
                 };
-                let #errors = (&&#private::Probe::returned_as(&#value)).errors();
-                #private::into_outcome(#value, #errors)
+                let #value = (#ident().await,);
+                let #errors = (&&#private::Probe::returned_as(&#value.0)).errors();
+                #private::into_outcome(#value_first.#field, #errors)
             })
+        }
+    }
+}
+
+/// The span of the first and of the last token of the return type (the
+/// function's name if it has none).
+fn return_type_span(sig: &Signature) -> (Span, Span) {
+    let ident = &sig.ident;
+    match &sig.output {
+        ReturnType::Default => (ident.span(), ident.span()),
+        ReturnType::Type(_, ty) => {
+            let mut tokens = ty.to_token_stream().into_iter();
+            let first = tokens.next().map_or(ident.span(), |token| token.span());
+            let last = tokens.last().map_or(first, |token| token.span());
+            (first, last)
         }
     }
 }

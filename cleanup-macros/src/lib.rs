@@ -26,6 +26,7 @@ mod fallback;
 mod name_guard;
 mod order;
 mod valid;
+mod value;
 
 use proc_macro::TokenStream;
 

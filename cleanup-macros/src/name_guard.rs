@@ -117,9 +117,16 @@ impl NameGuard {
         // still declare named cleanups.
         // A module of its own: `global_asm!` is an item macro, not a
         // statement, and the registration is in a block.
+        //
+        // On x86 the AT&T syntax is asked for, as clippy's
+        // `inline_asm_x86_intel_syntax` wants: the directives read the same
+        // in both, and other architectures take no syntax option.
         quote! {
             #[cfg(#elf)]
             mod __cleanup_name_guard {
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                ::core::arch::global_asm!(#template, options(att_syntax));
+                #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
                 ::core::arch::global_asm!(#template);
             }
         }
@@ -139,8 +146,11 @@ impl NameGuard {
         };
         // Its own block, so the static's name cannot shadow anything. The
         // `export_name` static is spanned on the name, where rustc reports a
-        // duplicate within one crate.
-        quote_spanned! {self.span=>
+        // duplicate within one crate: located there, but with the
+        // attribute's hygiene and edition (in a 2015 crate, `::core` on the
+        // user's own tokens would name the crate root).
+        let span = Span::call_site().located_at(self.span);
+        quote_spanned! {span=>
             ::core::option::Option::Some({
                 #[cfg(#elf)]
                 #declaration

@@ -8,7 +8,7 @@
 
 use syn::{Error, Expr, ExprArray, LitStr, Result};
 
-use crate::args::{Name, check_text, string_literal};
+use crate::value::{check_text, string_literal, ungroup};
 
 /// Which of the two options.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl Order {
     /// literal or an array of them. Every mistake is pushed to `errors`.
     pub(crate) fn take(&mut self, direction: Direction, value: &Expr, errors: &mut Vec<Error>) {
         let key = direction.key();
-        let elements: Vec<&Expr> = match value {
+        let elements: Vec<&Expr> = match ungroup(value) {
             Expr::Array(ExprArray { elems, attrs, .. }) if attrs.is_empty() => {
                 if elems.is_empty() {
                     errors.push(Error::new_spanned(
@@ -91,16 +91,15 @@ impl Order {
         }
     }
 
-    /// For `#[cleanup]`: a cleanup ordered against its own name is an
-    /// error on that name in `after` or `before`.
-    pub(crate) fn check_not_own(&self, own: &Name, errors: &mut Vec<Error>) {
+    /// For `#[cleanup]`: a cleanup ordered against its own name (`own`) is
+    /// an error on that name in `after` or `before`.
+    pub(crate) fn check_not_own(&self, own: &str, errors: &mut Vec<Error>) {
         for (key, list) in [("after", &self.after), ("before", &self.before)] {
-            for literal in list.iter().filter(|literal| literal.value() == own.value) {
+            for literal in list.iter().filter(|literal| literal.value() == own) {
                 errors.push(Error::new_spanned(
                     literal,
                     format!(
-                        "a cleanup cannot run {key} itself: {:?} is this cleanup's own name",
-                        own.value
+                        "a cleanup cannot run {key} itself: {own:?} is this cleanup's own name"
                     ),
                 ));
             }
