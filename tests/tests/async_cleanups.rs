@@ -168,6 +168,46 @@ fn an_async_cleanup_that_never_finishes_times_out_and_later_async_ones_still_run
     assert_eq!(entry(&report, "static-stuck")["status"], "timeout");
 }
 
+/// A cleanup that holds its runtime's thread (a blocking call, a loop that
+/// never awaits) cannot be preempted: abandoned at its timeout, it keeps
+/// that thread, and the next async cleanup must not wait behind it. The
+/// deadline is only the bound on a run that would hang: each later cleanup
+/// must end `ok`, none `skipped` or cut off by the deadline.
+#[test]
+fn async_cleanups_abandoned_while_holding_their_thread_do_not_hold_back_the_next_ones() {
+    let listener = Listener::new();
+    let run = listener
+        .fixture("held_thread")
+        .env("CLEANUP_DEADLINE", "20s")
+        .run();
+    run.assert_code(0);
+    assert_eq!(
+        run.ran(),
+        [
+            "a-blocking",
+            "a-spinning",
+            "a-on-time",
+            "static-stuck",
+            "static-failing",
+            "static-at-exit"
+        ],
+        "the spinning cleanup started though the blocking one held its thread\n{}",
+        run.context()
+    );
+    assert_eq!(
+        listener.received(2, &run),
+        ["a-on-time", "static-at-exit"],
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(
+        statuses(&report),
+        ["timeout", "timeout", "ok", "ok", "ok", "ok"],
+        "{report}"
+    );
+}
+
 #[test]
 fn an_async_err_is_reported_error_and_a_panic_panic() {
     let listener = Listener::new();

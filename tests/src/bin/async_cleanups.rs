@@ -16,6 +16,10 @@
 //! - `sigterm`: async a1; says `ready` and waits for the signal.
 //! - `timeout`: async a-late, then an async one that never finishes with
 //!   `Handle::set_timeout(300ms)`; returns.
+//! - `held_thread`: async a-on-time, then a-spinning (loops without ever
+//!   awaiting) and a-blocking (blocks its thread for good), each with
+//!   `Handle::set_timeout(300ms)`; returns. Run, in reverse: a-blocking,
+//!   a-spinning, a-on-time.
 //! - `errors`: an async cleanup returning `Err("async failed")`, one
 //!   panicking `"async panicked"`; returns.
 //! - `deadline`: sync s1, then an async cleanup that never finishes and
@@ -107,6 +111,19 @@ async fn in_runtime() {
             });
             assert!(stuck.set_timeout(Duration::from_millis(300)));
         }
+        "held_thread" => {
+            cleanup_runtime::register_async(send("a-on-time"));
+            let spinning = cleanup_runtime::register_async(async {
+                ran("a-spinning");
+                spin_forever();
+            });
+            assert!(spinning.set_timeout(Duration::from_millis(300)));
+            let blocking = cleanup_runtime::register_async(async {
+                ran("a-blocking");
+                block_forever();
+            });
+            assert!(blocking.set_timeout(Duration::from_millis(300)));
+        }
         "errors" => {
             cleanup_runtime::register_async(async { Err::<(), _>("async failed") });
             cleanup_runtime::register_async(async {
@@ -128,6 +145,20 @@ async fn in_runtime() {
             cleanup_runtime::register(say_runtime_thread);
         }
         other => panic!("unknown scenario {other:?}"),
+    }
+}
+
+/// Keeps the thread busy for good, never returning to the runtime.
+fn spin_forever() {
+    loop {
+        std::hint::spin_loop();
+    }
+}
+
+/// Blocks the thread for good.
+fn block_forever() {
+    loop {
+        std::thread::park();
     }
 }
 
