@@ -611,10 +611,10 @@ fn open_existing_at(parent: BorrowedFd<'_>, name: &OsStr) -> io::Result<File> {
 /// open.
 fn is_at_in(file: &File, parent: BorrowedFd<'_>, name: &OsStr) -> bool {
     match (
-        file.metadata(),
+        rustix::fs::fstat(file),
         rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW),
     ) {
-        (Ok(open), Ok(at_path)) => open.dev() == at_path.st_dev && open.ino() == at_path.st_ino,
+        (Ok(open), Ok(at_path)) => open.st_dev == at_path.st_dev && open.st_ino == at_path.st_ino,
         _ => false,
     }
 }
