@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
@@ -191,7 +191,7 @@ impl Options {
                 "expected `crate = ::path::to::cleanup_runtime`: `crate` needs a value",
             ));
         }
-        let value = parse_value(input, span, "crate")?;
+        let value = parse_runtime_value(input)?;
         if std::mem::replace(&mut self.runtime_given, true) {
             self.errors.push(repeated(span, "crate"));
             return Ok(());
@@ -333,6 +333,31 @@ fn parse_value(input: ParseStream, key_span: Span, key: &str) -> Result<Expr> {
     }
     input.parse::<Token![=]>()?;
     input.parse()
+}
+
+/// `= <path>` after `crate`. A `$p:path` fragment arrives as an invisible
+/// group holding a path, which is read as a path (`a::B<T>` written in a
+/// type's style would not read as an expression); anything else is read as
+/// an expression, as for the other keys.
+fn parse_runtime_value(input: ParseStream) -> Result<Expr> {
+    input.parse::<Token![=]>()?;
+    let fragment = input.step(|cursor| match cursor.token_tree() {
+        Some((TokenTree::Group(group), rest)) if group.delimiter() == Delimiter::None => {
+            Ok((group, rest))
+        }
+        _ => Err(cursor.error("not a fragment")),
+    });
+    match fragment {
+        Ok(group) => match syn::parse2::<Path>(group.stream()) {
+            Ok(path) => Ok(Expr::Path(ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path,
+            })),
+            Err(_) => syn::parse2::<Expr>(group.stream()),
+        },
+        Err(_) => input.parse(),
+    }
 }
 
 fn repeated(span: Span, key: &str) -> Error {

@@ -329,10 +329,12 @@ fn constructor(private: &Ident) -> TokenStream {
 /// tell, since its bound is only `E: Display`.
 ///
 /// A wrong return type fails the `CleanupResult` bound of `into_outcome`,
-/// and rustc puts that error on the argument, `name()`. Spanning that call
-/// from the first to the last token of the return type puts the error on the
-/// whole return type; the name still resolves where it was written. The
-/// probe has no bounds, so a wrong type gets that one error only.
+/// and rustc puts that error on the path of the function called,
+/// `__cleanup_private::into_outcome`. Spanning that path from the first to
+/// the last token of the return type (its first segment on the first, the
+/// rest on the last) puts the error on the whole return type; the
+/// function's name still resolves where it was written. The probe has no
+/// bounds, so a wrong type gets that one error only.
 fn run(sig: &Signature) -> TokenStream {
     let ident = &sig.ident;
     let (first, last) = return_type_span(sig);
@@ -341,10 +343,9 @@ fn run(sig: &Signature) -> TokenStream {
     // it is hygienic (mixed site), so it cannot clash with the user's names.
     let private = private_at(first);
     let imports = imports_from();
+    let into_outcome = quote_spanned!(last=> ::into_outcome);
     let function = Ident::new("function", Span::mixed_site().located_at(first));
     let errors = Ident::new("errors", Span::mixed_site());
-    // Same hygiene as `function`, so that the call's span joins the two.
-    let arguments = quote_spanned!(Span::mixed_site().located_at(last)=> ());
     // The `use` before the statements: an item after a statement is
     // clippy's `items_after_statements`, reported on the user's function.
     quote_spanned! {first=>
@@ -355,7 +356,7 @@ fn run(sig: &Signature) -> TokenStream {
             };
             let #function: fn() -> _ = #ident;
             let #errors = (&&#private::Probe::returned_by(#function)).errors();
-            #private::into_outcome(#function #arguments, #errors)
+            #private #into_outcome(#function(), #errors)
         }
     }
 }
@@ -363,7 +364,8 @@ fn run(sig: &Signature) -> TokenStream {
 /// For an `async fn` (feature `tokio`; `valid.rs` rejects it otherwise):
 /// `|| -> Outcome { drive_async(async { into_outcome(name().await, errors) }) }`,
 /// the future driven on the runtime's own tokio runtime. How errors read is
-/// picked as in [`run`], from the type of the awaited value.
+/// picked as in [`run`], from the type of the awaited value, and a wrong
+/// return type is underlined whole as there.
 fn run_async(sig: &Signature) -> TokenStream {
     let ident = &sig.ident;
     let (first, last) = return_type_span(sig);
@@ -371,12 +373,7 @@ fn run_async(sig: &Signature) -> TokenStream {
     let imports = imports_from();
     let value = Ident::new("value", Span::mixed_site());
     let errors = Ident::new("errors", Span::mixed_site());
-    // The value (a one-element tuple) read as `value.0` spanned from the
-    // first to the last token of the return type, as the call in [`run`]:
-    // a wrong type is underlined whole.
-    let value_first = Ident::new("value", Span::mixed_site().located_at(first));
-    let mut field = Literal::usize_unsuffixed(0);
-    field.set_span(last);
+    let into_outcome = quote_spanned!(last=> ::into_outcome);
     quote_spanned! {first=>
         || -> #private::Outcome {
             #private::drive_async(async {
@@ -384,9 +381,9 @@ fn run_async(sig: &Signature) -> TokenStream {
                 use #imports::{
                     ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
                 };
-                let #value = (#ident().await,);
-                let #errors = (&&#private::Probe::returned_as(&#value.0)).errors();
-                #private::into_outcome(#value_first.#field, #errors)
+                let #value = #ident().await;
+                let #errors = (&&#private::Probe::returned_as(&#value)).errors();
+                #private #into_outcome(#value, #errors)
             })
         }
     }

@@ -46,7 +46,8 @@ impl Order {
     /// literal or an array of them. Every mistake is pushed to `errors`.
     pub(crate) fn take(&mut self, direction: Direction, value: &Expr, errors: &mut Vec<Error>) {
         let key = direction.key();
-        let elements: Vec<&Expr> = match ungroup(value) {
+        let value = ungroup(value);
+        let elements: Vec<&Expr> = match value {
             Expr::Array(ExprArray { elems, attrs, .. }) if attrs.is_empty() => {
                 if elems.is_empty() {
                     errors.push(Error::new_spanned(

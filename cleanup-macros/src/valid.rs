@@ -168,6 +168,24 @@ fn check_not_main(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
 fn check_attributes(function: &Function, errors: &mut Vec<Error>) {
     let attribute = function.attribute;
     for attr in &function.item.attrs {
+        // `#[test]`, `#[tokio::test]`, ...: the function exists only in
+        // test builds (elsewhere the registration would name a function
+        // that is gone), and the harness already calls it.
+        if attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "test")
+        {
+            errors.push(Error::new_spanned(
+                attr,
+                format!(
+                    "{attribute} cannot be used on a test: the harness runs it, and \
+                     outside test builds the function does not exist; declare the cleanup \
+                     on a function of its own (under `#[cfg(test)]` if it is only for tests)"
+                ),
+            ));
+        }
         if attr.path().is_ident("target_feature") {
             errors.push(Error::new_spanned(
                 attr,

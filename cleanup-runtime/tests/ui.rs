@@ -2,7 +2,8 @@
 //! an error on the offending token (`ui/*.rs` with their `.stderr`), and the
 //! supported forms compile and run without warnings (`ui-pass/*.rs`).
 //! `async fn` is an error naming the feature without feature `tokio`
-//! (`ui-no-tokio/`), and compiles and runs with it (`ui-tokio-pass/`).
+//! (`ui-no-tokio/`), and compiles and runs with it (`ui-tokio-pass/`),
+//! where its misuse is an error too (`ui-tokio/`).
 //!
 //! Regenerate the expected output with
 //! `TRYBUILD=overwrite cargo test -p cleanup-runtime --test ui`, then read it.
@@ -20,4 +21,6 @@ fn ui() {
     t.compile_fail("tests/ui-no-tokio/*.rs");
     #[cfg(feature = "tokio")]
     t.pass("tests/ui-tokio-pass/*.rs");
+    #[cfg(feature = "tokio")]
+    t.compile_fail("tests/ui-tokio/*.rs");
 }
