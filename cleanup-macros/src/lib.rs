@@ -13,6 +13,30 @@
 //! block submits a descriptor of it to `inventory`. Misuse is
 //! a compile error on the offending token; the function is still emitted, so
 //! the rest of the crate and the IDE keep working.
+//!
+//! - **Fragments.** An option handed in through a `macro_rules!` fragment
+//!   (`$n:literal`, `$x:expr`, `$p:path`, `$t:tt`) means what the tokens
+//!   written out mean, and an error in it points where the macro's caller
+//!   wrote them. A raw identifier is the same key (`r#name` is `name`).
+//!   Macros in an option (`concat!`, `stringify!`, `env!`) are not
+//!   expanded: an attribute's arguments are read as they are written.
+//! - **Lints.** The generated code is clean under `clippy::all`,
+//!   `pedantic`, `nursery`, the common `restriction` lints,
+//!   `missing_docs`, `unreachable_pub`, `forbid(unsafe_code)` and
+//!   `no_implicit_prelude`.
+//! - **Editions.** Every edition, 2015 included (without `extern crate`);
+//!   `async fn` needs 2018 or later, as the language does.
+//! - **Crate types.** Binaries, `lib`/`rlib`, `dylib` and `cdylib`. In a
+//!   `staticlib` the cleanups are ordinary object code in the archive, and
+//!   a C linker takes from an archive only the object files whose symbols
+//!   the program uses: a cleanup in another codegen unit than the entry
+//!   points the host calls (or in a dependency) would be left out, silently.
+//!   Link the archive whole: `-Wl,--whole-archive libname.a
+//!   -Wl,--no-whole-archive` (GNU ld, lld), `-Wl,-force_load,libname.a`
+//!   (Apple ld), `/WHOLEARCHIVE:name.lib` (MSVC), followed by the system
+//!   libraries `rustc --print native-static-libs` lists. In a
+//!   `proc-macro` crate, whose code runs inside the compiler, either
+//!   attribute is a compile error.
 
 #![deny(missing_docs)]
 
@@ -57,7 +81,9 @@ use proc_macro::TokenStream;
 /// `Result<(), E>` with `E: Display` (type aliases such as
 /// `std::io::Result<()>` are fine; `-> !` is not). It stays an ordinary
 /// function that can still be called. One function takes one of the two
-/// attributes, once, however they are spelled (an alias, a renamed crate).
+/// attributes, once, however they are spelled (an alias, a renamed crate),
+/// and not a test (`#[test]`, `#[tokio::test]`: the harness calls it, and
+/// outside test builds it does not exist).
 ///
 /// The cleanup's place in the static order is where the function's name is
 /// written: in a `macro_rules!` body, its place there (see the runtime's
@@ -88,7 +114,8 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Options:
 ///
 /// - `name = "..."` (required): a non-blank string literal with no control
-///   characters. Two cleanups with the same name in one program fail to
+///   characters and no whitespace at either end (names are matched
+///   exactly). Two cleanups with the same name in one program fail to
 ///   build: the assembler (within one crate) or the linker names the
 ///   cleanup and where it was declared.
 /// - `timeout = "..."` (optional): a string literal in

@@ -111,3 +111,57 @@ pub(crate) fn check_text(literal: &LitStr, what: &str) -> Result<String> {
     }
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+    use quote::quote;
+    use syn::Expr;
+
+    use super::{check_text, string_literal, ungroup};
+
+    /// `tokens` as rustc hands over a fragment: in an invisible group.
+    fn fragment(tokens: TokenStream) -> Expr {
+        let group = TokenTree::Group(Group::new(Delimiter::None, tokens));
+        syn::parse2(TokenStream::from(group)).expect("an expression")
+    }
+
+    #[test]
+    fn a_fragment_reads_as_the_literal_written_out() {
+        let value = fragment(quote!("close-db"));
+        assert!(matches!(value, Expr::Group(_)));
+        let literal = string_literal(&value, "name", "\"x\"").expect("a string literal");
+        assert_eq!(literal.value(), "close-db");
+        // Nested, as a fragment handed on by a second macro arrives.
+        let nested = fragment(TokenStream::from(TokenTree::Group(Group::new(
+            Delimiter::None,
+            quote!("drain"),
+        ))));
+        assert!(matches!(ungroup(&nested), Expr::Lit(_)));
+    }
+
+    #[test]
+    fn a_macro_in_an_option_is_refused_with_a_word_on_why() {
+        let value: Expr = syn::parse2(quote!(concat!("a", "b"))).expect("an expression");
+        let Err(error) = string_literal(&value, "name", "\"x\"") else {
+            panic!("a macro read as a literal");
+        };
+        assert!(
+            error.to_string().contains("`concat!` are not expanded"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn names_are_refused_with_whitespace_at_either_end() {
+        for text in [" db", "db ", "\u{a0}db"] {
+            let literal = syn::LitStr::new(text, proc_macro2::Span::call_site());
+            assert!(check_text(&literal, "`name`").is_err(), "{text:?}");
+        }
+        let literal = syn::LitStr::new("db pool", proc_macro2::Span::call_site());
+        assert_eq!(
+            check_text(&literal, "`name`").expect("inner space"),
+            "db pool"
+        );
+    }
+}
