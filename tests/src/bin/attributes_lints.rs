@@ -46,7 +46,7 @@
 use std::{env, io};
 
 use cleanup_runtime::{at_exit, cleanup};
-use cleanup_tests::ran;
+use cleanup_tests::{ran, say};
 use tokio::task;
 
 /// A plain `#[at_exit]`.
@@ -177,4 +177,6 @@ with_literal!(
 with_expr!(from_expr, "from-expr", "5s", "named", ["listed", "timed"]);
 with_tt!(from_tt, "from-tt", "5s", ["named"], ::cleanup_runtime);
 
-fn main() {}
+fn main() {
+    say("main: returns");
+}
