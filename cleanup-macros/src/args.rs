@@ -14,6 +14,7 @@ use syn::{Error, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Path, Result, Toke
 use crate::ast::Macro;
 use crate::error::combine;
 use crate::order::{Direction, Order};
+use crate::renamed;
 use crate::value::{check_text, into_ungrouped, string_literal};
 
 mod kw {
@@ -65,7 +66,8 @@ pub(crate) struct Name {
 /// `name` or `timeout` is an error on its key that says to use
 /// `#[cleanup]`.
 pub(crate) fn parse_at_exit(args: TokenStream) -> Result<AtExitArgs> {
-    let options = Options::parse_for(args, Macro::AtExit)?;
+    let mut options = Options::parse_for(args, Macro::AtExit)?;
+    options.check_runtime_found();
     match combine(options.errors) {
         Some(error) => Err(error),
         None => Ok(AtExitArgs {
@@ -83,7 +85,8 @@ pub(crate) fn parse_at_exit(args: TokenStream) -> Result<AtExitArgs> {
 /// once.
 pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
     let written = args.clone();
-    let options = Options::parse_for(args, Macro::Cleanup)?;
+    let mut options = Options::parse_for(args, Macro::Cleanup)?;
+    options.check_runtime_found();
     let mut errors = options.errors;
     if let Some(name) = &options.name {
         options.order.check_not_own(&name.value, &mut errors);
@@ -156,6 +159,16 @@ impl Options {
             return Err(combine(options.errors).expect("at least the syntax error"));
         }
         Ok(options)
+    }
+
+    /// Without `crate = ...`: an error saying to add it if the runtime is
+    /// renamed in Cargo.toml (see `renamed.rs`).
+    fn check_runtime_found(&mut self) {
+        if !self.runtime_given
+            && let Some(error) = renamed::check(self.attribute)
+        {
+            self.errors.push(error);
+        }
     }
 
     /// `#[at_exit]` met `name` or `timeout`: an error on the key.

@@ -6,7 +6,9 @@
 //! examples. The code they generate names only
 //! `::cleanup_runtime::__private::...` and `::core::...`; where the runtime
 //! goes by another path (renamed in Cargo.toml, re-exported by another
-//! crate), `crate = ::that::path` on either attribute names it instead.
+//! crate), `crate = ::that::path` on either attribute names it instead;
+//! where the runtime is renamed in Cargo.toml and `crate` is missing, the
+//! error says which path to write.
 //!
 //! Each attribute emits the function as written (with clippy's
 //! `single_call_fn` allowed), followed by a constant named after it whose
@@ -49,6 +51,7 @@ mod expand;
 mod fallback;
 mod name_guard;
 mod order;
+mod renamed;
 mod valid;
 mod value;
 

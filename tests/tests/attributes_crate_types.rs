@@ -3,7 +3,8 @@
 //! program by `cc` runs its cleanups, its dependency's too, when the C
 //! program calls `exit`; a 2015-edition program builds and runs its
 //! cleanups; a `proc-macro` crate with a cleanup fails to build with one
-//! error that says why.
+//! error that says why, and so does a crate whose runtime is renamed in
+//! Cargo.toml but whose attribute lacks `crate = ...`.
 
 mod common;
 
@@ -191,6 +192,28 @@ fn a_proc_macro_crate_with_a_cleanup_fails_to_build_with_one_error() {
         errors.matches("error: ").count(),
         2,
         "one error, and cargo's line after it:\n{errors}"
+    );
+    assert!(errors.contains("due to 1 previous error"), "{errors}");
+}
+
+/// Without the hint rustc says only that `cleanup_runtime` is unknown, and
+/// suggests `cargo add`, which would add a second copy.
+#[test]
+fn a_renamed_runtime_without_crate_fails_with_one_error_that_says_to_add_it() {
+    let output = cargo_build(&["-p", "renamed-without-crate"]);
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the crate built:\n{errors}");
+    assert!(
+        errors.contains(
+            "error: cleanup-runtime is a dependency named `exitclean` in this crate's \
+             Cargo.toml, and the code `#[at_exit]` generates names `::cleanup_runtime`: add \
+             `crate = ::exitclean`, as in `#[exitclean::at_exit(crate = ::exitclean)]`"
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("renamed-without-crate/src/main.rs:4:1"),
+        "{errors}"
     );
     assert!(errors.contains("due to 1 previous error"), "{errors}");
 }
