@@ -25,8 +25,9 @@ use crate::registry::registration::{Handle, register_boxed};
 ///
 /// The future may return `()` or `Result<(), E: Display>`; an `Err` or a
 /// panic is reported and the rest still run. A timeout
-/// ([`Handle::set_timeout`]) or the deadline leaves the future on the
-/// runtime and goes on: later async cleanups run beside it.
+/// ([`Handle::set_timeout`]) or the deadline leaves the future where it
+/// runs and goes on: later async cleanups run on a fresh runtime thread,
+/// so one that blocks its thread or never yields holds back none of them.
 ///
 /// ```
 /// use std::time::Duration;
