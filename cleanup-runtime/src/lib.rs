@@ -34,6 +34,18 @@
 //! library crates too: a library's cleanups run in every program that links
 //! it, with no set-up call, and in `cdylib`s and `dylib`s (a Python
 //! extension, a plugin): their cleanups run when the host process exits.
+//! In a `staticlib`, link the archive whole or its cleanups may be left
+//! out: a C linker takes from an archive only the object files whose
+//! symbols the program uses, and a cleanup sits in its own module's
+//! object. `cc main.c -Wl,--whole-archive libyours.a
+//! -Wl,--no-whole-archive` followed by the libraries `rustc --print
+//! native-static-libs` lists (Apple ld: `-Wl,-force_load,libyours.a`;
+//! MSVC: `/WHOLEARCHIVE:yours.lib`). In a `proc-macro` crate, whose code
+//! runs inside the compiler, either attribute is a compile error. Every
+//! edition is served, 2015 included (`async fn` needs 2018 or later). An
+//! option may come through a `macro_rules!` fragment (`$n:literal`,
+//! `$x:expr`, `$p:path`, `$t:tt`): it means what the tokens written out
+//! mean.
 //! Two `#[cleanup]`s with the same name fail to build: to assemble or to
 //! link within one crate, to link across crates, with an error that names
 //! the cleanup and where it was declared.
@@ -355,7 +367,9 @@
 
 // Folders by layer; lowest first: base, report, registry, run, signals,
 // process, helpers. A folder imports only folders before it in that order
-// (ARCHITECTURE.md); the one way up is the `UPWARD` table below.
+// (ARCHITECTURE.md); the one way up is the `SET_UP` table below.
+#[macro_use]
+mod cfg;
 mod base;
 mod helpers;
 mod process;
@@ -376,10 +390,10 @@ pub use helpers::pidfile;
 pub use helpers::{logging, temp};
 
 /// The calls from the lower layers up into `process/`, wired here (see
-/// [`base::upward`]).
-pub(crate) const UPWARD: base::upward::Upward = base::upward::Upward {
+/// [`base::set_up`]).
+pub(crate) const SET_UP: base::set_up::SetUp = base::set_up::SetUp {
     activate: process::activate,
-    watch_panics: process::panic_watch::install_once,
+    watch_panics: process::panic_hook::install_once,
 };
 
 #[doc(hidden)]
@@ -490,7 +504,7 @@ pub use run::async_registration::register_async;
 /// assert!(cleanup_runtime::run_now().entries().is_empty(), "nothing runs twice");
 /// ```
 pub fn run_now() -> Report {
-    process::panic_watch::install_once();
+    process::panic_hook::install_once();
     run::runner::run_now()
 }
 
@@ -519,7 +533,7 @@ pub fn run_now() -> Report {
 /// assert_eq!(history.entries().last().unwrap().name(), "request-1499");
 /// ```
 pub fn report() -> Report {
-    process::panic_watch::install_once();
+    process::panic_hook::install_once();
     run::runner::snapshot()
 }
 

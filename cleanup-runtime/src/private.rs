@@ -155,6 +155,6 @@ pub fn static_declared() {
     // std, but needs nothing that is missing before `main` (a lock and a
     // box).
     if cfg!(panic = "abort") {
-        crate::process::panic_watch::install_once();
+        crate::process::panic_hook::install_once();
     }
 }

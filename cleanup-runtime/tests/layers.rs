@@ -1,5 +1,5 @@
 //! The layering of `src/` (ARCHITECTURE.md): a folder imports only folders
-//! below it, and reaches up only through the `UPWARD` table in `lib.rs`
+//! below it, and reaches up only through the `SET_UP` table in `lib.rs`
 //! (set-up only); the bottom floor, `base/`, reaches nothing; `helpers/`
 //! uses only the public API and the few `base/` items its header names.
 //! Read from the source text: every `crate::` path outside comments.
@@ -18,7 +18,7 @@ const LAYERS: [&str; 8] = [
 const HELPERS_MAY_USE_OF_BASE: [&str; 2] = ["base::diagnostics", "base::thread_token"];
 
 /// What any folder may name at the crate root: a leaf, and the seam.
-const ROOT_ITEMS_FOR_ALL: [&str; 2] = ["outcome", "UPWARD"];
+const ROOT_ITEMS_FOR_ALL: [&str; 2] = ["outcome", "SET_UP"];
 
 fn rank(folder: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| *layer == folder)
@@ -121,7 +121,7 @@ fn no_folder_imports_a_higher_one() {
                         head == "helpers" || HELPERS_MAY_USE_OF_BASE.contains(&path.as_str())
                     }
                     // The public API at the root; never `__private`.
-                    None => !head.starts_with("__") && head != "UPWARD",
+                    None => !head.starts_with("__") && head != "SET_UP",
                 };
                 if !allowed {
                     wrong.push(format!("{} uses crate::{path}", relative.display()));
@@ -155,8 +155,8 @@ fn the_path_reader_sees_groups_and_skips_other_crates() {
         ["base", "process", "run"]
     );
     assert_eq!(
-        crate_paths("cleanup_runtime::x; crate::UPWARD.activate"),
-        ["UPWARD"]
+        crate_paths("cleanup_runtime::x; crate::SET_UP.activate"),
+        ["SET_UP"]
     );
     assert_eq!(
         crate_paths_two_deep("crate::base::clock::now(); crate::{run::runner, lib}"),

@@ -20,7 +20,7 @@ use std::os::fd::RawFd;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::base::bounded;
+use crate::base::time_limited;
 
 #[cfg(unix)]
 const STDERR: RawFd = 2;
@@ -87,10 +87,10 @@ pub(crate) fn write_stderr_until(bytes: &[u8], give_up_at: Option<Instant>) -> b
         return write_stderr_handle(bytes);
     };
     let bytes = bytes.to_vec();
-    let written = bounded::on_own_thread("cleanup-stderr", give_up_at, move || {
+    let written = time_limited::on_own_thread("cleanup-stderr", give_up_at, move || {
         write_stderr_handle(&bytes)
     });
-    matches!(written, bounded::Bounded::Done(true))
+    matches!(written, time_limited::Bounded::Done(true))
 }
 
 /// Writes all of `bytes` to the standard error handle; whether it could.
@@ -201,7 +201,7 @@ const STDOUT_FLUSH_WAIT: Duration = Duration::from_millis(100);
 /// the caller goes on when it is done or after [`STDOUT_FLUSH_WAIT`],
 /// whichever comes first (the process is ending: the thread ends with it).
 pub(crate) fn flush_stdout_if_free() {
-    let _ = bounded::on_own_thread(
+    let _ = time_limited::on_own_thread(
         "cleanup-flush-stdout",
         Instant::now() + STDOUT_FLUSH_WAIT,
         || std::io::stdout().flush(),

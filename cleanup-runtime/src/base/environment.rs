@@ -79,7 +79,7 @@ variables! {
     /// `main` when the program declares static cleanups.
     Signals => "CLEANUP_SIGNALS",
     /// A listening program's grace period after a signal
-    /// (`signals::shutdown`).
+    /// (`shutdown/`).
     Grace => "CLEANUP_GRACE",
 }
 
@@ -120,55 +120,31 @@ fn say_ignored_once() {
     }
 }
 
-/// Whether the process was started with elevated privileges.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(cleanup_runtime_portable)
-))]
-fn privileged() -> bool {
-    // SAFETY: getauxval has no preconditions; it returns 0 for a type the
-    // kernel did not pass.
-    unsafe { libc::getauxval(libc::AT_SECURE) != 0 }
+cfg_linux_native! {
+    /// Whether the process was started with elevated privileges.
+    fn privileged() -> bool {
+        // SAFETY: getauxval has no preconditions; it returns 0 for a type the
+        // kernel did not pass.
+        unsafe { libc::getauxval(libc::AT_SECURE) != 0 }
+    }
 }
 
-/// Whether the process was started with elevated privileges.
-#[cfg(any(
-    target_vendor = "apple",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "haiku"
-))]
-fn privileged() -> bool {
-    // SAFETY: issetugid has no preconditions.
-    unsafe { libc::issetugid() != 0 }
+cfg_issetugid! {
+    /// Whether the process was started with elevated privileges.
+    fn privileged() -> bool {
+        // SAFETY: issetugid has no preconditions.
+        unsafe { libc::issetugid() != 0 }
+    }
 }
 
-/// Whether the process was started with elevated privileges: where neither
-/// `getauxval` nor `issetugid` is declared (and on Linux under `--cfg
-/// cleanup_runtime_portable`), whether the real and effective ids differ.
-#[cfg(all(
-    unix,
-    any(
-        not(any(
-            target_os = "linux",
-            target_os = "android",
-            target_vendor = "apple",
-            target_os = "freebsd",
-            target_os = "dragonfly",
-            target_os = "openbsd",
-            target_os = "netbsd",
-            target_os = "haiku"
-        )),
-        all(
-            any(target_os = "linux", target_os = "android"),
-            cleanup_runtime_portable
-        )
-    )
-))]
-fn privileged() -> bool {
-    ids_differ()
+cfg_unix_without_privilege_call! {
+    /// Whether the process was started with elevated privileges: where
+    /// neither `getauxval` nor `issetugid` is declared (and on Linux under
+    /// `--cfg cleanup_runtime_portable`), whether the real and effective
+    /// ids differ.
+    fn privileged() -> bool {
+        ids_differ()
+    }
 }
 
 /// Whether the process was started with elevated privileges: never, where
@@ -181,21 +157,9 @@ fn privileged() -> bool {
 /// Whether the real and effective user or group ids differ: the portable
 /// fallback. Compiled on every Unix so that Linux builds and tests it too.
 #[cfg(unix)]
-#[cfg_attr(
-    all(
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_vendor = "apple",
-            target_os = "freebsd",
-            target_os = "dragonfly",
-            target_os = "openbsd",
-            target_os = "netbsd",
-            target_os = "haiku"
-        ),
-        not(cleanup_runtime_portable)
-    ),
-    allow(dead_code)
+#[allow(
+    dead_code,
+    reason = "called only where neither getauxval nor issetugid is declared"
 )]
 fn ids_differ() -> bool {
     // SAFETY: these four calls have no preconditions and always succeed.

@@ -1,5 +1,5 @@
 //! What the signal handler needs to know about listeners: whether the
-//! program listens for shutdown (`signals::shutdown`), which signal (if
+//! program listens for shutdown (`shutdown/`), which signal (if
 //! any) was taken as its shutdown request, whether another came after it,
 //! and the first handled signal, for the report (`report/`) and the final
 //! run (`process/`), which sit on either side of `signals/`: so it lives

@@ -1,18 +1,16 @@
 //! The bottom floor: what every other folder may use and which uses none
 //! of them — what a cleanup is ([`entry`], and [`descriptor`], what the
 //! macros emit), stderr diagnostics, environment variables, the clock,
-//! thread identities, blocking a thread for good ([`block`]), work bounded
-//! in time ([`bounded`]); and the state of the process's ending that every
+//! thread identities, blocking a thread for good ([`park`]), work bounded
+//! in time ([`time_limited`]); and the state of the process's ending that every
 //! floor above reads and writes by plain downward calls: how the final run
 //! stands and which signal ends the process ([`ending`]), whether the
 //! program listens for shutdown ([`listening`]), whether anything is
-//! pending ([`pending`]); and the table of set-up calls up ([`upward`]).
+//! pending ([`pending`]); and the table of set-up calls up ([`set_up`]).
 //!
 //! May use: std, libc and the crates of the field; nothing of this crate.
 //! Used by: every other folder.
 
-pub(crate) mod block;
-pub(crate) mod bounded;
 pub(crate) mod clock;
 pub(crate) mod descriptor;
 pub(crate) mod diagnostics;
@@ -20,6 +18,8 @@ pub(crate) mod ending;
 pub(crate) mod entry;
 pub(crate) mod environment;
 pub(crate) mod listening;
+pub(crate) mod park;
 pub(crate) mod pending;
+pub(crate) mod set_up;
 pub(crate) mod thread_token;
-pub(crate) mod upward;
+pub(crate) mod time_limited;

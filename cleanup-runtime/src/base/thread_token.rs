@@ -46,53 +46,35 @@ pub(crate) fn of<T>(handle: &std::thread::JoinHandle<T>) -> usize {
     (id as usize).max(1)
 }
 
-/// Whether the calling thread is the main thread of this process (in a
-/// forked child: the thread that called `fork`, the only one there).
-///
-/// Asked of the kernel rather than compared with a record taken before
-/// `main`: that record needed a constructor in every program that links
-/// the runtime (BENCHMARKS.md, "Zero cleanups").
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(cleanup_runtime_portable)
-))]
-pub(crate) fn is_main() -> bool {
-    // SAFETY: gettid and getpid have no preconditions and cannot fail; the
-    // main thread's id is the process id.
-    unsafe { libc::gettid() == libc::getpid() }
+cfg_linux_native! {
+    /// Whether the calling thread is the main thread of this process (in a
+    /// forked child: the thread that called `fork`, the only one there).
+    ///
+    /// Asked of the kernel rather than compared with a record taken before
+    /// `main`: that record needed a constructor in every program that links
+    /// the runtime (BENCHMARKS.md, "Zero cleanups").
+    pub(crate) fn is_main() -> bool {
+        // SAFETY: gettid and getpid have no preconditions and cannot fail; the
+        // main thread's id is the process id.
+        unsafe { libc::gettid() == libc::getpid() }
+    }
 }
 
-/// Whether the calling thread is the main thread of this process.
-#[cfg(any(
-    target_vendor = "apple",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "openbsd"
-))]
-pub(crate) fn is_main() -> bool {
-    // SAFETY: pthread_main_np has no preconditions and cannot fail.
-    unsafe { libc::pthread_main_np() == 1 }
+cfg_pthread_main_np! {
+    /// Whether the calling thread is the main thread of this process.
+    pub(crate) fn is_main() -> bool {
+        // SAFETY: pthread_main_np has no preconditions and cannot fail.
+        unsafe { libc::pthread_main_np() == 1 }
+    }
 }
 
-/// Elsewhere (NetBSD, Windows, and Linux under `--cfg
-/// cleanup_runtime_portable`) there is no cheap answer: a panic out of
-/// `main` is then reported as an exit with status 101. (Where the exit
-/// hook is `atexit`, which does not tell the status, the answer is never
-/// asked for: that panic is reported as an exit either way.)
-#[cfg(any(
-    not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "openbsd"
-    )),
-    all(
-        any(target_os = "linux", target_os = "android"),
-        cleanup_runtime_portable
-    )
-))]
-pub(crate) fn is_main() -> bool {
-    false
+cfg_no_main_thread_test! {
+    /// Elsewhere (NetBSD, Windows, and Linux under `--cfg
+    /// cleanup_runtime_portable`) there is no cheap answer: a panic out of
+    /// `main` is then reported as an exit with status 101. (Where the exit
+    /// hook is `atexit`, which does not tell the status, the answer is never
+    /// asked for: that panic is reported as an exit either way.)
+    pub(crate) fn is_main() -> bool {
+        false
+    }
 }

@@ -511,25 +511,21 @@ impl Mount {
     }
 }
 
-/// The mount id from `statx` (Linux 5.8 and later), if the kernel gives
-/// one.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(cleanup_runtime_portable)
-))]
-fn mount_id(dir: BorrowedFd<'_>) -> Option<u64> {
-    use rustix::fs::StatxFlags;
-    let statx = rustix::fs::statx(dir, c"", AtFlags::EMPTY_PATH, StatxFlags::MNT_ID).ok()?;
-    (statx.stx_mask & StatxFlags::MNT_ID.bits() != 0).then_some(statx.stx_mnt_id)
+cfg_linux_native! {
+    /// The mount id from `statx` (Linux 5.8 and later), if the kernel gives
+    /// one.
+    fn mount_id(dir: BorrowedFd<'_>) -> Option<u64> {
+        use rustix::fs::StatxFlags;
+        let statx = rustix::fs::statx(dir, c"", AtFlags::EMPTY_PATH, StatxFlags::MNT_ID).ok()?;
+        (statx.stx_mask & StatxFlags::MNT_ID.bits() != 0).then_some(statx.stx_mnt_id)
+    }
 }
 
-/// Elsewhere (and on Linux's portable path): the device number only.
-#[cfg(not(all(
-    any(target_os = "linux", target_os = "android"),
-    not(cleanup_runtime_portable)
-)))]
-fn mount_id(_dir: BorrowedFd<'_>) -> Option<u64> {
-    None
+cfg_not_linux_native! {
+    /// Elsewhere (and on Linux's portable path): the device number only.
+    fn mount_id(_dir: BorrowedFd<'_>) -> Option<u64> {
+        None
+    }
 }
 
 #[cfg(test)]

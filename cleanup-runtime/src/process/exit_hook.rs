@@ -52,7 +52,7 @@ fn guarded(f: impl FnOnce()) {
     let _ = panic::catch_unwind(AssertUnwindSafe(f));
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu", not(cleanup_runtime_portable)))]
+cfg_glibc_on_exit! {
 mod platform {
     //! glibc: `on_exit` passes the exit status to the handler.
     use super::*;
@@ -81,8 +81,9 @@ mod platform {
         guarded(|| final_run::exit_barrier(Some(status)));
     }
 }
+}
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu", not(cleanup_runtime_portable))))]
+cfg_not_glibc_on_exit! {
 mod platform {
     //! Elsewhere (musl, Android, macOS, the BSDs; Windows through the CRT's
     //! `atexit`; glibc under `--cfg cleanup_runtime_portable`): `atexit`,
@@ -105,4 +106,5 @@ mod platform {
     extern "C" fn barrier() {
         guarded(|| final_run::exit_barrier(None));
     }
+}
 }

@@ -32,8 +32,8 @@
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::ending::{self, asked_status, ending_signal, record_ending_signal};
-use crate::base::{block, thread_token};
-use crate::process::{fork, panic_watch, watchdog};
+use crate::base::{park, thread_token};
+use crate::process::{deadline_watchdog, fork, panic_hook};
 use crate::registry;
 use crate::report::destination::Destination;
 use crate::report::record::Run;
@@ -58,7 +58,7 @@ static DONE_SIGNAL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 /// step that can wait on another thread: std's hook lock, which a thread
 /// stuck inside a hook holds (the default hook blocked writing to a stderr
 /// pipe nobody reads). When that thread is inside our own hook, ours is
-/// still the installed one and nothing is taken (`panic_watch::install`);
+/// still the installed one and nothing is taken (`panic_hook::install`);
 /// otherwise the wait is bounded by the watchdog already running.
 fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     if !ending::claim_final_run() {
@@ -83,12 +83,12 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
         registry.entries.len() > 0
     };
     if let Some(limit) = deadline::for_exit_run() {
-        watchdog::start(limit);
+        deadline_watchdog::start(limit);
     }
     if anything_to_run {
         // Chained over whatever hook the program installed since, so a
         // cleanup that calls `std::process::exit` is noticed.
-        panic_watch::install();
+        panic_hook::install();
     }
     true
 }
@@ -123,7 +123,7 @@ pub(crate) fn run_after_grace(signal: i32) -> bool {
 /// was the way out).
 pub(crate) fn run_at_exit(status: Option<i32>) {
     let status = status.or_else(asked_status);
-    let trigger = if status == Some(101) && panic_watch::main_thread_panicked() {
+    let trigger = if status == Some(101) && panic_hook::main_thread_panicked() {
         Trigger::Panic
     } else {
         Trigger::Exit
@@ -150,7 +150,7 @@ pub(crate) fn run_for_signal(signal: i32) -> i32 {
 
 /// From our panic hook in a `panic = "abort"` build, before std aborts.
 /// Returns whether another thread now ends the process, so this one must
-/// never get past the abort (see `panic_watch`).
+/// never get past the abort (see `panic_hook`).
 ///
 /// The panic starts the final run if none has: it runs on a fresh thread,
 /// which then ends the process by SIGABRT. If a run is going on, the
@@ -191,7 +191,7 @@ pub(crate) fn is_timed_helper() -> bool {
 pub(crate) fn continue_after_exit_call(status: Option<i32>) {
     if timed_helper::is_here() {
         timed_helper::hand_back(thread_token::current(), None, || set_exit_status(status));
-        block::forever();
+        park::forever();
     }
     runner::finish_current(None);
     set_exit_status(status);
@@ -241,7 +241,7 @@ pub(crate) fn mark_given_up(run: &mut Run) {
 /// exit handlers, re-raise a signal) while the watchdog writes the report
 /// and ends it.
 fn wait_for_the_watchdog() -> ! {
-    block::forever()
+    park::forever()
 }
 
 fn wait_until_done() {
@@ -312,7 +312,7 @@ fn finish() {
     };
     let mut report = run.into_report();
     report.warnings = warnings;
-    // Bound by the deadline, if the run has one (see `watchdog::start`).
+    // Bound by the deadline, if the run has one (see `deadline_watchdog::start`).
     write_report(&report);
     // The process is ending: freeing every record one by one would only
     // delay it (about a tenth of the run's cost per cleanup, BENCHMARKS.md).
@@ -367,7 +367,7 @@ pub(crate) fn write_report(report: &Report) {
 /// panic in a `panic = "abort"` build. The current cleanup ends with
 /// `failure`, and the rest of the run goes on on a fresh thread, which
 /// ends the process; this one must never get past the abort std makes
-/// next (see `panic_watch`).
+/// next (see `panic_hook`).
 pub(crate) fn resume_after_fatal_panic(failure: Failure) {
     runner::finish_current(failure);
     run_rest_on_fresh_thread();

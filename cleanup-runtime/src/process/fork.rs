@@ -18,7 +18,7 @@
 //! ours. Statics not yet collected stay so: the parent collects them at
 //! its next use of the registry, and a child only if it adopts.
 //!
-//! Shutdown (`signals::shutdown`) is the child's own too, adopted or not:
+//! Shutdown (`shutdown/`) is the child's own too, adopted or not:
 //! it does not listen until it calls `wait()` or `requested()` itself, and
 //! is then woken by its own signals as its parent would be (the pre-fork
 //! worker: a parent binds, forks workers, each drains on `SIGTERM`);

@@ -1,39 +1,39 @@
 //! What ends a process: the exit hook ([`exit_hook`]), the one final run
 //! ([`final_run`]), what a signal does on a normal thread ([`on_signal`],
 //! and a listening program's grace period, `grace_wait`), the panic hook
-//! ([`panic_watch`]), the deadline watchdog ([`watchdog`]) and `fork`
+//! ([`panic_hook`]), the deadline watchdog ([`deadline_watchdog`]) and `fork`
 //! ([`fork`]); and [`activate`], the set-up of all of them at first use.
 //!
 //! May use: every layer below (`base/`, `signals/`, `report/`,
 //! `registry/`, `run/`, `shutdown/`).
 //! Used by: `lib.rs` (the facade, the `__private` constructor, and the
-//! [`crate::UPWARD`] table through which the registration API reaches
+//! [`crate::SET_UP`] table through which the registration API reaches
 //! [`activate`] at first use).
 //! Architecture invariant: the only layer that decides to end the process
 //! (`exit`, `_exit`, or a signal's death through `signals::die_now`) and
 //! that installs the process-wide hooks (the signal floor's handlers are
 //! installed when this layer arms it).
 
+pub(crate) mod deadline_watchdog;
 pub(crate) mod exit_hook;
 pub(crate) mod final_run;
 #[cfg_attr(windows, path = "fork_windows.rs")]
 pub(crate) mod fork;
 mod grace_wait;
 pub(crate) mod on_signal;
-pub(crate) mod panic_watch;
+pub(crate) mod panic_hook;
 #[cfg(windows)]
 pub(crate) mod terminate;
-pub(crate) mod watchdog;
 
 use crate::signals;
 
 /// The set-up at the first registration (reached from
-/// `registry::first_use` through [`crate::UPWARD`]). Two threads may get
+/// `registry::first_use` through [`crate::SET_UP`]). Two threads may get
 /// here at once; each step is itself once-only, and the exit handlers are
 /// in place before either returns, so both leave with everything set up.
 pub(crate) fn activate() {
     exit_hook::install_once();
-    panic_watch::install_once();
+    panic_hook::install_once();
     arm_signals();
 }
 

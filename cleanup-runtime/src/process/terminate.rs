@@ -17,5 +17,5 @@ pub(crate) fn now(status: i32) -> ! {
     unsafe { TerminateProcess(GetCurrentProcess(), status as u32) };
     // Ending the calling process does not return; if it ever did, the
     // process is ending all the same.
-    crate::base::block::forever()
+    crate::base::park::forever()
 }

@@ -11,7 +11,7 @@
 //! Every registration passes through [`ensure`], so after the first call
 //! it is one relaxed load and a predictable branch. The set-up itself is
 //! `process::activate`, a layer above: the cold first call reaches it
-//! through [`crate::UPWARD`] (see [`crate::base::upward`]).
+//! through [`crate::SET_UP`] (see [`crate::base::set_up`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -32,7 +32,7 @@ pub(crate) fn ensure() {
 #[cold]
 #[inline(never)]
 fn activate() {
-    (crate::UPWARD.activate)();
+    (crate::SET_UP.activate)();
     ACTIVE.store(true, Ordering::Relaxed);
 }
 

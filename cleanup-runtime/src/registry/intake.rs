@@ -30,7 +30,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::MutexGuard;
 
 use crate::base::entry::Entry;
-use crate::base::{block, diagnostics};
+use crate::base::{diagnostics, park};
 use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 
 /// Adds `entry` to a registry that is not simply open (its statics not
@@ -47,7 +47,7 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
             &entry,
             "was registered after the deadline passed: it does not run",
         );
-        block::forever();
+        park::forever();
     }
     match registry.entries.intake() {
         Intake::Uncollected | Intake::Open => registry.entries.insert(entry),
@@ -58,7 +58,7 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
             let inserted = registry.entries.insert(entry);
             drop(registry);
             drop(inserted.replaced);
-            block::forever();
+            park::forever();
         }
         Intake::Sealed => {
             let sequence = registry.entries.take_sequence();

@@ -7,7 +7,7 @@
 //! `report::record::Run`, lives under the registry lock, so it is taken
 //! together with the entries; and the pending list is a report's). Calls
 //! upward only to set the runtime up at first use, through
-//! [`crate::base::upward`].
+//! [`crate::base::set_up`].
 //! Used by: every layer above.
 //! Architecture invariant: the registry lock is never held while a cleanup
 //! runs, and nothing here ends the process or installs a hook itself.
@@ -25,26 +25,31 @@
 //! program that never touches the API pays nothing
 //! until exit.
 //!
-//! Ordering constraints (`after`/`before`) are kept in `ordering`; while
+//! Ordering constraints (`after`/`before`) are kept in `constraints` (planned by `planner`); while
 //! none is pending, the run pops the last entry as described above.
 
-mod order;
-mod ordering;
+mod constraints;
+mod planner;
 
-pub(crate) use ordering::Direction;
+pub(crate) use constraints::Direction;
 
 pub(crate) mod first_use;
+mod fork_aside;
 pub(crate) mod intake;
+mod lock;
 pub(crate) mod registration;
+mod statics;
+
+pub(crate) use fork_aside::Inherited;
+pub(crate) use lock::{lock, lock_without_collecting};
 
 use std::collections::BTreeMap;
 use std::panic::Location;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::base::descriptor::StaticCleanup;
 use crate::base::entry::{Closure, Entry, Label, Origin};
-use crate::base::{diagnostics, pending};
+use crate::base::pending;
 use crate::report::PendingEntry;
 use crate::report::record::Run;
 
@@ -89,8 +94,8 @@ pub(crate) struct Entries {
     live: usize,
     /// Whether entries may be added the ordinary way; see [`Intake`].
     intake: Intake,
-    /// Ordering constraints and the planned order; see `ordering`.
-    order: ordering::Ordering,
+    /// Ordering constraints and the planned order; see `constraints`.
+    order: constraints::Constraints,
     /// In a forked child: the parent's entries, set aside until the child
     /// adopts them (see `fork`).
     #[cfg_attr(not(unix), expect(dead_code, reason = "no fork, so never a child"))]
@@ -116,95 +121,6 @@ pub(crate) enum Intake {
     Sealed,
 }
 
-/// A parent's entries as a forked child found them.
-#[cfg_attr(not(unix), expect(dead_code, reason = "no fork, so never a child"))]
-pub(crate) struct Inherited {
-    slots: Vec<Slot>,
-    names: BTreeMap<Arc<str>, u64>,
-    timeouts: BTreeMap<u64, Duration>,
-    live: usize,
-    /// The parent had not collected its statics: they are collected only
-    /// if the child adopts (see [`Entries::adopt_statics`]).
-    statics_uncollected: bool,
-}
-
-static REGISTRY: Mutex<Registry> = Mutex::new(Registry::new());
-
-/// Compares two strings, answering at once for the common case of one
-/// literal shared by both: statics of one module carry the very same
-/// `module_path!()` and `file!()` strings, so a plain comparison would read
-/// them to the end for every pair (over 90% of the sorting time for 10,000
-/// statics, BENCHMARKS.md).
-fn same_str_first(a: &str, b: &str) -> std::cmp::Ordering {
-    if std::ptr::eq(a, b) {
-        std::cmp::Ordering::Equal
-    } else {
-        a.cmp(b)
-    }
-}
-
-/// Locks the registry, collecting the statics on first use.
-///
-/// A poisoned lock is taken as it is: the registry's invariants hold between
-/// any two statements that could panic, and refusing to run cleanups because
-/// some thread once panicked would break the crate's one promise.
-#[inline]
-pub(crate) fn lock() -> MutexGuard<'static, Registry> {
-    let mut registry = try_lock().unwrap_or_else(lock_contended);
-    if registry.entries.intake == Intake::Uncollected {
-        registry.entries.collect_statics();
-    }
-    registry
-}
-
-/// Locks the registry as it is, the statics not collected if they were
-/// not yet. Two callers need that: the `fork` prepare handler, which must
-/// not allocate, sort or write a warning inside `fork` (a parent collects
-/// them at its next [`lock`]; a child sets them aside with the rest,
-/// [`Registry::set_aside_for_fork_child`]); and registration, which tests
-/// [`Entries::intake`] for [`Intake::Open`] — the one test [`lock`] makes
-/// too — and takes the slow way for any other state (statics to collect,
-/// the final run going on or over).
-#[inline]
-pub(crate) fn lock_without_collecting() -> MutexGuard<'static, Registry> {
-    try_lock().unwrap_or_else(lock_contended)
-}
-
-/// The lock is held for a few dozen instructions at a time, so a thread
-/// that finds it taken backs off and tries again for a while before
-/// sleeping on it. Sleeping at once (std's `lock` spins only briefly) turns
-/// two threads registering together into a convoy: every unlock then wakes
-/// the sleeper with a system call, and the pair runs slower than either
-/// thread alone (BENCHMARKS.md, "two threads").
-#[cold]
-#[inline(never)]
-fn lock_contended() -> MutexGuard<'static, Registry> {
-    for round in 0..SPIN_ROUNDS {
-        for _ in 0..1u32 << round {
-            std::hint::spin_loop();
-        }
-        if let Some(registry) = try_lock() {
-            return registry;
-        }
-    }
-    REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The registry if it is free now (poisoned or not, see [`lock`]).
-#[inline]
-fn try_lock() -> Option<MutexGuard<'static, Registry>> {
-    match REGISTRY.try_lock() {
-        Ok(registry) => Some(registry),
-        Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
-    }
-}
-
-/// Backoff rounds before sleeping: 2^0 + ... + 2^9 pause instructions, a few
-/// microseconds, far more than the lock is ever held for but well under a
-/// scheduler time slice.
-const SPIN_ROUNDS: u32 = 10;
-
 /// What `insert` did: the new entry's place, and the entry it replaced (to
 /// be dropped by the caller after unlocking: its captures may run arbitrary
 /// `Drop` code).
@@ -215,35 +131,17 @@ pub(crate) struct Inserted {
 }
 
 impl Registry {
-    const fn new() -> Registry {
+    pub(super) const fn new() -> Registry {
         Registry {
             entries: Entries::new(),
             final_run: None,
             manual_runs: 0,
         }
     }
-
-    /// See [`Entries::set_aside_for_fork_child`]. A final run going on in
-    /// the parent is not the child's either.
-    #[cfg(unix)]
-    pub(crate) fn set_aside_for_fork_child(&mut self) {
-        self.entries.set_aside_for_fork_child();
-        // Their threads stayed in the parent.
-        self.manual_runs = 0;
-        if let Some(run) = self.final_run.take() {
-            std::mem::forget(run);
-        }
-    }
-
-    /// See [`Entries::adopt_inherited`].
-    #[cfg(unix)]
-    pub(crate) fn adopt_inherited(&mut self) -> bool {
-        self.entries.adopt_inherited()
-    }
 }
 
 impl Entries {
-    const fn new() -> Entries {
+    pub(super) const fn new() -> Entries {
         Entries {
             slots: Vec::new(),
             names: BTreeMap::new(),
@@ -252,131 +150,8 @@ impl Entries {
             next_id: 1,
             live: 0,
             intake: Intake::Uncollected,
-            order: ordering::Ordering::new(),
+            order: constraints::Constraints::new(),
             inherited: None,
-        }
-    }
-
-    /// In a forked child: sets the parent's entries aside, so they neither
-    /// run nor show as pending here. Cheap and lock-free by design: it runs
-    /// in the child right after `fork`, with the registry lock taken by the
-    /// `fork` prepare handler.
-    #[cfg(unix)]
-    pub(crate) fn set_aside_for_fork_child(&mut self) {
-        let statics_uncollected = self.intake == Intake::Uncollected;
-        if statics_uncollected {
-            self.reserve_for_statics();
-        }
-        // A final run going on (or over) in the parent is not the child's:
-        // its own entries take the ordinary way.
-        self.intake = Intake::Open;
-        pending::set_statics_uncollected(false);
-        let inherited = Inherited {
-            slots: std::mem::take(&mut self.slots),
-            names: std::mem::take(&mut self.names),
-            timeouts: std::mem::take(&mut self.timeouts),
-            live: self.live,
-            statics_uncollected,
-        };
-        self.set_live(0);
-        self.set_aside_ordering();
-        // A child forked from a child: what its parent had set aside is
-        // not its to adopt either.
-        if let Some(older) = self.inherited.replace(inherited) {
-            std::mem::forget(older);
-        }
-    }
-
-    /// Takes the entries set aside at `fork` back: they run in this process
-    /// now, before (in sequence terms) everything registered since.
-    #[cfg(unix)]
-    pub(crate) fn adopt_inherited(&mut self) -> bool {
-        let Some(inherited) = self.inherited.take() else {
-            return false;
-        };
-        if inherited.statics_uncollected {
-            self.adopt_statics();
-        }
-        let mut slots = inherited.slots;
-        slots.append(&mut self.slots);
-        self.slots = slots;
-        for (name, sequence) in inherited.names {
-            self.names.entry(name).or_insert(sequence);
-        }
-        self.timeouts.extend(inherited.timeouts);
-        self.set_live(self.live + inherited.live);
-        self.recount_constrained();
-        true
-    }
-
-    /// In a forked child whose parent had not collected its statics (so had
-    /// no entries at all: every registration collects them first): keeps
-    /// the lowest sequence numbers free for them, as they count as
-    /// registered before `main`, in case the child adopts. Counting walks
-    /// inventory's list and allocates nothing, as the child handler must.
-    #[cfg(unix)]
-    fn reserve_for_statics(&mut self) {
-        let declared = inventory::iter::<StaticCleanup>.into_iter().count();
-        self.next_sequence += declared as u64;
-    }
-
-    /// Adopting in that case: the statics are collected now, under the
-    /// numbers kept for them, before everything the child registered since.
-    #[cfg(unix)]
-    fn adopt_statics(&mut self) {
-        let mut statics = Entries::new();
-        statics.collect_statics();
-        statics.slots.append(&mut self.slots);
-        self.slots = statics.slots;
-        for (name, sequence) in statics.names {
-            self.names.entry(name).or_insert(sequence);
-        }
-        self.set_live(self.live + statics.live);
-    }
-
-    // Out of line: it runs once, and the benchmarks measure it by name.
-    #[cold]
-    #[inline(never)]
-    fn collect_statics(&mut self) {
-        crate::base::clock::mark_origin();
-        self.intake = Intake::Open;
-        pending::set_statics_uncollected(false);
-        let mut statics: Vec<&'static StaticCleanup> =
-            inventory::iter::<StaticCleanup>.into_iter().collect();
-        // inventory's order is not source order and changes from build to
-        // build (dev, release, LTO and `panic = "abort"` each gave another
-        // order for the same submissions): sort
-        // by where each cleanup was written instead.
-        statics.sort_unstable_by(|a, b| {
-            same_str_first(a.module_path, b.module_path)
-                .then_with(|| same_str_first(a.file, b.file))
-                .then_with(|| (a.line, a.column, a.name).cmp(&(b.line, b.column, b.name)))
-        });
-        self.slots.reserve(statics.len());
-        for declared in statics {
-            if declared.named {
-                self.warn_if_duplicate(declared);
-            }
-            self.insert(Entry::declared(declared));
-        }
-    }
-
-    /// The macro makes a duplicate name a link error; this catches what the
-    /// linker cannot see (for example a linker that tolerates duplicate
-    /// symbols).
-    fn warn_if_duplicate(&self, declared: &StaticCleanup) {
-        let earlier = self.names.get(declared.name).and_then(|&s| self.get(s));
-        if let Some(Entry {
-            origin: earlier, ..
-        }) = earlier
-        {
-            diagnostics::warn(format_args!(
-                "two cleanups are named {:?}: {} and {}:{}; the later one replaces the earlier",
-                declared.name,
-                earlier.source(),
-                declared.file,
-                declared.line
-            ));
         }
     }
 
@@ -698,7 +473,7 @@ pub(super) mod tests {
     use super::*;
 
     /// A run-time entry called `name`, named (replaceable) or not; also
-    /// for `ordering`'s tests.
+    /// for `constraints`' tests.
     pub(in crate::registry) fn entry(name: &'static str, named: bool) -> Entry {
         Entry {
             origin: Origin::Registered {

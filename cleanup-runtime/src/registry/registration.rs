@@ -303,7 +303,7 @@ where
 /// assert!(!cleanup_runtime::unregister("flush-cache"));
 /// ```
 pub fn unregister(name: &str) -> bool {
-    (crate::UPWARD.watch_panics)();
+    (crate::SET_UP.watch_panics)();
     let removed = registry::lock().entries.remove_named(name);
     removed.is_some()
 }
@@ -319,7 +319,7 @@ pub fn unregister(name: &str) -> bool {
 /// assert!(cleanup_runtime::run_now().entries().is_empty());
 /// ```
 pub fn clear() {
-    (crate::UPWARD.watch_panics)();
+    (crate::SET_UP.watch_panics)();
     let forgotten = registry::lock().entries.clear();
     drop(forgotten);
 }

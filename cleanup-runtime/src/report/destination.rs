@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::base::bounded::{self, Bounded};
 use crate::base::diagnostics;
 use crate::base::environment::{self, Variable};
+use crate::base::time_limited::{self, Bounded};
 use crate::report::Report;
 
 /// The environment variable read at exit.
@@ -126,7 +126,7 @@ impl Destination {
 fn write_file_until(path: &Path, bytes: Vec<u8>, give_up_at: Instant) {
     let bytes: Arc<[u8]> = bytes.into();
     let (for_thread, owned_path) = (Arc::clone(&bytes), path.to_path_buf());
-    let written = bounded::on_own_thread("cleanup-report", give_up_at, move || {
+    let written = time_limited::on_own_thread("cleanup-report", give_up_at, move || {
         write_file(&owned_path, &for_thread)
     });
     match written {

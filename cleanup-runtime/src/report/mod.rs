@@ -9,18 +9,20 @@
 //! Architecture invariant: a report is data; building or rendering one
 //! never takes the registry lock.
 //!
-//! What a cleanup run did: [`Report`], its entries, and their text and JSON
-//! forms.
+//! What a cleanup run did: [`Report`] and its entries (here); their text
+//! forms (`text`) and JSON form (`json`).
 
 pub(crate) mod destination;
+mod json;
 pub(crate) mod record;
+mod text;
+
+use text::push_entry_line;
 
 use std::borrow::Cow;
-use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
 
 use crate::base::entry::Origin;
 
@@ -434,115 +436,5 @@ impl Report {
             text.push('\n');
         }
         text
-    }
-}
-
-fn push_entry_line(text: &mut String, entry: &EntryReport) {
-    use fmt::Write;
-    let _ = write!(
-        text,
-        "{:?} ({}) {}",
-        entry.name(),
-        entry.origin.source(),
-        entry.status().as_str()
-    );
-    if let Some(error) = entry.error() {
-        let _ = write!(text, ": {error}");
-    }
-}
-
-/// The text form: a header line, then one line per entry in run order.
-///
-/// ```text
-/// cleanup report: trigger=exit status=0 signal=none shutdown_signal=none: 2 entries, 1 failed
-///   #7 ok     0.012ms "close-db" (src/main.rs:10)
-///   #3 error  0.002ms "drain" (src/main.rs:20): connection refused
-/// ```
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cleanup report: trigger={}", self.trigger.as_str())?;
-        match self.status {
-            Some(status) => write!(f, " status={status}")?,
-            None => write!(f, " status=none")?,
-        }
-        match self.signal {
-            Some(signal) => write!(f, " signal={signal}")?,
-            None => write!(f, " signal=none")?,
-        }
-        match self.shutdown_signal {
-            Some(signal) => write!(f, " shutdown_signal={signal}")?,
-            None => write!(f, " shutdown_signal=none")?,
-        }
-        writeln!(
-            f,
-            ": {} entries, {} failed",
-            self.entries.len(),
-            self.failures().count()
-        )?;
-        for warning in &self.warnings {
-            writeln!(f, "  warning: {warning}")?;
-        }
-        for entry in &self.entries {
-            write!(
-                f,
-                "  #{} {:<7} {:.3}ms {:?} ({})",
-                entry.sequence,
-                entry.status().as_str(),
-                entry.nanos as f64 / 1e6,
-                entry.name(),
-                entry.origin.source()
-            )?;
-            if let Some(error) = entry.error() {
-                write!(f, ": {error}")?;
-            }
-            writeln!(f)?;
-        }
-        for pending in &self.pending {
-            writeln!(
-                f,
-                "  #{} pending {:?} ({})",
-                pending.sequence,
-                pending.name(),
-                pending.origin.source()
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl Serialize for Report {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut report = serializer.serialize_struct("Report", 7)?;
-        report.serialize_field("trigger", &self.trigger)?;
-        report.serialize_field("status", &self.status)?;
-        report.serialize_field("signal", &self.signal)?;
-        report.serialize_field("shutdown_signal", &self.shutdown_signal)?;
-        report.serialize_field("warnings", &self.warnings)?;
-        report.serialize_field("entries", &self.entries)?;
-        report.serialize_field("pending", &self.pending)?;
-        report.end()
-    }
-}
-
-impl Serialize for EntryReport {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entry = serializer.serialize_struct("Entry", 6)?;
-        entry.serialize_field("name", &self.name())?;
-        entry.serialize_field("sequence", &self.sequence)?;
-        entry.serialize_field("source", &self.source())?;
-        entry.serialize_field("status", &self.status())?;
-        entry.serialize_field("error", &self.error())?;
-        entry.serialize_field("duration_ns", &self.nanos)?;
-        entry.end()
-    }
-}
-
-impl Serialize for PendingEntry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entry = serializer.serialize_struct("Pending", 3)?;
-        entry.serialize_field("name", &self.name())?;
-        entry.serialize_field("sequence", &self.sequence)?;
-        entry.serialize_field("source", &self.source())?;
-        entry.end()
     }
 }

@@ -9,7 +9,7 @@
 //! Which thread is the helper is `base::ending`'s (the signal handler and
 //! the registration API ask too); the channel back to the runner is here,
 //! with the loop that enrols the helper. `process/` (`final_run`,
-//! `panic_watch`) hands the outcome back through it.
+//! `panic_hook`) hands the outcome back through it.
 
 use std::cell::Cell;
 use std::sync::mpsc::SyncSender;

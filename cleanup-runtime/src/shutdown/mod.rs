@@ -132,7 +132,7 @@
 //! `CLEANUP_DEADLINE=5s` leave 3 s to spare. The default grace of 10 s
 //! alone fills Docker's default stop timeout: set a shorter one there.
 
-mod grace;
+mod grace_setting;
 mod requested;
 mod waiters;
 
@@ -240,7 +240,7 @@ pub fn request() {
 /// cleanup_runtime::set_deadline(Some(Duration::from_secs(5)));
 /// ```
 pub fn set_grace(grace: Duration) {
-    grace::set(grace);
+    grace_setting::set(grace);
 }
 
 /// Makes the program a listener, and sets the runtime up as a first
@@ -260,5 +260,5 @@ fn listen() {
 /// starts now.
 pub(crate) fn requested_by_signal() -> Duration {
     waiters::request_from_watcher();
-    grace::for_signal()
+    grace_setting::for_signal()
 }

@@ -146,6 +146,7 @@ pub(super) fn forget_waker(key: u64) {
 /// Takes the waiters' lock for `fork`, so a child never inherits it held
 /// by a thread that does not exist there (`process::fork`, with the
 /// registry's).
+#[cfg(unix)]
 pub(crate) fn lock_for_fork() -> MutexGuard<'static, Waiters> {
     lock()
 }
@@ -155,6 +156,7 @@ pub(crate) fn lock_for_fork() -> MutexGuard<'static, Waiters> {
 /// parent's waiters (threads and futures that stayed there) are forgotten,
 /// not dropped: dropping a waker runs the executor's code, and this runs
 /// inside `fork`, where nothing may allocate or free.
+#[cfg(unix)]
 pub(crate) fn forget_in_fork_child(waiters: &mut Waiters) {
     REQUESTED.store(false, Ordering::SeqCst);
     std::mem::forget(std::mem::take(&mut waiters.wakers));

@@ -8,7 +8,7 @@ use std::ffi::c_int;
 use windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT;
 
 #[cfg(windows)]
-use crate::base::block;
+use crate::base::park;
 
 /// Unix: ends the process by `signal`, as its default action would; as PID 1,
 /// where the default action of these signals is to be ignored, with the
@@ -37,7 +37,7 @@ pub(crate) fn die_now(signal: c_int) -> ! {
 /// `ExitProcess`: like a Unix signal's death, it runs no more code of the
 /// process's. `ExitProcess` would stop the other threads where they stand
 /// and then call every DLL's `DllMain`, which may wait for a lock that a
-/// cleanup abandoned at its timeout still holds (`process/watchdog.rs`
+/// cleanup abandoned at its timeout still holds (`process/deadline_watchdog.rs`
 /// met that under Wine).
 #[cfg(windows)]
 pub(crate) fn die_now(signal: c_int) -> ! {
@@ -50,5 +50,5 @@ pub(crate) fn die_now(signal: c_int) -> ! {
     unsafe { TerminateProcess(GetCurrentProcess(), STATUS_CONTROL_C_EXIT as u32) };
     // Ending the calling process does not return; if it ever did, the
     // process is ending all the same.
-    block::forever()
+    park::forever()
 }

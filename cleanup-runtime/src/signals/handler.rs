@@ -124,7 +124,7 @@ fn write_keeping_errno(fd: c_int, byte: u8) -> bool {
 pub(super) fn take_received(byte: u8) -> Option<c_int> {
     let named = c_int::from(byte);
     std::iter::once(named)
-        .chain(super::posix::HANDLED)
+        .chain(super::install::HANDLED)
         .find(|&signal| {
             let bit = mark(signal);
             bit != 0 && RECEIVED.fetch_and(!bit, Ordering::SeqCst) & bit != 0

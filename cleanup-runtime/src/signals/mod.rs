@@ -14,10 +14,10 @@
 //! the [`Action`] given at arming.
 //!
 //! Split by danger: `handler` is what runs inside the signal handler
-//! (async-signal-safe only); `watcher` is the normal thread that reads the
-//! wake pipe and calls the action; `posix` installs them and makes the
+//! (async-signal-safe only); `signal_thread` is the normal thread that reads the
+//! wake pipe and calls the action; `install` installs them and makes the
 //! pipe; `die` ends the process by a signal (the one definition); this
-//! file decides when. On Windows, `console` stands for the first three: a
+//! file decides when. On Windows, `install_windows.rs` stands for the first three: a
 //! console control handler (Ctrl-C, Ctrl-Break, the console closing,
 //! system shutdown) runs on a normal thread the system starts for each
 //! event (PORTABILITY.md, "Windows").
@@ -42,22 +42,15 @@
 //!   `CLEANUP_SIGNALS=off` environment variable, and
 //!   [`leave_signals_alone`](crate::leave_signals_alone).
 
-#[cfg(windows)]
-mod console;
 mod die;
 #[cfg(unix)]
 mod handler;
+#[cfg_attr(windows, path = "install_windows.rs")]
+mod install;
 #[cfg(unix)]
-mod posix;
-#[cfg(unix)]
-mod watcher;
+mod signal_thread;
 
 pub(crate) use die::die_now;
-
-#[cfg(windows)]
-use console as platform;
-#[cfg(unix)]
-use posix as platform;
 
 use std::ffi::c_int;
 use std::sync::OnceLock;
@@ -109,7 +102,7 @@ fn arm_now(action: Action) {
         STATE.store(LEFT_ALONE, Ordering::Release);
         return;
     }
-    platform::install_handlers();
+    install::install_handlers();
 }
 
 /// Whether [`leave_alone`] was called (or `CLEANUP_SIGNALS=off`): a
@@ -142,7 +135,7 @@ pub(crate) fn forget_watcher_after_fork() {
 /// events). See [`crate::leave_signals_alone`].
 pub(crate) fn leave_alone() {
     STATE.store(LEFT_ALONE, Ordering::Release);
-    platform::remove_handlers();
+    install::remove_handlers();
 }
 
 /// `CLEANUP_SIGNALS`, read once when arming; not read in a privileged

@@ -24,13 +24,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use declared::{DECLARED, PADDED_SOMEWHERE};
-use source::{enclosing_cfgs, libc_items, module_cfgs};
+use source::{cfg_groups, enclosing_cfgs, libc_items, module_cfgs};
 use targets::{TARGETS, Target, Truth, eval};
 
 /// Every use of a `libc` item that some target compiles without the
 /// `libc` crate declaring it there, as messages.
 fn violations(sources: &BTreeMap<String, String>, targets: &[Target]) -> Vec<String> {
     let mut problems = Vec::new();
+    let groups = cfg_groups(sources);
     for (file, text) in sources {
         let lines: Vec<&str> = text.lines().collect();
         let outer = module_cfgs(sources, file);
@@ -47,7 +48,7 @@ fn violations(sources: &BTreeMap<String, String>, targets: &[Target]) -> Vec<Str
                 let cfgs: Vec<String> = outer
                     .iter()
                     .cloned()
-                    .chain(enclosing_cfgs(&lines, at))
+                    .chain(enclosing_cfgs(&lines, at, &groups))
                     .collect();
                 for target in targets {
                     let compiled = cfgs
@@ -101,6 +102,35 @@ fn runtime_sources() -> BTreeMap<String, String> {
 fn every_libc_item_is_declared_wherever_it_is_compiled() {
     let problems = violations(&runtime_sources(), TARGETS);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn a_platform_group_of_cfg_rs_gates_what_it_wraps() {
+    let group = "macro_rules! cfg_linux_native {\n    ($($item:item)*) => {\n        $(\n            \
+                 #[cfg(all(target_os = \"linux\", not(cleanup_runtime_portable)))]\n            \
+                 $item\n        )*\n    };\n}\n";
+    let sources = |body: &str| -> BTreeMap<String, String> {
+        [
+            (
+                "lib.rs".to_owned(),
+                "#[macro_use]\nmod cfg;\nmod base;\n".to_owned(),
+            ),
+            ("cfg.rs".to_owned(), group.to_owned()),
+            ("base/mod.rs".to_owned(), "mod id;\n".to_owned()),
+            ("base/id.rs".to_owned(), body.to_owned()),
+        ]
+        .into_iter()
+        .collect()
+    };
+    let wrapped =
+        "cfg_linux_native! {\n    fn id() -> i32 {\n        unsafe { libc::gettid() }\n    }\n}\n";
+    assert_eq!(violations(&sources(wrapped), TARGETS), Vec::<String>::new());
+    let other = "cfg_other! {\n    fn id() -> i32 {\n        unsafe { libc::gettid() }\n    }\n}\n";
+    assert!(
+        violations(&sources(other), TARGETS)
+            .iter()
+            .any(|p| p.contains("apple-darwin"))
+    );
 }
 
 #[test]

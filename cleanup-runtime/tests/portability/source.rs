@@ -49,9 +49,57 @@ pub(crate) fn cfgs_above(lines: &[&str], at: usize) -> Vec<String> {
     found
 }
 
+/// The platform groups of `cfg.rs`: each `cfg_<group>!` macro's name and
+/// the `cfg` predicate it puts on the items it is given.
+pub(crate) fn cfg_groups(sources: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let Some(text) = sources.get("cfg.rs") else {
+        return BTreeMap::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut groups = BTreeMap::new();
+    for (at, line) in lines.iter().enumerate() {
+        let Some(name) = line
+            .trim()
+            .strip_prefix("macro_rules! ")
+            .and_then(|rest| rest.strip_suffix(" {"))
+        else {
+            continue;
+        };
+        // The macro's one `#[cfg(...)]`, however it is wrapped.
+        let body: String = lines[at + 1..]
+            .iter()
+            .take_while(|line| !line.starts_with('}'))
+            .map(|line| line.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(open) = body.find("#[cfg(") {
+            let rest = &body[open + "#[cfg(".len()..];
+            let mut depth = 1;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    groups.insert(name.to_owned(), rest[..i].to_owned());
+                    break;
+                }
+            }
+        }
+    }
+    groups
+}
+
 /// The `cfg`s of the items, blocks and statements that enclose line `at`
-/// (by indentation: the code is `rustfmt`ed), and of the line itself.
-pub(crate) fn enclosing_cfgs(lines: &[&str], at: usize) -> Vec<String> {
+/// (by indentation: the code is `rustfmt`ed), and of the line itself; a
+/// `cfg_<group>! {` block counts with its group's predicate (`groups`,
+/// from [`cfg_groups`]).
+pub(crate) fn enclosing_cfgs(
+    lines: &[&str],
+    at: usize,
+    groups: &BTreeMap<String, String>,
+) -> Vec<String> {
     let mut found = cfgs_above(lines, at);
     let mut depth = indent(lines[at]);
     for j in (0..at).rev() {
@@ -62,6 +110,12 @@ pub(crate) fn enclosing_cfgs(lines: &[&str], at: usize) -> Vec<String> {
         if indent(lines[j]) < depth && !trimmed.starts_with(')') && !trimmed.starts_with('}') {
             depth = indent(lines[j]);
             found.extend(cfgs_above(lines, j));
+            if let Some(group) = trimmed
+                .strip_suffix("! {")
+                .and_then(|name| groups.get(name))
+            {
+                found.push(group.clone());
+            }
             if depth == 0 {
                 break;
             }

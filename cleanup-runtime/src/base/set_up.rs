@@ -2,7 +2,7 @@
 //! `registry/`) must install the exit hook, the panic hook and the signal
 //! handlers (in `process/`), two floors above it. Rather than importing
 //! `process/`, the registration API calls the entries of this table, which
-//! `lib.rs` fills in ([`crate::UPWARD`]); the import graph points one way,
+//! `lib.rs` fills in ([`crate::SET_UP`]); the import graph points one way,
 //! and this file lists everything that crosses it.
 //!
 //! Everything else a lower floor needs to know about how the process ends
@@ -17,7 +17,7 @@
 //! possible.
 
 /// The calls from lower layers into higher ones; see the module docs.
-pub(crate) struct Upward {
+pub(crate) struct SetUp {
     /// First use (from `registry::first_use`, cold path only): install the
     /// exit hook, the panic hook and the signal handlers.
     pub(crate) activate: fn(),

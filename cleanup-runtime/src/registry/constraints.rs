@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::order::{self, Node, Targets};
+use super::planner::{self, Node, Targets};
 use super::{Entries, Slot};
 use crate::base::diagnostics;
 use crate::base::entry::Entry;
@@ -43,7 +43,7 @@ struct Given {
 }
 
 /// What the registry keeps about ordering.
-pub(crate) struct Ordering {
+pub(crate) struct Constraints {
     /// Pending entries with at least one constraint (declared or given).
     /// The run loop's one test: 0 means plain LIFO.
     constrained: usize,
@@ -72,9 +72,9 @@ struct Planned {
     live: usize,
 }
 
-impl Ordering {
-    pub(crate) const fn new() -> Ordering {
-        Ordering {
+impl Constraints {
+    pub(crate) const fn new() -> Constraints {
+        Constraints {
             constrained: 0,
             given: BTreeMap::new(),
             plan: None,
@@ -317,7 +317,7 @@ impl Entries {
 
     /// The planned order of the pending entries, with the cycles not
     /// broken before.
-    fn plan_pending(&self) -> order::Plan {
+    fn plan_pending(&self) -> planner::Plan {
         let nodes: Vec<Node<'_>> = self
             .slots
             .iter()
@@ -343,7 +343,7 @@ impl Entries {
                 })
             })
             .collect();
-        order::plan(&nodes, &self.order.broken)
+        planner::plan(&nodes, &self.order.broken)
     }
 
     /// The pending entries in the order the run would take them, when

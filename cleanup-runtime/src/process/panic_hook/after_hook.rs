@@ -40,7 +40,7 @@ thread_local! {
 pub(super) fn stop_at_the_abort() {
     STOP_HERE.set(true);
     if !take_sigabrt() {
-        crate::base::block::forever();
+        crate::base::park::forever();
     }
     unblock_sigabrt();
 }
@@ -88,7 +88,7 @@ fn unblock_sigabrt() {
 /// `sigaction`, `sigprocmask`, `raise` and `_exit`.
 extern "C" fn on_abort(_: c_int) {
     if STOP_HERE.get() {
-        crate::base::block::forever();
+        crate::base::park::forever();
     }
     crate::signals::die_now(libc::SIGABRT)
 }

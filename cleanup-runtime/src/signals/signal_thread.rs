@@ -1,9 +1,10 @@
-//! The thread that runs the cleanups after a signal, on a normal thread
-//! where locks, allocation and I/O are allowed, and then ends the process
-//! by that signal (`acting`). For a program that listens for shutdown it
-//! wakes the waiters instead and waits out the grace period first
-//! (`shutdown::grace_period`), reading its wake pipe meanwhile, so a
-//! second signal ends the wait at once.
+//! The signal thread: a normal thread, where locks, allocation and I/O are
+//! allowed, that reads the wake pipe and acts on each signal our handler
+//! marked, by calling the action `process/` gave when it armed the floor
+//! (`process::on_signal`: run the cleanups and end the process by the
+//! signal, or wake a listening program and wait out its grace period). It
+//! lends that action a way to wait for the next signal (`wait_for_wake`),
+//! so a second signal ends a grace period at once.
 
 use std::ffi::{c_int, c_void};
 use std::io;

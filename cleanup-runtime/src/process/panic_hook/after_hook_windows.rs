@@ -11,5 +11,5 @@
 /// From our hook: this thread must never end the process, and std aborts
 /// as soon as the hook returns. Stops it here, for good.
 pub(super) fn stop_at_the_abort() {
-    crate::base::block::forever()
+    crate::base::park::forever()
 }

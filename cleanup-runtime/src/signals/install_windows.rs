@@ -42,7 +42,7 @@ use windows_sys::core::BOOL;
 
 use super::die_now;
 use crate::base::ending::{self, Arrival};
-use crate::base::{block, diagnostics, pending};
+use crate::base::{diagnostics, park, pending};
 
 /// The C runtime's number for Ctrl-Break (`signal.h`); `libc` does not
 /// declare it.
@@ -128,7 +128,7 @@ unsafe extern "system" fn on_control(ctrl_type: u32) -> BOOL {
     // Reached when the program began ending on its own within its grace
     // period, or when another thread acts on the events: the process ends
     // there. Returning would let Windows end it now, after a close event.
-    block::forever()
+    park::forever()
 }
 
 /// Where the first event's cleanups (or grace period) run.
@@ -178,14 +178,14 @@ fn act_on_own_thread(signal: c_int) {
         .name("cleanup-console".to_owned())
         .spawn(move || {
             super::act(signal, &mut wait_for_ring);
-            block::forever()
+            park::forever()
         });
     if let Err(error) = spawned {
         diagnostics::warn(format_args!(
             "acting on the console event on the handler's thread: no thread: {error}"
         ));
         super::act(signal, &mut wait_for_ring);
-        block::forever()
+        park::forever()
     }
 }
 

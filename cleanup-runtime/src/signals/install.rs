@@ -6,7 +6,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 
-use super::{handler, watcher};
+use super::{handler, signal_thread};
 use crate::base::diagnostics;
 
 /// The signals whose default action ends the process and that we handle.
@@ -61,7 +61,7 @@ fn start_watcher() -> io::Result<()> {
         );
     }
     handler::forget_received();
-    watcher::start(read_end.as_raw_fd())?;
+    signal_thread::start(read_end.as_raw_fd())?;
     // Both ends live as long as the process: the watcher reads one, the
     // handler writes the other.
     let _ = read_end.into_raw_fd();
@@ -85,60 +85,42 @@ fn wake_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     ))
 }
 
-/// A pipe whose two ends are close-on-exec from the start: `pipe2`, where
-/// the `libc` crate declares it.
-#[cfg(all(
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd"
-    ),
-    not(cleanup_runtime_portable)
-))]
-fn cloexec_pipe() -> io::Result<[OwnedFd; 2]> {
-    let mut fds = [0 as c_int; 2];
-    // SAFETY: pipe2 fills the two-element array it is given.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe2 just opened both fds, and nothing else owns them.
-    Ok(fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
-}
-
-/// A close-on-exec pipe where `pipe2` is not declared (macOS and iOS,
-/// Haiku, ...; Linux under `--cfg cleanup_runtime_portable`): `pipe`, then
-/// `FD_CLOEXEC` on each end, as std does there. A `fork` + `exec` on
-/// another thread in between would leak the two ends into that program;
-/// they hold no data of its, and the watcher never waits for end-of-file.
-#[cfg(not(all(
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd"
-    ),
-    not(cleanup_runtime_portable)
-)))]
-fn cloexec_pipe() -> io::Result<[OwnedFd; 2]> {
-    let mut fds = [0 as c_int; 2];
-    // SAFETY: pipe fills the two-element array it is given.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe just opened both fds, and nothing else owns them.
-    let ends = fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
-    for end in &ends {
-        // SAFETY: fcntl with F_SETFD on an fd we own only sets its flag.
-        if unsafe { libc::fcntl(end.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
+cfg_pipe2! {
+    /// A pipe whose two ends are close-on-exec from the start: `pipe2`, where
+    /// the `libc` crate declares it.
+    fn cloexec_pipe() -> io::Result<[OwnedFd; 2]> {
+        let mut fds = [0 as c_int; 2];
+        // SAFETY: pipe2 fills the two-element array it is given.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
             return Err(io::Error::last_os_error());
         }
+        // SAFETY: pipe2 just opened both fds, and nothing else owns them.
+        Ok(fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
     }
-    Ok(ends)
+}
+
+cfg_not_pipe2! {
+    /// A close-on-exec pipe where `pipe2` is not declared (macOS and iOS,
+    /// Haiku, ...; Linux under `--cfg cleanup_runtime_portable`): `pipe`, then
+    /// `FD_CLOEXEC` on each end, as std does there. A `fork` + `exec` on
+    /// another thread in between would leak the two ends into that program;
+    /// they hold no data of its, and the watcher never waits for end-of-file.
+    fn cloexec_pipe() -> io::Result<[OwnedFd; 2]> {
+        let mut fds = [0 as c_int; 2];
+        // SAFETY: pipe fills the two-element array it is given.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: pipe just opened both fds, and nothing else owns them.
+        let ends = fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
+        for end in &ends {
+            // SAFETY: fcntl with F_SETFD on an fd we own only sets its flag.
+            if unsafe { libc::fcntl(end.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(ends)
+    }
 }
 
 /// `fd` itself if it is above 2; otherwise a close-on-exec duplicate at 3

@@ -6,7 +6,7 @@
 /// `pause`, not `park`: the caller may be a thread whose std-level data is
 /// already gone (the main thread inside `exit`, a thread running its
 /// thread-local destructors), and `pause` is async-signal-safe, so a
-/// signal handler may call this too (`panic_watch::after_hook`).
+/// signal handler may call this too (`panic_hook::after_hook`).
 #[cfg(unix)]
 pub(crate) fn forever() -> ! {
     loop {

@@ -17,7 +17,7 @@
 //! at exit starts, each time chained to the hook in place, so a hook the
 //! program set in between keeps working.
 
-#[cfg_attr(windows, path = "panic_watch/after_hook_windows.rs")]
+#[cfg_attr(windows, path = "panic_hook/after_hook_windows.rs")]
 mod after_hook;
 
 use std::cell::Cell;
