@@ -427,7 +427,7 @@ fn check_runtime(value: Expr) -> Result<Path> {
 fn check_timeout(value: &Expr) -> Result<Duration> {
     let literal = string_literal(value, "timeout", "\"2s\"")?;
     let text = literal.value();
-    let timeout = humantime::parse_duration(&text).map_err(|error| {
+    let timeout = crate::duration::parse(&text).map_err(|error| {
         Error::new_spanned(
             literal,
             format!(

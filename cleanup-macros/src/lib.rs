@@ -46,6 +46,7 @@
 // → emit (expand), or on any error the function plus the error (fallback).
 mod args;
 mod ast;
+mod duration;
 mod error;
 mod expand;
 mod fallback;
@@ -122,8 +123,8 @@ pub fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   build: the assembler (within one crate) or the linker names the
 ///   cleanup and where it was declared.
 /// - `timeout = "..."` (optional): a string literal in
-///   [humantime](https://docs.rs/humantime) form (`"300ms"`, `"2s"`,
-///   `"1m 30s"`), greater than zero. A cleanup still running after it is
+///   form `"300ms"`, `"2s"`, `"1m 30s"` or `"1.5s"` (units `ns`, `us`,
+///   `ms`, `s`, `m`, `h`, `d`, and their longer names), greater than zero. A cleanup still running after it is
 ///   abandoned and the others go on.
 /// - `after = "name"` or `after = ["a", "b"]`, and `before = ...`
 ///   (optional, also on `#[at_exit]`): run after / before the pending

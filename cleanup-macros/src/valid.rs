@@ -11,7 +11,7 @@
 use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
-use syn::{Error, FnArg, GenericParam, Path, Result, ReturnType, Signature, Type};
+use syn::{Error, FnArg, GenericParam, Path, Result, ReturnType, Safety, Signature, Type};
 
 use crate::ast::{Function, Macro};
 use crate::error::combine;
@@ -33,7 +33,7 @@ impl Function {
 }
 
 fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
-    if let Some(unsafety) = &sig.unsafety {
+    if let Safety::Unsafe(unsafety) = &sig.safety {
         errors.push(Error::new_spanned(
             unsafety,
             format!(

@@ -181,6 +181,17 @@
 //! with `CLEANUP_SIGNALS=off`, [`leave_signals_alone`], or
 //! `default-features = false`.
 //!
+//! The thread that acts on signals is the runtime's own, and keeps the
+//! per-thread rules of the thread that created it. A program that
+//! sandboxes itself (a seccomp filter without `TSYNC`, Landlock, dropped
+//! capabilities, `no_new_privs`, `unshare(CLONE_NEWUSER)`) does it inside
+//! [`signals::pause`]: the thread is gone meanwhile, and the one started
+//! when the guard drops is inside the new rules. Without that, after a
+//! signal the runtime compares its thread with the main thread and, where
+//! its own is outside the program's rules, runs no cleanup there (it says
+//! so on stderr and in the report): a cleanup is never a way around the
+//! sandbox. [`signals`] lists every thread the runtime starts, and when.
+//!
 //! A server, worker or daemon that must drain first listens for shutdown
 //! ([`shutdown::wait`], or [`shutdown::requested`] in `tokio::select!`):
 //! the signal then wakes it instead of running the cleanups under it; it
@@ -308,6 +319,7 @@
 //! the process past its deadline.
 //!
 #![cfg_attr(feature = "tokio", doc = include_str!("../docs/ASYNC.md"))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //!
 //! # Helpers
 //!
@@ -340,6 +352,22 @@
 //! # assert!(!workspace.exists());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds | crates it adds |
+//! |---|---|---|---|
+//! | `signals` | yes | SIGINT, SIGTERM, SIGHUP (Windows: console events) run the cleanups | none |
+//! | `temp` | yes | [`temp`] | `rustix` (Unix) |
+//! | `pidfile` | yes | [`pidfile`] (Unix) | `rustix`, `tempfile` |
+//! | `serde` | no | `serde::Serialize` (serde 1) on [`Report`] and its parts, as in [`Report::to_json`] | none |
+//! | `log` | no | [`logging`]: the `log` 0.4 logger flushed last | `log` |
+//! | `tokio` | no | async cleanups on a tokio 1 runtime of the crate's own | `tokio` |
+//! | `tracing` | no | each cleanup's outcome as a `tracing` 0.1 event | `tracing` |
+//!
+//! With `default-features = false` the attributes, run-time registration,
+//! the exit path, the report, [`ResourceGuard`] and [`drop_at_exit`] are
+//! all there; add back only the features you use.
 //!
 //! # Hazards
 //!
@@ -385,9 +413,13 @@ mod signals;
 // `__private` (below) is the macros' entry point and may use any layer.
 mod outcome;
 
-#[cfg(unix)]
+pub use helpers::logging;
+#[cfg(all(unix, feature = "pidfile"))]
+#[cfg_attr(docsrs, doc(cfg(all(unix, feature = "pidfile"))))]
 pub use helpers::pidfile;
-pub use helpers::{logging, temp};
+#[cfg(feature = "temp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "temp")))]
+pub use helpers::temp;
 
 /// The calls from the lower layers up into `process/`, wired here (see
 /// [`base::set_up`]).
@@ -483,6 +515,7 @@ pub use outcome::CleanupResult;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
 pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use run::async_registration::register_async;
 
 /// Runs every pending cleanup now, last registered first, and returns what

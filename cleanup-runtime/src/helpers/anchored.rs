@@ -81,6 +81,7 @@ impl Anchored {
     /// Removes what the path names now: a file or symlink (itself), or a
     /// directory with everything in it (see `remove_tree`). A path that is
     /// already gone is fine.
+    #[cfg(feature = "temp")]
     pub(crate) fn remove(&self) -> io::Result<()> {
         let name = self.name()?;
         #[cfg(unix)]

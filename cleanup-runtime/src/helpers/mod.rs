@@ -24,20 +24,30 @@
 //! answers inside `exit` (where `std::thread::current` may not), so that
 //! the exit never waits for a release on its own thread.
 //! Used by: `lib.rs` only (re-exported).
+//!
+//! Features: `temp` and `pidfile` (both default) keep the helpers that
+//! need crates of their own (`rustix` on Unix; `tempfile` for pid files);
+//! `default-features = false` leaves them, and those crates, out.
+//! `ResourceGuard`, `drop_at_exit` and `logging` need none and are always
+//! there.
 //! Architecture invariant: no helper reaches into the registry, the run or
 //! the process layer; removing this folder leaves the runtime working.
 //!
 //! [`ResourceGuard`]: crate::ResourceGuard
 //! [`Handle`]: crate::Handle
 
+#[cfg(any(feature = "temp", all(unix, feature = "pidfile")))]
 mod anchored;
 pub(crate) mod drop_at_exit;
+#[cfg(any(feature = "temp", all(unix, feature = "pidfile")))]
 mod entry_name;
 pub(crate) mod guard;
 pub mod logging;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "pidfile"))]
 pub mod pidfile;
 mod release_once;
+#[cfg(feature = "temp")]
 #[cfg_attr(windows, path = "remove_tree_windows.rs")]
 mod remove_tree;
+#[cfg(feature = "temp")]
 pub mod temp;

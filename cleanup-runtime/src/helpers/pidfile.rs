@@ -63,6 +63,7 @@
 //! ```
 
 use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
@@ -99,11 +100,10 @@ const TAKEOVER_WAITS: usize = 1000;
 /// assert!(error.to_string().contains("symbolic link"));
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum PidFileError {
     /// Another live process holds the pid file.
-    #[error("{} is held by running process {pid}", .path.display())]
     Running {
         /// The pid file.
         path: PathBuf,
@@ -112,7 +112,6 @@ pub enum PidFileError {
     },
     /// Another live process holds the pid file, but what it holds is not a
     /// pid.
-    #[error("{} is locked by a running process, but holds {found:?}, not a pid", .path.display())]
     LockedWithoutPid {
         /// The pid file.
         path: PathBuf,
@@ -120,20 +119,17 @@ pub enum PidFileError {
         found: String,
     },
     /// The path is a symbolic link, which a pid file never follows.
-    #[error("{} is a symbolic link; a pid file is never followed through one", .path.display())]
     Symlink {
         /// The pid file's path.
         path: PathBuf,
     },
     /// The path exists and is not a regular file.
-    #[error("{} exists and is not a regular file", .path.display())]
     NotAFile {
         /// The pid file's path.
         path: PathBuf,
     },
     /// At removal: the file at the path is no longer ours (replaced, or
     /// rewritten with another pid), so it was left in place.
-    #[error("{} now holds {found:?}, not our pid {ours}; left in place", .path.display())]
     NotOurs {
         /// The pid file.
         path: PathBuf,
@@ -143,16 +139,59 @@ pub enum PidFileError {
         found: String,
     },
     /// A system call failed.
-    #[error("cannot {action} {}: {source}", .path.display())]
     Io {
         /// The pid file.
         path: PathBuf,
         /// What was being done: `create`, `open`, `lock`, `write`, ...
         action: &'static str,
         /// The error.
-        #[source]
         source: io::Error,
     },
+}
+
+// `Display` and `Error` written out: five messages do not earn the
+// `thiserror` derive, which put a proc-macro crate and a second `syn` in
+// every user's build (measured in CHANGELOG.md, 0.1.0).
+impl fmt::Display for PidFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PidFileError::Running { path, pid } => {
+                write!(f, "{} is held by running process {pid}", path.display())
+            }
+            PidFileError::LockedWithoutPid { path, found } => write!(
+                f,
+                "{} is locked by a running process, but holds {found:?}, not a pid",
+                path.display()
+            ),
+            PidFileError::Symlink { path } => write!(
+                f,
+                "{} is a symbolic link; a pid file is never followed through one",
+                path.display()
+            ),
+            PidFileError::NotAFile { path } => {
+                write!(f, "{} exists and is not a regular file", path.display())
+            }
+            PidFileError::NotOurs { path, ours, found } => write!(
+                f,
+                "{} now holds {found:?}, not our pid {ours}; left in place",
+                path.display()
+            ),
+            PidFileError::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "cannot {action} {}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for PidFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PidFileError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// A pid file this process holds: created (or taken over) by

@@ -215,6 +215,7 @@ impl<T> Slot<T> {
 
     /// Takes the value out for good, unreleased (`Done`); `None` if it is
     /// not held.
+    #[cfg(feature = "temp")]
     pub(crate) fn take(&self) -> Option<T> {
         let mut state = self.lock();
         match std::mem::replace(&mut *state, State::Done) {

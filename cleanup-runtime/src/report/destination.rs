@@ -13,8 +13,9 @@
 //!
 //! Nothing here may panic: it runs inside the exit hook.
 
-use std::ffi::OsStr;
-use std::io::Write;
+use std::ffi::{OsStr, OsString};
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -179,21 +180,80 @@ fn render(format: Format, report: &Report) -> String {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`: a reader sees the old file or the whole new one, never half.
+///
+/// Written out rather than through `tempfile` (which the pid files use):
+/// the report is in every build, and `tempfile` would put its crates
+/// (6 of them, with rustix) back into a `default-features = false` build.
+/// The temporary name is `.NAME.PID.N.tmp`, created exclusively (a name
+/// taken is skipped), owner-only as `tempfile` makes it, and removed if the
+/// write or the rename fails.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let name = path.file_name().unwrap_or(OsStr::new("report"));
+    let (temporary, mut file) = create_beside(dir, name)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Creates a new file `.NAME.PID.N.tmp` in `dir`, the first `N` free.
+fn create_beside(dir: &Path, name: &OsStr) -> std::io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut attempt = 0;
+    loop {
+        let mut file_name = OsString::from(".");
+        file_name.push(name);
+        file_name.push(format!(".{pid}.{attempt}.tmp"));
+        let temporary = dir.join(file_name);
+        match options.open(&temporary) {
+            Ok(file) => return Ok((temporary, file)),
+            Err(error) if error.kind() == ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_and_no_temporary_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        // A leftover of a process with our pid: its name is skipped.
+        let taken = dir
+            .path()
+            .join(format!(".report.json.{}.0.tmp", std::process::id()));
+        std::fs::write(&taken, "old temporary").unwrap();
+        write_whole(&path, b"first").unwrap();
+        write_whole(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [taken.file_name().unwrap(), OsStr::new("report.json")]
+        );
+        assert!(write_whole(&dir.path().join("missing/report.json"), b"x").is_err());
+    }
 
     fn parse(value: &str) -> Result<Destination, String> {
         Destination::parse(OsStr::new(value))

@@ -1,44 +1,143 @@
 //! A report's JSON form (`Report::to_json`, `CLEANUP_REPORT=json`): the
 //! fields and names the crate docs list, written field by field.
+//!
+//! `serde_json` writes it (escaping, numbers), through `serde_core`'s
+//! `Serialize`: the trait without serde's derive macros, so the JSON costs
+//! no proc-macro crate and no second `syn` in a user's build. The impls
+//! are on a private wrapper, [`Json`], so that `serde` is not part of the
+//! public API; feature `serde` adds `Serialize` on the public types,
+//! giving the same fields.
 
-use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
+use serde_core::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{EntryReport, PendingEntry, Report};
+#[cfg(feature = "serde")]
+use super::{Status, Trigger};
 
+/// The report as one line of JSON.
+pub(super) fn to_string(report: &Report) -> String {
+    // Serializing plain strings and numbers into a String cannot fail.
+    serde_json::to_string(&Json(report)).unwrap_or_default()
+}
+
+/// A report, or a part of one, in its JSON form.
+struct Json<'a, T>(&'a T);
+
+impl Serialize for Json<'_, Report> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let mut out = serializer.serialize_struct("Report", 7)?;
+        out.serialize_field("trigger", report.trigger.as_str())?;
+        out.serialize_field("status", &report.status)?;
+        out.serialize_field("signal", &report.signal)?;
+        out.serialize_field("shutdown_signal", &report.shutdown_signal)?;
+        out.serialize_field("warnings", &report.warnings)?;
+        out.serialize_field("entries", &Each(&report.entries))?;
+        out.serialize_field("pending", &Each(&report.pending))?;
+        out.end()
+    }
+}
+
+impl Serialize for Json<'_, EntryReport> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entry = self.0;
+        let mut out = serializer.serialize_struct("Entry", 6)?;
+        out.serialize_field("name", &entry.name())?;
+        out.serialize_field("sequence", &entry.sequence)?;
+        out.serialize_field("source", &entry.source())?;
+        out.serialize_field("status", entry.status().as_str())?;
+        out.serialize_field("error", &entry.error())?;
+        out.serialize_field("duration_ns", &entry.nanos)?;
+        out.end()
+    }
+}
+
+impl Serialize for Json<'_, PendingEntry> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entry = self.0;
+        let mut out = serializer.serialize_struct("Pending", 3)?;
+        out.serialize_field("name", &entry.name())?;
+        out.serialize_field("sequence", &entry.sequence)?;
+        out.serialize_field("source", &entry.source())?;
+        out.end()
+    }
+}
+
+/// A list of entries, each in its JSON form.
+struct Each<'a, T>(&'a [T]);
+
+impl<'a, T> Serialize for Each<'a, T>
+where
+    Json<'a, T>: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Json))
+    }
+}
+
+// Feature `serde`: the same forms on the public types.
+
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut report = serializer.serialize_struct("Report", 7)?;
-        report.serialize_field("trigger", &self.trigger)?;
-        report.serialize_field("status", &self.status)?;
-        report.serialize_field("signal", &self.signal)?;
-        report.serialize_field("shutdown_signal", &self.shutdown_signal)?;
-        report.serialize_field("warnings", &self.warnings)?;
-        report.serialize_field("entries", &self.entries)?;
-        report.serialize_field("pending", &self.pending)?;
-        report.end()
+        Json(self).serialize(serializer)
     }
 }
 
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for EntryReport {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entry = serializer.serialize_struct("Entry", 6)?;
-        entry.serialize_field("name", &self.name())?;
-        entry.serialize_field("sequence", &self.sequence)?;
-        entry.serialize_field("source", &self.source())?;
-        entry.serialize_field("status", &self.status())?;
-        entry.serialize_field("error", &self.error())?;
-        entry.serialize_field("duration_ns", &self.nanos)?;
-        entry.end()
+        Json(self).serialize(serializer)
     }
 }
 
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for PendingEntry {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entry = serializer.serialize_struct("Pending", 3)?;
-        entry.serialize_field("name", &self.name())?;
-        entry.serialize_field("sequence", &self.sequence)?;
-        entry.serialize_field("source", &self.source())?;
-        entry.end()
+        Json(self).serialize(serializer)
+    }
+}
+
+/// The lowercase name, as in the JSON form.
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for Trigger {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The lowercase name, as in the JSON form.
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Trigger;
+
+    #[test]
+    fn the_fields_in_their_documented_order() {
+        let report = Report {
+            trigger: Trigger::Signal,
+            status: Some(143),
+            signal: Some(15),
+            shutdown_signal: None,
+            warnings: vec!["a \"quoted\" line".into()],
+            entries: Vec::new(),
+            pending: Vec::new(),
+        };
+        assert_eq!(
+            to_string(&report),
+            r#"{"trigger":"signal","status":143,"signal":15,"shutdown_signal":null,"warnings":["a \"quoted\" line"],"entries":[],"pending":[]}"#
+        );
     }
 }

@@ -13,6 +13,7 @@
 //! forms (`text`) and JSON form (`json`).
 
 pub(crate) mod destination;
+pub(crate) mod duration;
 mod json;
 pub(crate) mod record;
 mod text;
@@ -21,8 +22,6 @@ use text::push_entry_line;
 
 use std::borrow::Cow;
 use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::base::entry::Origin;
 
@@ -41,8 +40,7 @@ pub(crate) fn failure(status: Status, message: String) -> Failure {
 /// use cleanup_runtime::Trigger;
 /// assert_eq!(Trigger::Exit.as_str(), "exit");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Trigger {
     /// `main` returned, `std::process::exit` or [`exit`](crate::exit) was
@@ -80,8 +78,7 @@ impl Trigger {
 /// assert!(Status::Panic.is_failure());
 /// assert!(!Status::Ok.is_failure());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
     /// Returned `()` or `Ok(())`.
@@ -422,8 +419,7 @@ impl Report {
     /// assert!(json["status"].is_null());
     /// ```
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and numbers into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        json::to_string(self)
     }
 
     /// The one-line-per-failure form used at exit when `CLEANUP_REPORT` is

@@ -54,7 +54,7 @@ pub(crate) fn parse(value: &OsStr) -> Result<Option<Duration>, String> {
     if text == "off" || text == "none" {
         return Ok(None);
     }
-    match humantime::parse_duration(text) {
+    match crate::report::duration::parse(text) {
         Ok(duration) if !duration.is_zero() => Ok(Some(duration)),
         Ok(_) => Err(format!(
             "{VARIABLE}={value:?} is zero; give a positive duration such as 300ms or 5s"

@@ -165,7 +165,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
             Status::Timeout,
             format!(
                 "still running after its timeout of {}",
-                humantime::format_duration(timeout)
+                crate::report::duration::Shown(timeout)
             ),
         ),
     }

@@ -44,7 +44,7 @@ pub(crate) fn for_signal() -> Duration {
             Ok(grace) => return grace,
             Err(message) => diagnostics::warn(format_args!(
                 "{message}; the grace period stays {}",
-                humantime::format_duration(program())
+                crate::report::duration::Shown(program())
             )),
         }
     }
@@ -56,7 +56,7 @@ pub(crate) fn for_signal() -> Duration {
 /// are still woken).
 pub(crate) fn parse(value: &OsStr) -> Result<Duration, String> {
     let text = value.to_str().unwrap_or_default().trim();
-    humantime::parse_duration(text).map_err(|error| {
+    crate::report::duration::parse(text).map_err(|error| {
         format!("{VARIABLE}={value:?} is not a duration such as 500ms, 20s or 1m 30s ({error})")
     })
 }

@@ -22,10 +22,27 @@ pub(crate) fn die_now(signal: c_int) -> ! {
         }
     }
     // Restores the default action, unblocks the signal and raises it; if
-    // the process survives that, it aborts.
-    let _ = signal_hook::low_level::emulate_default_handler(signal);
-    // SAFETY: as above.
-    unsafe { libc::_exit(128 + signal) }
+    // the process survives that, it aborts. Written out with libc, as
+    // signal-hook's `emulate_default_handler` does it for these signals
+    // (whose default is to end the process): that one call was all the
+    // runtime used of signal-hook, which put two crates (signal-hook,
+    // signal-hook-registry) in every user's build.
+    // SAFETY: sigemptyset, sigaddset, sigaction, sigprocmask, raise and
+    // abort are async-signal-safe; the action and the set are live locals,
+    // and all-zero bytes are a valid value of both plain C structs.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut action.sa_mask);
+        if libc::sigaction(signal, &action, std::ptr::null_mut()) == 0 {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, signal);
+            libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::raise(signal);
+        }
+        libc::abort()
+    }
 }
 
 /// Windows: ends the process with the status the default control handler gives,
