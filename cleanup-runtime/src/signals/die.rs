@@ -27,8 +27,8 @@ pub(crate) fn die_now(signal: c_int) -> ! {
     // (whose default is to end the process): that one call was all the
     // runtime used of signal-hook, which put two crates (signal-hook,
     // signal-hook-registry) in every user's build.
-    // SAFETY: sigemptyset, sigaddset, sigaction, sigprocmask, raise and
-    // abort are async-signal-safe; the action and the set are live locals,
+    // SAFETY: sigemptyset, sigaddset, sigaction, pthread_sigmask and raise
+    // are async-signal-safe (so is abort); the action and the set are live locals,
     // and all-zero bytes are a valid value of both plain C structs.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
@@ -38,11 +38,11 @@ pub(crate) fn die_now(signal: c_int) -> ! {
             let mut set: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut set);
             libc::sigaddset(&mut set, signal);
-            libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
             libc::raise(signal);
         }
-        libc::abort()
     }
+    std::process::abort()
 }
 
 /// Windows: ends the process with the status the default control handler gives,

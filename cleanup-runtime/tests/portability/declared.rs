@@ -73,6 +73,7 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     ("pthread_self", UNIX),
     ("pthread_sigmask", UNIX),
     ("pthread_t", UNIX),
+    ("raise", UNIX | WINDOWS),
     ("read", UNIX | WINDOWS),
     ("SA_RESTART", UNIX),
     ("SIG_DFL", UNIX | WINDOWS),
