@@ -405,7 +405,7 @@ mod registry;
 mod report;
 mod run;
 pub mod shutdown;
-mod signals;
+pub mod signals;
 
 // At the root, not in a layer's folder: compiler messages about a
 // cleanup's return type quote these files' paths (the trybuild `.stderr`

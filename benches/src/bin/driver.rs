@@ -165,11 +165,19 @@ type Samples = BTreeMap<String, BTreeMap<String, Vec<u64>>>;
 /// then round 2, and so on, so drift hits them all alike.
 fn interleaved(progs: &[Prog], rounds: usize) -> Samples {
     let mut samples = Samples::new();
-    for round in 0..rounds {
-        // Each round starts one program later, so no program is always
-        // the first (or last) of a round.
-        for i in 0..progs.len() {
-            let prog = &progs[(round + i) % progs.len()];
+    let mut order: Vec<usize> = (0..progs.len()).collect();
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..rounds {
+        // A new order each round, so no program always follows the same
+        // one; and the same short program right before each measured one,
+        // so what precedes a measurement never differs. (A fixed cycle
+        // had the plain-Rust baseline always run right after the 4 ms
+        // 10,000-statics program, which inflated it and showed savings
+        // that cannot be.)
+        shuffle(&mut order, &mut seed);
+        for &index in &order {
+            settle();
+            let prog = &progs[index];
             let (wall, printed) = run_once(prog);
             let entry = samples.entry(prog.label.clone()).or_default();
             entry.entry("wall".to_owned()).or_default().push(wall);
@@ -179,6 +187,26 @@ fn interleaved(progs: &[Prog], rounds: usize) -> Samples {
         }
     }
     samples
+}
+
+/// Fisher–Yates with xorshift64: a fixed sequence of orders from run to
+/// run, different each round.
+fn shuffle(order: &mut [usize], seed: &mut u64) {
+    for last in (1..order.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        let pick = usize::try_from(*seed % (last as u64 + 1)).unwrap_or(0);
+        order.swap(last, pick);
+    }
+}
+
+/// The short program run, unmeasured, before every measured one.
+fn settle() {
+    let _ = Command::new("true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn median(values: &[u64]) -> f64 {

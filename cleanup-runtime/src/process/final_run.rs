@@ -33,7 +33,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::ending::{self, asked_status, ending_signal, record_ending_signal};
 use crate::base::{park, thread_token};
-use crate::process::{deadline_watchdog, fork, panic_hook};
+use crate::process::{deadline_watchdog, fork, panic_hook, sandbox};
 use crate::registry;
 use crate::report::destination::Destination;
 use crate::report::record::Run;
@@ -113,9 +113,47 @@ pub(crate) fn run_after_grace(signal: i32) -> bool {
     if !begin(Trigger::Signal, None, Some(signal)) {
         return false;
     }
-    runner::run_entries(Target::Final);
+    run_on_the_signal_thread();
     conclude();
     true
+}
+
+/// On the signal thread: the cleanups, unless this thread is outside the
+/// program's sandbox (`sandbox`): then none runs here, each is reported
+/// `skipped`, one line on stderr and a report warning say why, and the
+/// process still ends by the signal.
+fn run_on_the_signal_thread() {
+    match sandbox::calling_thread_looser_than_main() {
+        None => runner::run_entries(Target::Final),
+        Some(looser) => run_none(&looser),
+    }
+}
+
+/// Skips every pending cleanup of the final run, saying why.
+#[cold]
+fn run_none(looser: &sandbox::Looser) {
+    let why = format!(
+        "no cleanup ran on the signal: {looser}; set the sandbox up inside \
+         cleanup_runtime::signals::pause() so that the signal thread shares it"
+    );
+    crate::base::diagnostics::warn(format_args!("{why}"));
+    let mut registry = registry::lock();
+    let registry::Registry {
+        entries, final_run, ..
+    } = &mut *registry;
+    if let Some(run) = final_run.as_mut() {
+        while let Some((sequence, entry, _)) = entries.pop_next() {
+            let (action, origin) = entry.into_parts();
+            run.skip(
+                sequence,
+                origin,
+                "not run: the signal thread is outside the program's sandbox",
+            );
+            // Not dropped: dropping its captures runs code too.
+            std::mem::forget(action);
+        }
+    }
+    entries.add_warning(why);
 }
 
 /// From the exit hook, with the status `exit` was given (`None` where the
@@ -140,7 +178,7 @@ pub(crate) fn run_at_exit(status: Option<i32>) {
 /// end by; the run's finisher may have ended it already.
 pub(crate) fn run_for_signal(signal: i32) -> i32 {
     if begin(Trigger::Signal, None, Some(signal)) {
-        runner::run_entries(Target::Final);
+        run_on_the_signal_thread();
         conclude();
     } else {
         wait_until_done();

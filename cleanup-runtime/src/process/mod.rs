@@ -22,6 +22,7 @@ pub(crate) mod fork;
 mod grace_wait;
 pub(crate) mod on_signal;
 pub(crate) mod panic_hook;
+mod sandbox;
 #[cfg(windows)]
 pub(crate) mod terminate;
 

@@ -271,6 +271,13 @@ impl Entries {
         self.pop_last()
     }
 
+    /// A warning for the report of the run that is ending, and for
+    /// `report()`: something the run did not do and why.
+    pub(crate) fn add_warning(&mut self, warning: String) {
+        self.order.warnings.push(warning.clone());
+        self.order.unclaimed.push(warning);
+    }
+
     /// The cycle warnings found since a run last took them, for the report
     /// of the run that is ending.
     pub(crate) fn take_warnings(&mut self) -> Vec<String> {

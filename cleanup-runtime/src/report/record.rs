@@ -113,15 +113,13 @@ impl Run {
         }
     }
 
-    /// Records a cleanup that will not run: the deadline passed first.
-    pub(crate) fn skip(&mut self, sequence: u64, origin: Origin) {
+    /// Records a cleanup that will not run, and `why` (the deadline passed
+    /// first; the thread that would run it is outside the program's rules).
+    pub(crate) fn skip(&mut self, sequence: u64, origin: Origin, why: &str) {
         self.entries.push(EntryReport {
             sequence,
             origin,
-            failure: failure(
-                Status::Skipped,
-                "not started: the deadline had passed".to_owned(),
-            ),
+            failure: failure(Status::Skipped, why.to_owned()),
             nanos: 0,
         });
     }

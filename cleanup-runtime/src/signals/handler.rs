@@ -98,6 +98,16 @@ fn wake_watcher(signal: c_int) -> bool {
     write_keeping_errno(fd, signal as u8)
 }
 
+/// Wakes the signal thread with a byte that stands for no signal (the
+/// thread then reads its state: a pause asks it to end). Not from a
+/// handler.
+pub(super) fn nudge() {
+    let fd = WAKE_FD.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let _ = write_keeping_errno(fd, 0);
+    }
+}
+
 /// Writes `byte` to `fd`; whether it is in the pipe, or the pipe is full.
 ///
 /// errno is saved and restored around the write because the interrupted

@@ -1,26 +1,52 @@
-//! The signal floor: SIGINT, SIGTERM and SIGHUP caught, handed to a normal
-//! thread, and the process ended by a signal. What a signal then *does*
-//! (run the cleanups, or give a listening program its grace period) is not
-//! decided here: `process/` hands it over when it arms this floor
-//! ([`arm`], [`Action`]; `process::on_signal`), as signal-hook's low-level
-//! floor leaves the decisions to its callers.
+//! SIGINT, SIGTERM and SIGHUP, and the thread that acts on them.
+//!
+//! The runtime catches these three signals once the program has something
+//! to clean up (or listens for shutdown, [`crate::shutdown`]): our handler
+//! only marks the signal and wakes a thread of the runtime's own, which
+//! runs the cleanups and then ends the process by the signal, as the
+//! [crate docs](crate#signals) say. That thread is the one a program that
+//! sandboxes itself must know about: [`pause`] stops it while the program
+//! sets up per-thread restrictions or makes itself single-threaded again,
+//! and the thread that drops the guard starts the next one, inside those
+//! rules.
+//!
+//! Which threads the runtime starts, and when:
+//!
+//! | thread | started | why |
+//! |---|---|---|
+//! | the signal thread (Unix) | when signals are armed: the first registration, a first listen, or before `main` with static cleanups; again when the last [`Paused`] drops | a signal handler may not run cleanups (no locks, no allocation) |
+//! | a console event's thread (Windows); `cleanup-console` | by the system, for each event; ours after Ctrl-C and Ctrl-Break | the system's way; the handler must return for a second event to get through |
+//! | `cleanup-deadline` | when the final run starts with a deadline | to end the process if the run overruns it |
+//! | `cleanup-timeout` | for each cleanup with a timeout, during a run | to stop waiting for it |
+//! | `cleanup-async` (feature `tokio`) | when the first async cleanup runs, and again after one is abandoned at its timeout | to drive async cleanups on a runtime of the crate's own |
+//! | `cleanup-wake` | when a signal asks a listening program to shut down | to wake its futures' wakers, which may block |
+//! | `cleanup-final-run` | when a cleanup ends the process in a way the run must go on from | to carry the run on |
+//! | `cleanup-report`, `cleanup-stderr`, `cleanup-flush-stdout` | at the end of the final run | writing that must not hold the end of the process (a full pipe, a hung disk) |
+//!
+//! Inside the crate this folder is the signal floor: signals caught, handed
+//! to a normal thread, and the process ended by a signal. What a signal
+//! then *does* (run the cleanups, or give a listening program its grace
+//! period) is not decided here: `process/` hands it over when it arms this
+//! floor (`arm`, `Action`; `process::on_signal`), as signal-hook's
+//! low-level floor leaves the decisions to its callers.
 //!
 //! May use: `base/` only (how the process is ending, whether anything is
 //! pending, whether the program listens: all atomics there).
 //! Used by: `process/` (arms it at first use and after `fork`, ends the
-//! process by a signal with [`die_now`]).
+//! process by a signal with `die_now`); the public [`pause`].
 //! Architecture invariant: only `handler.rs` runs inside a signal handler,
 //! and it calls nothing that is not async-signal-safe; the one call up is
-//! the [`Action`] given at arming.
+//! the `Action` given at arming.
 //!
 //! Split by danger: `handler` is what runs inside the signal handler
-//! (async-signal-safe only); `signal_thread` is the normal thread that reads the
-//! wake pipe and calls the action; `install` installs them and makes the
-//! pipe; `die` ends the process by a signal (the one definition); this
-//! file decides when. On Windows, `install_windows.rs` stands for the first three: a
-//! console control handler (Ctrl-C, Ctrl-Break, the console closing,
-//! system shutdown) runs on a normal thread the system starts for each
-//! event (PORTABILITY.md, "Windows").
+//! (async-signal-safe only); `signal_thread` is the normal thread that
+//! reads the wake pipe and calls the action (stopped and started again by
+//! `pause`); `install` installs them and makes the pipe; `die` ends the
+//! process by a signal (the one definition); this file decides when. On
+//! Windows, `install_windows.rs` stands for the first three: a console
+//! control handler (Ctrl-C, Ctrl-Break, the console closing, system
+//! shutdown) runs on a normal thread the system starts for each event
+//! (PORTABILITY.md, "Windows").
 //!
 //! # Rules
 //!
@@ -47,10 +73,12 @@ mod die;
 mod handler;
 #[cfg_attr(windows, path = "install_windows.rs")]
 mod install;
+mod pause;
 #[cfg(unix)]
 mod signal_thread;
 
 pub(crate) use die::die_now;
+pub use pause::{Paused, pause};
 
 use std::ffi::c_int;
 use std::sync::OnceLock;
@@ -129,6 +157,7 @@ pub(crate) fn forget_watcher_after_fork() {
     if STATE.load(Ordering::Relaxed) == ARMED {
         STATE.store(NOT_ARMED, Ordering::Relaxed);
     }
+    signal_thread::forget_after_fork();
 }
 
 /// Stops handling SIGINT, SIGTERM and SIGHUP (Windows: console control

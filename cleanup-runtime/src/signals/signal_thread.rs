@@ -5,50 +5,176 @@
 //! signal, or wake a listening program and wait out its grace period). It
 //! lends that action a way to wait for the next signal (`wait_for_wake`),
 //! so a second signal ends a grace period at once.
+//!
+//! # Paused
+//!
+//! [`pause`] stops the thread and [`resume`] starts it again, on the
+//! thread that ends the last pause (`crate::signals::pause`): a thread
+//! inherits the per-thread rules of the thread that creates it (seccomp
+//! filters, Landlock, capabilities, `no_new_privs`, affinity), so the new
+//! one runs cleanups inside the rules the program set up meanwhile, and
+//! while it is stopped the process may be single-threaded again
+//! (`unshare(CLONE_NEWUSER)`). A signal that arrives meanwhile stays marked
+//! (our handler still catches it), and the new thread acts on it first.
+//!
+//! Its life is one atomic ([`STATE`]): absent, idle (blocked reading the
+//! pipe), acting on a signal, or stopping. A pause stops only an idle
+//! thread: one already acting is ending the process, and finishes.
 
 use std::ffi::{c_int, c_void};
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::handler;
+use crate::base::diagnostics;
 
-/// Starts the watcher on its own thread, reading one signal number per byte
-/// from `read_fd`. A byte only wakes it: it acts on a signal only if our
-/// handler marked it received (`handler::take_received`), so bytes written
-/// into the pipe by anyone else are read and dropped.
+const ABSENT: u8 = 0;
+const IDLE: u8 = 1;
+const ACTING: u8 = 2;
+const STOPPING: u8 = 3;
+
+/// Where the thread is in its life; see the module docs.
+static STATE: AtomicU8 = AtomicU8::new(ABSENT);
+/// The running thread (`pthread_t`), to join when a pause stops it.
+static THREAD: AtomicUsize = AtomicUsize::new(0);
+/// The wake pipe's read end (-1: not armed in this process).
+static READ_FD: AtomicI32 = AtomicI32::new(-1);
+/// How many pause guards live.
+static PAUSES: AtomicUsize = AtomicUsize::new(0);
+/// Held while the thread is started, paused or resumed: a spin lock rather
+/// than a `Mutex`, so a forked child can simply reset it.
+static TRANSITION: AtomicBool = AtomicBool::new(false);
+
+/// Starts the signal thread, reading one signal number per byte from
+/// `read_fd` — unless a pause is in force: then the thread is started when
+/// it ends. A byte only wakes it: it acts on a signal only if our handler
+/// marked it received (`handler::take_received`), so bytes written into
+/// the pipe by anyone else are read and dropped.
 ///
 /// A raw `pthread_create`, not `std::thread::spawn`: this may run in a
 /// constructor before `main`, where std's thread machinery is not set up.
 pub(super) fn start(read_fd: c_int) -> io::Result<()> {
-    // SAFETY: `thread` is a valid out-parameter; `watch` matches the start
-    // routine's signature and reads its argument only as an fd number.
-    unsafe {
-        let mut thread: libc::pthread_t = std::mem::zeroed();
-        let fd_as_arg = read_fd as usize as *mut c_void;
-        let result = libc::pthread_create(&mut thread, std::ptr::null(), watch, fd_as_arg);
-        if result != 0 {
-            return Err(io::Error::from_raw_os_error(result));
-        }
-        libc::pthread_detach(thread);
+    READ_FD.store(read_fd, Ordering::SeqCst);
+    let _transition = Transition::begin();
+    if PAUSES.load(Ordering::SeqCst) > 0 {
+        return Ok(());
     }
+    spawn()
+}
+
+/// Creates the thread; under the transition lock, with none running.
+fn spawn() -> io::Result<()> {
+    STATE.store(IDLE, Ordering::SeqCst);
+    // SAFETY: `thread` is a valid out-parameter; `watch` matches the start
+    // routine's signature and ignores its argument.
+    let (result, thread) = unsafe {
+        let mut thread: libc::pthread_t = std::mem::zeroed();
+        let result =
+            libc::pthread_create(&mut thread, std::ptr::null(), watch, std::ptr::null_mut());
+        (result, thread)
+    };
+    if result != 0 {
+        STATE.store(ABSENT, Ordering::SeqCst);
+        return Err(io::Error::from_raw_os_error(result));
+    }
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
+    )]
+    THREAD.store(thread as usize, Ordering::SeqCst);
     Ok(())
 }
 
-extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
-    let read_fd = fd_as_arg as usize as c_int;
-    // glibc gives a new thread its own malloc arena (a 128 MiB mapping) at
-    // its first allocation; pay that now rather than after a signal.
-    drop(std::hint::black_box(Box::new(0u64)));
+/// Stops the thread if it is idle, and waits until it is gone; counts the
+/// pause either way. See `crate::signals::pause`.
+pub(crate) fn pause() {
+    let _transition = Transition::begin();
+    if PAUSES.fetch_add(1, Ordering::SeqCst) > 0 {
+        return;
+    }
+    if STATE
+        .compare_exchange(IDLE, STOPPING, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return; // none, or one acting on a signal: the process is ending
+    }
+    handler::nudge();
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
+    )]
+    let thread = THREAD.swap(0, Ordering::SeqCst) as libc::pthread_t;
+    // SAFETY: `thread` is the joinable thread `spawn` created, joined only
+    // here (under the transition lock, once per spawn); it ends once it
+    // reads the nudge and finds its state stopping.
+    unsafe { libc::pthread_join(thread, std::ptr::null_mut()) };
+    STATE.store(ABSENT, Ordering::SeqCst);
+}
+
+/// Ends one pause; the last one starts the thread again, on this thread,
+/// if signals are armed in this process.
+pub(crate) fn resume() {
+    let _transition = Transition::begin();
+    if PAUSES.fetch_sub(1, Ordering::SeqCst) != 1 {
+        return;
+    }
+    if READ_FD.load(Ordering::SeqCst) >= 0
+        && STATE.load(Ordering::SeqCst) == ABSENT
+        && let Err(error) = spawn()
+    {
+        diagnostics::warn(format_args!(
+            "signals are caught but nothing acts on them: could not start the signal thread again: {error}"
+        ));
+    }
+}
+
+/// In a forked child: the thread, and any pause, stayed in the parent.
+pub(crate) fn forget_after_fork() {
+    STATE.store(ABSENT, Ordering::Relaxed);
+    THREAD.store(0, Ordering::Relaxed);
+    READ_FD.store(-1, Ordering::Relaxed);
+    PAUSES.store(0, Ordering::Relaxed);
+    TRANSITION.store(false, Ordering::Relaxed);
+}
+
+/// The transition lock, held until dropped.
+struct Transition;
+
+impl Transition {
+    fn begin() -> Transition {
+        while TRANSITION
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            std::thread::yield_now();
+        }
+        Transition
+    }
+}
+
+impl Drop for Transition {
+    fn drop(&mut self) {
+        TRANSITION.store(false, Ordering::Release);
+    }
+}
+
+extern "C" fn watch(_: *mut c_void) -> *mut c_void {
+    let read_fd = READ_FD.load(Ordering::SeqCst);
     // Nothing may unwind out of a thread start routine.
     let _ = std::panic::catch_unwind(|| {
+        // A signal marked while no thread was there (a pause) comes first.
+        if !act_on_marked(read_fd, 0) {
+            return;
+        }
         loop {
             let mut byte = 0u8;
             // SAFETY: reads one byte into a live local from a pipe we own.
             let read = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
             match read {
                 1 => {
-                    if let Some(signal) = handler::take_received(byte) {
-                        super::act(signal, &mut |limit| wait_for_wake(read_fd, limit));
+                    if !act_on_marked(read_fd, byte) {
+                        return;
                     }
                 }
                 -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
@@ -58,6 +184,22 @@ extern "C" fn watch(fd_as_arg: *mut c_void) -> *mut c_void {
         }
     });
     std::ptr::null_mut()
+}
+
+/// Acts on the signal `byte` stands for, if our handler marked one; `false`
+/// if a pause asks the thread to end instead.
+fn act_on_marked(read_fd: c_int, byte: u8) -> bool {
+    if STATE
+        .compare_exchange(IDLE, ACTING, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return false;
+    }
+    if let Some(signal) = handler::take_received(byte) {
+        super::act(signal, &mut |limit| wait_for_wake(read_fd, limit));
+    }
+    STATE.store(IDLE, Ordering::SeqCst);
+    true
 }
 
 /// Blocks until the wake pipe has a byte to read, or `limit` has passed,
