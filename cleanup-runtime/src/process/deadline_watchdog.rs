@@ -78,7 +78,7 @@ fn give_up(limit: Duration) {
         // constrained).
         while let Some((sequence, entry, _)) = registry.entries.pop_next() {
             let (action, origin) = entry.into_parts();
-            run.skip(sequence, origin);
+            run.skip(sequence, origin, "not started: the deadline had passed");
             // Not dropped: dropping a cleanup's captures runs code that may
             // hang as well.
             std::mem::forget(action);
