@@ -4,6 +4,12 @@
 //! locks are mandatory (a locked file cannot be read by another process),
 //! so the design does not carry over (PORTABILITY.md, "Windows").
 //!
+//! Feature `pidfile` (default). The new file's unique name and exclusive
+//! creation are `tempfile`'s (without its `getrandom`: the name only has
+//! to be unlikely, creation is exclusive; 2 crates with `fastrand` and
+//! `once_cell`), the work relative to the directory held open is
+//! `rustix`'s.
+//!
 //! Liveness is an advisory `flock` held on the file for the life of the
 //! process, not a "is that pid alive?" check: the kernel drops the lock
 //! when the process ends (even by SIGKILL), so a leftover file is known to

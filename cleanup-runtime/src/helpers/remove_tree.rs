@@ -35,9 +35,12 @@
 //!    times; and a path made again at the tracked name while it was being
 //!    removed is removed again, a bounded number of times.
 //!
-//! Written by hand on `rustix` (already in every build through `tempfile`,
-//! so it adds no crate): no crate found removes a tree without crossing
-//! into another file system, and none restores permissions it may.
+//! Written by hand on `rustix` (feature `temp`; `openat`, `unlinkat`,
+//! `statx` and `Dir` relative to a directory handle, which std does not
+//! offer): no crate found removes a tree without crossing into another
+//! file system, and none restores permissions it may. rustix brings
+//! `bitflags` and, on Linux, `linux-raw-sys`: 3 crates, none of them a
+//! proc-macro.
 
 use std::ffi::{CStr, CString, OsStr};
 use std::io;

@@ -124,9 +124,8 @@ mod tests {
     use super::*;
     use crate::report::Trigger;
 
-    #[test]
-    fn the_fields_in_their_documented_order() {
-        let report = Report {
+    fn sample() -> Report {
+        Report {
             trigger: Trigger::Signal,
             status: Some(143),
             signal: Some(15),
@@ -134,10 +133,22 @@ mod tests {
             warnings: vec!["a \"quoted\" line".into()],
             entries: Vec::new(),
             pending: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn the_fields_in_their_documented_order() {
         assert_eq!(
-            to_string(&report),
+            to_string(&sample()),
             r#"{"trigger":"signal","status":143,"signal":15,"shutdown_signal":null,"warnings":["a \"quoted\" line"],"entries":[],"pending":[]}"#
         );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn feature_serde_gives_the_same_json() {
+        let report = sample();
+        assert_eq!(serde_json::to_string(&report).unwrap(), to_string(&report));
+        assert_eq!(serde_json::to_string(&Status::Timeout).unwrap(), r#""timeout""#);
     }
 }

@@ -411,6 +411,10 @@ impl Report {
     /// "source", "status", "error", "duration_ns"}], "pending": [{"name",
     /// "sequence", "source"}]}`.
     ///
+    /// With feature `serde`, [`Report`], [`EntryReport`] and
+    /// [`PendingEntry`] implement `serde::Serialize` with these fields, and
+    /// [`Status`] and [`Trigger`] as their lowercase names.
+    ///
     /// ```
     /// cleanup_runtime::register_named("flush", || {});
     /// let json: serde_json::Value = serde_json::from_str(&cleanup_runtime::run_now().to_json()).unwrap();
