@@ -149,6 +149,9 @@ mod tests {
     fn feature_serde_gives_the_same_json() {
         let report = sample();
         assert_eq!(serde_json::to_string(&report).unwrap(), to_string(&report));
-        assert_eq!(serde_json::to_string(&Status::Timeout).unwrap(), r#""timeout""#);
+        assert_eq!(
+            serde_json::to_string(&Status::Timeout).unwrap(),
+            r#""timeout""#
+        );
     }
 }
