@@ -677,11 +677,7 @@ fn callgrind_tables(setup: &Setup, doc: &mut Doc) {
     }
     if setup.has_statics10k() {
         let prog = setup.ours("fx-statics10k", &["first-use"]);
-        let collect = instructions(
-            setup,
-            &prog,
-            Some("cleanup_runtime::registry::Entries::collect_statics"),
-        );
+        let collect = instructions(setup, &prog, Some("*Entries*collect_statics*"));
         let whole = instructions(setup, &setup.ours("fx-statics10k", &["none"]), None);
         doc.line(format!(
             "| Rust + runtime, 10,000 `#[at_exit]` (start, collect, run all, exit) | {whole} | {:+} |",
