@@ -87,21 +87,28 @@ fn a_second_signal_during_the_run_at_exit_still_cuts_it_short() {
     );
 }
 
+/// The `hook-blocked` scenario ended `how` (`exit`: `std::process::exit(3)`;
+/// `signal`: SIGTERM) with a deadline of 1 s, and checked to end that way.
+fn hook_blocked(how: &str, hook: &str) -> common::Run {
+    let fixture = ending_races(&["hook-blocked", how, hook]).env("CLEANUP_DEADLINE", "1s");
+    let run = match how {
+        "exit" => fixture.run(),
+        _ => fixture.run_signalled(libc::SIGTERM),
+    };
+    match how {
+        "exit" => run.assert_code(3),
+        _ => run.assert_signal(libc::SIGTERM),
+    }
+    run
+}
+
 /// A worker's panic message blocks std's default hook on a full stderr
 /// (through our hook), holding std's hook lock; the run at exit must not
 /// wait for that lock, on the exit path or the signal path.
 #[test]
 fn a_panic_hook_stuck_on_a_full_stderr_does_not_hold_the_run() {
     for how in ["exit", "signal"] {
-        let fixture = ending_races(&["hook-blocked", how, "ours"]).env("CLEANUP_DEADLINE", "1s");
-        let run = match how {
-            "exit" => fixture.run(),
-            _ => fixture.run_signalled(libc::SIGTERM),
-        };
-        match how {
-            "exit" => run.assert_code(3),
-            _ => run.assert_signal(libc::SIGTERM),
-        }
+        let run = hook_blocked(how, "ours");
         assert_eq!(run.ran(), ["cleanup"], "{how}\n{}", run.context());
         let report = run.report();
         assert_eq!(entry(&report, "cleanup")["status"], "ok", "{how}");
@@ -115,15 +122,7 @@ fn a_panic_hook_stuck_on_a_full_stderr_does_not_hold_the_run() {
 #[test]
 fn the_deadline_bounds_a_wait_for_the_programs_own_stuck_hook() {
     for how in ["exit", "signal"] {
-        let fixture = ending_races(&["hook-blocked", how, "own"]).env("CLEANUP_DEADLINE", "1s");
-        let run = match how {
-            "exit" => fixture.run(),
-            _ => fixture.run_signalled(libc::SIGTERM),
-        };
-        match how {
-            "exit" => run.assert_code(3),
-            _ => run.assert_signal(libc::SIGTERM),
-        }
+        let run = hook_blocked(how, "own");
         let report = run.report();
         assert_eq!(
             names(&report["entries"]),

@@ -16,28 +16,27 @@ fn sandbox(args: &[&str]) -> Fixture {
         .json_report()
 }
 
-/// A file for the cleanup `remove` to try to delete.
-fn victim(fixture: &Fixture) -> std::path::PathBuf {
-    let path = fixture.temp_path("victim");
-    std::fs::write(&path, "keep me").expect("write the victim");
-    path
+/// Runs `scenario` with a file for the cleanup `remove` to try to delete,
+/// sends SIGTERM once it is ready; the run, and whether the file is still
+/// there.
+fn with_victim(scenario: &str) -> (common::Run, bool) {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let file = directory.path().join("victim");
+    std::fs::write(&file, "keep me").expect("write the victim");
+    let run = sandbox(&[scenario, file.to_str().expect("UTF-8")]).run_signalled(libc::SIGTERM);
+    (run, file.exists())
 }
 
 #[test]
 fn a_cleanup_never_runs_outside_a_seccomp_filter_on_the_main_thread() {
-    let fixture = sandbox(&[]);
-    let file = victim(&fixture);
-    let run = Fixture::new(SANDBOX, &["seccomp", file.to_str().unwrap()])
-        .default_signal_dispositions()
-        .json_report()
-        .run_signalled(libc::SIGTERM);
+    let (run, survived) = with_victim("seccomp");
     run.assert_signal(libc::SIGTERM);
     if cfg!(cleanup_runtime_portable) {
         // The other Unixes have no per-thread restrictions /proc shows.
         eprintln!("skipped on the portable path: no /proc comparison there");
         return;
     }
-    assert!(file.exists(), "the filter was escaped\n{}", run.context());
+    assert!(survived, "the filter was escaped\n{}", run.context());
     assert!(!run.out().contains("removed"), "{}", run.context());
     assert!(
         run.stderr.contains("no cleanup ran on the signal")
@@ -55,15 +54,10 @@ fn a_cleanup_never_runs_outside_a_seccomp_filter_on_the_main_thread() {
 
 #[test]
 fn inside_a_pause_the_signal_thread_shares_the_filter() {
-    let fixture = sandbox(&[]);
-    let file = victim(&fixture);
-    let run = Fixture::new(SANDBOX, &["seccomp-paused", file.to_str().unwrap()])
-        .default_signal_dispositions()
-        .json_report()
-        .run_signalled(libc::SIGTERM);
+    let (run, survived) = with_victim("seccomp-paused");
     run.assert_signal(libc::SIGTERM);
     assert!(run.out().contains("threads 1"), "{}", run.context());
-    assert!(file.exists(), "{}", run.context());
+    assert!(survived, "{}", run.context());
     assert!(run.out().contains("denied:"), "{}", run.context());
     let report = run.report();
     assert_eq!(names(&report["entries"]), ["remove", "a"]);

@@ -30,6 +30,11 @@ pub(crate) fn cfgs_above(lines: &[&str], at: usize) -> Vec<String> {
         .map(|line| line.trim())
         .collect::<Vec<_>>()
         .join(" ");
+    cfg_predicates(&text)
+}
+
+/// The predicate of each `#[cfg(...)]` in `text`, in order.
+fn cfg_predicates(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (open, _) in text.match_indices("#[cfg(") {
         let body = &text[open + "#[cfg(".len()..];
@@ -72,20 +77,8 @@ pub(crate) fn cfg_groups(sources: &BTreeMap<String, String>) -> BTreeMap<String,
             .map(|line| line.trim())
             .collect::<Vec<_>>()
             .join(" ");
-        if let Some(open) = body.find("#[cfg(") {
-            let rest = &body[open + "#[cfg(".len()..];
-            let mut depth = 1;
-            for (i, c) in rest.char_indices() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 {
-                    groups.insert(name.to_owned(), rest[..i].to_owned());
-                    break;
-                }
-            }
+        if let Some(predicate) = cfg_predicates(&body).into_iter().next() {
+            groups.insert(name.to_owned(), predicate);
         }
     }
     groups
