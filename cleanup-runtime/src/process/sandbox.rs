@@ -18,71 +18,12 @@
 
 use std::fmt;
 
-/// A thread's restrictions as `/proc` shows them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Restrictions {
-    /// 0 none, 1 strict, 2 filter.
-    seccomp: u32,
-    /// How many seccomp filters apply.
-    filters: u32,
-    no_new_privs: bool,
-    effective: u64,
-    permitted: u64,
-    bounding: u64,
-}
-
-impl Restrictions {
-    /// Reads `Seccomp`, `Seccomp_filters`, `NoNewPrivs`, `CapEff`,
-    /// `CapPrm` and `CapBnd` from a `status` file's text.
-    fn parse(status: &str) -> Option<Restrictions> {
-        let field = |name: &str| {
-            status.lines().find_map(|line| {
-                line.strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .map(str::trim)
-            })
-        };
-        let number = |name: &str| field(name).and_then(|value| value.parse::<u32>().ok());
-        let mask = |name: &str| field(name).and_then(|value| u64::from_str_radix(value, 16).ok());
-        Some(Restrictions {
-            seccomp: number("Seccomp")?,
-            // Older kernels show no count: one filter or more, unknown.
-            filters: number("Seccomp_filters").unwrap_or(0),
-            no_new_privs: number("NoNewPrivs")? != 0,
-            effective: mask("CapEff")?,
-            permitted: mask("CapPrm")?,
-            bounding: mask("CapBnd")?,
-        })
-    }
-
-    /// How `self` (the thread that would run the cleanups) has fewer
-    /// restrictions than `main`, if it has.
-    fn looser_than(&self, main: &Restrictions) -> Option<Looser> {
-        if self.seccomp < main.seccomp || self.filters < main.filters {
-            return Some(Looser::Seccomp {
-                ours: self.filters,
-                main: main.filters,
-            });
-        }
-        if main.no_new_privs && !self.no_new_privs {
-            return Some(Looser::NoNewPrivs);
-        }
-        for (name, ours, theirs) in [
-            ("effective", self.effective, main.effective),
-            ("permitted", self.permitted, main.permitted),
-            ("bounding", self.bounding, main.bounding),
-        ] {
-            let extra = ours & !theirs;
-            if extra != 0 {
-                return Some(Looser::Capabilities { set: name, extra });
-            }
-        }
-        None
-    }
-}
-
 /// What the runtime's thread has that the main thread no longer has.
 #[derive(Debug, PartialEq, Eq)]
+#[allow(
+    dead_code,
+    reason = "constructed only where /proc is read (cfg_linux_native)"
+)]
 pub(crate) enum Looser {
     Seccomp { ours: u32, main: u32 },
     NoNewPrivs,
@@ -108,6 +49,69 @@ impl fmt::Display for Looser {
 }
 
 cfg_linux_native! {
+    /// A thread's restrictions as `/proc` shows them.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Restrictions {
+        /// 0 none, 1 strict, 2 filter.
+        seccomp: u32,
+        /// How many seccomp filters apply.
+        filters: u32,
+        no_new_privs: bool,
+        effective: u64,
+        permitted: u64,
+        bounding: u64,
+    }
+
+    impl Restrictions {
+        /// Reads `Seccomp`, `Seccomp_filters`, `NoNewPrivs`, `CapEff`,
+        /// `CapPrm` and `CapBnd` from a `status` file's text.
+        fn parse(status: &str) -> Option<Restrictions> {
+            let field = |name: &str| {
+                status.lines().find_map(|line| {
+                    line.strip_prefix(name)
+                        .and_then(|rest| rest.strip_prefix(':'))
+                        .map(str::trim)
+                })
+            };
+            let number = |name: &str| field(name).and_then(|value| value.parse::<u32>().ok());
+            let mask = |name: &str| field(name).and_then(|value| u64::from_str_radix(value, 16).ok());
+            Some(Restrictions {
+                seccomp: number("Seccomp")?,
+                // Older kernels show no count: one filter or more, unknown.
+                filters: number("Seccomp_filters").unwrap_or(0),
+                no_new_privs: number("NoNewPrivs")? != 0,
+                effective: mask("CapEff")?,
+                permitted: mask("CapPrm")?,
+                bounding: mask("CapBnd")?,
+            })
+        }
+
+        /// How `self` (the thread that would run the cleanups) has fewer
+        /// restrictions than `main`, if it has.
+        fn looser_than(&self, main: &Restrictions) -> Option<Looser> {
+            if self.seccomp < main.seccomp || self.filters < main.filters {
+                return Some(Looser::Seccomp {
+                    ours: self.filters,
+                    main: main.filters,
+                });
+            }
+            if main.no_new_privs && !self.no_new_privs {
+                return Some(Looser::NoNewPrivs);
+            }
+            for (name, ours, theirs) in [
+                ("effective", self.effective, main.effective),
+                ("permitted", self.permitted, main.permitted),
+                ("bounding", self.bounding, main.bounding),
+            ] {
+                let extra = ours & !theirs;
+                if extra != 0 {
+                    return Some(Looser::Capabilities { set: name, extra });
+                }
+            }
+            None
+        }
+    }
+
     /// How the calling thread has fewer restrictions than the main thread
     /// has now, if it has; `None` also where either cannot be read (no
     /// `/proc`, the main thread gone).
@@ -147,47 +151,49 @@ cfg_not_linux_native! {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+cfg_linux_native! {
+    #[cfg(test)]
+    mod tests {
+        use super::*;
 
-    const OPEN: &str = "Name:\tx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n\
-                        CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n";
+        const OPEN: &str = "Name:\tx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n\
+                            CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n";
 
-    #[test]
-    fn fewer_filters_no_new_privs_or_extra_capabilities_are_looser() {
-        let open = Restrictions::parse(OPEN).expect("parsed");
-        assert_eq!(open.looser_than(&open), None);
-        let filtered = Restrictions {
-            seccomp: 2,
-            filters: 1,
-            ..open
-        };
-        assert_eq!(
-            open.looser_than(&filtered),
-            Some(Looser::Seccomp { ours: 0, main: 1 })
-        );
-        assert_eq!(filtered.looser_than(&open), None, "stricter is fine");
-        let nnp = Restrictions {
-            no_new_privs: true,
-            ..open
-        };
-        assert_eq!(open.looser_than(&nnp), Some(Looser::NoNewPrivs));
-        let dropped = Restrictions {
-            effective: 0,
-            ..open
-        };
-        assert!(matches!(
-            open.looser_than(&dropped),
-            Some(Looser::Capabilities {
-                set: "effective",
-                ..
-            })
-        ));
-    }
+        #[test]
+        fn fewer_filters_no_new_privs_or_extra_capabilities_are_looser() {
+            let open = Restrictions::parse(OPEN).expect("parsed");
+            assert_eq!(open.looser_than(&open), None);
+            let filtered = Restrictions {
+                seccomp: 2,
+                filters: 1,
+                ..open
+            };
+            assert_eq!(
+                open.looser_than(&filtered),
+                Some(Looser::Seccomp { ours: 0, main: 1 })
+            );
+            assert_eq!(filtered.looser_than(&open), None, "stricter is fine");
+            let nnp = Restrictions {
+                no_new_privs: true,
+                ..open
+            };
+            assert_eq!(open.looser_than(&nnp), Some(Looser::NoNewPrivs));
+            let dropped = Restrictions {
+                effective: 0,
+                ..open
+            };
+            assert!(matches!(
+                open.looser_than(&dropped),
+                Some(Looser::Capabilities {
+                    set: "effective",
+                    ..
+                })
+            ));
+        }
 
-    #[test]
-    fn a_status_without_the_fields_reads_as_nothing() {
-        assert_eq!(Restrictions::parse("Name:\tx\n"), None);
+        #[test]
+        fn a_status_without_the_fields_reads_as_nothing() {
+            assert_eq!(Restrictions::parse("Name:\tx\n"), None);
+        }
     }
 }
