@@ -213,7 +213,12 @@ fn a_program_that_only_listens_writes_its_report_on_every_path() {
     returned.assert_code(0);
     let report = returned.report();
     assert_eq!(report["trigger"], "exit", "{}", returned.context());
-    assert_eq!(report["status"], 0, "{}", returned.context());
+    // The portable path's `atexit` is not told the status (README).
+    if cfg!(cleanup_runtime_portable) {
+        assert!(report["status"].is_null(), "{}", returned.context());
+    } else {
+        assert_eq!(report["status"], 0, "{}", returned.context());
+    }
     assert_eq!(report["shutdown_signal"], libc::SIGTERM);
     assert_eq!(report["entries"], serde_json::json!([]));
 
