@@ -96,3 +96,18 @@ fn a_pause_from_another_thread_stops_the_signal_thread_and_restarts_it_there() {
     assert!(run.out().contains("threads 2"), "{}", run.context());
     assert_eq!(run.ran(), ["a"], "{}", run.context());
 }
+
+/// A runtime thread for async cleanups that `run_now` started before the
+/// sandbox is not the one the final run uses: its async cleanups run on a
+/// fresh one, created inside the rules.
+#[test]
+fn an_async_cleanup_at_the_end_runs_inside_the_sandbox_too() {
+    let (run, survived) = with_victim("async-seccomp");
+    run.assert_signal(libc::SIGTERM);
+    assert!(
+        survived,
+        "an async cleanup escaped the filter\n{}",
+        run.context()
+    );
+    assert!(run.out().contains("denied:"), "{}", run.context());
+}

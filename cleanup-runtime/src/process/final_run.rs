@@ -85,6 +85,8 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
     if let Some(limit) = deadline::for_exit_run() {
         deadline_watchdog::start(limit);
     }
+    #[cfg(feature = "tokio")]
+    crate::run::async_driver::retire_for_final_run();
     if anything_to_run {
         // Chained over whatever hook the program installed since, so a
         // cleanup that calls `std::process::exit` is noticed.

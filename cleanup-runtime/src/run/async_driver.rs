@@ -179,6 +179,21 @@ pub(crate) fn drive(cleanup: AsyncCleanup) -> Outcome {
     }
 }
 
+/// The final run begins: the runtime kept for the next async cleanup (one
+/// that `run_now` started earlier) is not used again; the final run's
+/// first async cleanup starts a fresh one, on a thread the final run's
+/// runner creates. A thread keeps the per-thread restrictions of the
+/// thread that created it (seccomp without TSYNC, Landlock, capabilities,
+/// `no_new_privs`), so one started before the program sandboxed itself
+/// would run its async cleanups outside the sandbox. The old thread is
+/// left blocked, as an abandoned one is.
+pub(crate) fn retire_for_final_run() {
+    RUNTIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+}
+
 /// Whether the calling thread drives a runtime of async cleanups.
 pub(crate) fn is_runtime_thread() -> bool {
     ON_RUNTIME_THREAD.get() != 0

@@ -38,6 +38,8 @@ const STOPPING: u8 = 3;
 static STATE: AtomicU8 = AtomicU8::new(ABSENT);
 /// The running thread (`pthread_t`), to join when a pause stops it.
 static THREAD: AtomicUsize = AtomicUsize::new(0);
+/// Its kernel thread id, where the kernel has one to ask about (Linux).
+static KERNEL_ID: AtomicI32 = AtomicI32::new(0);
 /// The wake pipe's read end (-1: not armed in this process).
 static READ_FD: AtomicI32 = AtomicI32::new(-1);
 /// How many pause guards live.
@@ -109,7 +111,45 @@ pub(crate) fn pause() {
     // here (under the transition lock, once per spawn); it ends once it
     // reads the nudge and finds its state stopping.
     unsafe { libc::pthread_join(thread, std::ptr::null_mut()) };
+    wait_until_gone(KERNEL_ID.swap(0, Ordering::SeqCst));
     STATE.store(ABSENT, Ordering::SeqCst);
+}
+
+cfg_linux_native! {
+    /// Waits until the kernel has let go of thread `tid`. `pthread_join`
+    /// returns when the thread has stopped running, but the kernel still
+    /// counts it in the process for a moment after, and
+    /// `unshare(CLONE_NEWUSER)` right after a pause then failed with
+    /// EINVAL now and then. `tgkill` with signal 0 answers ESRCH once it
+    /// is gone. Bounded, in case the answer never comes.
+    fn wait_until_gone(tid: libc::pid_t) {
+        if tid == 0 {
+            return;
+        }
+        for _ in 0..1_000_000 {
+            // SAFETY: signal 0 only checks that the thread exists; no
+            // signal is sent.
+            let exists = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, 0) } == 0;
+            if !exists {
+                return;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Notes the calling thread's kernel id, for [`wait_until_gone`].
+    fn note_kernel_id() {
+        // SAFETY: gettid has no preconditions.
+        KERNEL_ID.store(unsafe { libc::gettid() }, Ordering::SeqCst);
+    }
+}
+
+cfg_not_linux_native! {
+    /// Nothing to wait for here: `pthread_join` is the end of it.
+    fn wait_until_gone(_tid: i32) {}
+
+    /// Nothing to note here.
+    fn note_kernel_id() {}
 }
 
 /// Ends one pause; the last one starts the thread again, on this thread,
@@ -133,6 +173,7 @@ pub(crate) fn resume() {
 pub(crate) fn forget_after_fork() {
     STATE.store(ABSENT, Ordering::Relaxed);
     THREAD.store(0, Ordering::Relaxed);
+    KERNEL_ID.store(0, Ordering::Relaxed);
     READ_FD.store(-1, Ordering::Relaxed);
     PAUSES.store(0, Ordering::Relaxed);
     TRANSITION.store(false, Ordering::Relaxed);
@@ -161,6 +202,7 @@ impl Drop for Transition {
 
 extern "C" fn watch(_: *mut c_void) -> *mut c_void {
     let read_fd = READ_FD.load(Ordering::SeqCst);
+    note_kernel_id();
     // glibc gives a new thread its own malloc arena (a 128 MiB mapping) at
     // its first allocation; pay that now rather than after a signal, where
     // it was measured to stretch SIGTERM to the process's end from about

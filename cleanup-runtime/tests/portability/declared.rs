@@ -70,6 +70,8 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     ("pthread_atfork", UNIX),
     ("pthread_create", UNIX),
     ("pthread_join", UNIX),
+    ("syscall", GLIBC | MUSL | ANDROID),
+    ("SYS_tgkill", GLIBC | MUSL | ANDROID),
     ("pthread_detach", UNIX),
     ("pthread_main_np", APPLE | FREEBSD | OPENBSD),
     ("pthread_self", UNIX),

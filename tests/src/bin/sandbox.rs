@@ -10,6 +10,7 @@
 //! | `unshare-paused` | the same inside a pause (single-threaded), then `ready`: a signal runs cleanup `a` |
 //! | `signal-while-paused` | raises SIGTERM inside a pause (nested: two guards), says `alive` after each guard but the last; the last drop acts on it |
 //! | `pause-on-a-thread` | another thread pauses, raises SIGTERM, says how many threads the process has, and drops the guard |
+//! | `async-seccomp FILE` | `run_now` runs an async cleanup first (a runtime thread for async cleanups exists from then on); then `seccomp-paused`, with the removal done by an async cleanup instead |
 
 use std::sync::mpsc;
 
@@ -18,7 +19,13 @@ use cleanup_tests::{ran, say};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let file = args.get(1).cloned().unwrap_or_default();
+    let scenario = args.first().cloned().unwrap_or_default();
+    let given = args.get(1).cloned().unwrap_or_default();
+    let file = if scenario == "async-seccomp" {
+        String::new()
+    } else {
+        given.clone()
+    };
     cleanup_runtime::register_named("a", || ran("a"));
     cleanup_runtime::register_named("remove", move || -> Result<(), String> {
         if file.is_empty() {
@@ -35,7 +42,7 @@ fn main() {
             }
         }
     });
-    match args.first().map(String::as_str) {
+    match Some(scenario.as_str()) {
         Some("seccomp") => {
             deny_unlink();
             say(format_args!("threads {}", threads()));
@@ -45,6 +52,19 @@ fn main() {
             say(format_args!("threads {}", threads()));
             deny_unlink();
             drop(paused);
+        }
+        Some("async-seccomp") => {
+            cleanup_runtime::register_async(async {});
+            let _ = cleanup_runtime::run_now();
+            let paused = signals::pause();
+            deny_unlink();
+            drop(paused);
+            cleanup_runtime::register_async(async move {
+                match std::fs::remove_file(&given) {
+                    Ok(()) => say("removed"),
+                    Err(error) => say(format_args!("denied: {error}")),
+                }
+            });
         }
         Some("unshare") => say(format_args!("unshare: {}", unshare_user())),
         Some("unshare-paused") => {
