@@ -74,15 +74,11 @@ fn give_up(limit: Duration) {
             ),
             now,
         );
-        // In the order they would have run (as planned, when some are
-        // constrained).
-        while let Some((sequence, entry, _)) = registry.entries.pop_next() {
-            let (action, origin) = entry.into_parts();
-            run.skip(sequence, origin, "not started: the deadline had passed");
-            // Not dropped: dropping a cleanup's captures runs code that may
-            // hang as well.
-            std::mem::forget(action);
-        }
+        runner::skip_pending(
+            &mut registry.entries,
+            &mut run,
+            "not started: the deadline had passed",
+        );
         let mut warnings = registry.entries.take_warnings();
         if registry.manual_runs > 0 {
             warnings.push(

@@ -144,16 +144,11 @@ fn run_none(looser: &sandbox::Looser) {
         entries, final_run, ..
     } = &mut *registry;
     if let Some(run) = final_run.as_mut() {
-        while let Some((sequence, entry, _)) = entries.pop_next() {
-            let (action, origin) = entry.into_parts();
-            run.skip(
-                sequence,
-                origin,
-                "not run: the signal thread is outside the program's sandbox",
-            );
-            // Not dropped: dropping its captures runs code too.
-            std::mem::forget(action);
-        }
+        runner::skip_pending(
+            entries,
+            run,
+            "not run: the signal thread is outside the program's sandbox",
+        );
     }
     entries.add_warning(why);
 }

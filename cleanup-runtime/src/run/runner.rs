@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::base::clock;
 use crate::base::entry::Action;
 use crate::base::thread_token;
-use crate::registry::{self, Registry};
+use crate::registry::{self, Entries, Registry};
 use crate::report::record::Run;
 use crate::report::{EntryReport, Report, Status, Trigger};
 use crate::run::timed_helper;
@@ -168,6 +168,19 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 crate::report::duration::Shown(timeout)
             ),
         ),
+    }
+}
+
+/// Records every pending cleanup as `skipped` with `why`, in the order they
+/// would have run (as planned, when some are constrained), without running
+/// them: the deadline passed, or the thread that would run them is outside
+/// the program's sandbox. Their closures are not dropped either: dropping
+/// a cleanup's captures runs its code too, which may hang as well.
+pub(crate) fn skip_pending(entries: &mut Entries, run: &mut Run, why: &str) {
+    while let Some((sequence, entry, _)) = entries.pop_next() {
+        let (action, origin) = entry.into_parts();
+        run.skip(sequence, origin, why);
+        std::mem::forget(action);
     }
 }
 
