@@ -21,7 +21,9 @@ pub(crate) fn anything_pending() -> bool {
     PENDING.load(Ordering::Relaxed) > 0 || STATICS_UNCOLLECTED.load(Ordering::Relaxed)
 }
 
-/// The registry counts `live` entries pending.
+/// The registry counts `live` entries pending. Inlined: it is on every
+/// registration's path.
+#[inline]
 pub(crate) fn set_count(live: usize) {
     PENDING.store(live, Ordering::Relaxed);
 }
