@@ -72,7 +72,6 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     ("pthread_join", UNIX),
     ("syscall", GLIBC | MUSL | ANDROID),
     ("SYS_tgkill", GLIBC | MUSL | ANDROID),
-    ("pthread_detach", UNIX),
     ("pthread_main_np", APPLE | FREEBSD | OPENBSD),
     ("pthread_self", UNIX),
     ("pthread_sigmask", UNIX),
