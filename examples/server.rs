@@ -76,7 +76,8 @@ async fn main() -> io::Result<()> {
     while let Some(served) = connections.join_next().await {
         report(served);
     }
-    log.with(|out| writeln!(out, "stopped"));
+    // `None`: a signal's cleanups already flushed and dropped the log.
+    log.with(|out| writeln!(out, "stopped")).transpose()?;
     println!("stopped");
     Ok(()) // the cleanups run now, after the drain, and the status is 0
 }
@@ -116,7 +117,8 @@ async fn serve(stream: TcpStream, log: Log) -> io::Result<()> {
         writer.write_all(chunk).await?;
     }
     writer.shutdown().await?;
-    log.with(|out| writeln!(out, "served {request_line}"));
+    log.with(|out| writeln!(out, "served {request_line}"))
+        .transpose()?;
     println!("request done: {request_line}");
     Ok(())
 }

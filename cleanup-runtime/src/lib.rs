@@ -565,6 +565,7 @@ pub fn run_now() -> Report {
 /// assert_eq!(history.entries().len(), 1_000);
 /// assert_eq!(history.entries().last().unwrap().name(), "request-1499");
 /// ```
+#[must_use = "`report()` only looks; to run the pending cleanups, call `run_now()`"]
 pub fn report() -> Report {
     process::panic_hook::install_once();
     run::runner::snapshot()

@@ -23,4 +23,7 @@ fn ui() {
     t.pass("tests/ui-tokio-pass/*.rs");
     #[cfg(feature = "tokio")]
     t.compile_fail("tests/ui-tokio/*.rs");
+    // A guard dropped at once, or a result with an `io::Result` inside it
+    // dropped unseen, fails a `deny(unused_must_use)` build.
+    t.compile_fail("tests/ui-must-use/*.rs");
 }

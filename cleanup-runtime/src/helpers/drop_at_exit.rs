@@ -120,6 +120,10 @@ fn drop_value<T>(slot: &Mutex<Option<T>>) {
 /// A value kept by [`drop_at_exit`] until the process ends.
 ///
 /// Dropping a `Kept` leaves the value where it is, to be dropped at exit.
+/// That is why it is not `#[must_use]`: `drop_at_exit(guard);` alone is the
+/// way to say "drop this at exit, I need nothing more from it". What
+/// [`with`](Kept::with) returns is: its `None` and the closure's own
+/// result must not vanish unseen.
 ///
 /// ```
 /// let kept = cleanup_runtime::drop_at_exit(vec![1, 2, 3]);
@@ -147,6 +151,7 @@ impl<T> Kept<T> {
     /// cleanup_runtime::run_now();
     /// assert_eq!(kept.with(|s| s.len()), None, "dropped by the cleanups");
     /// ```
+    #[must_use = "`None` means the value was already dropped at exit, and what the closure returned (an `io::Result`?) is inside"]
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
         slot.as_mut().map(f)
@@ -160,6 +165,7 @@ impl<T> Kept<T> {
     /// assert_eq!(kept.take().as_deref(), Some("mine again"));
     /// assert!(cleanup_runtime::run_now().entries().is_empty());
     /// ```
+    #[must_use = "the value is handed back, not dropped at exit: use it or drop it"]
     pub fn take(self) -> Option<T> {
         self.handle.unregister();
         self.slot

@@ -45,6 +45,7 @@ use crate::helpers::release_once::{NotAcquired, Registered};
 /// assert!(cleanup_runtime::run_now().entries().is_empty(), "released once");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[must_use = "dropping a ResourceGuard releases the resource at once; keep it in a variable for as long as the resource is in use"]
 pub struct ResourceGuard<T, R: CleanupResult = ()> {
     registered: Registered<Pending<T, R>>,
     source: &'static Location<'static>,
@@ -159,6 +160,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// cleanup_runtime::run_now();
     /// assert_eq!(guard.with(|v| v.len()), None);
     /// ```
+    #[must_use = "`None` means the resource was already released, and what the closure returned (an `io::Result`?) is inside"]
     pub fn with<U>(&self, f: impl FnOnce(&mut T) -> U) -> Option<U> {
         self.registered.slot().with(|p| f(&mut p.resource))
     }
@@ -173,6 +175,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// cleanup_runtime::run_now();
     /// assert!(guard.is_released());
     /// ```
+    #[must_use]
     pub fn is_released(&self) -> bool {
         self.registered.slot().is_done()
     }
@@ -186,6 +189,7 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     /// assert_eq!(guard.release(), Some(Err("busy")));
     /// assert!(cleanup_runtime::run_now().entries().is_empty());
     /// ```
+    #[must_use = "`None` means it was already released, and the release's own result (an `io::Result`?) is inside"]
     pub fn release(mut self) -> Option<R> {
         self.registered.release(Pending::run)
     }

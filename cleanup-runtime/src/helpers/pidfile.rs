@@ -217,6 +217,7 @@ impl std::error::Error for PidFileError {
 /// # Ok::<(), cleanup_runtime::pidfile::PidFileError>(())
 /// ```
 #[derive(Debug)]
+#[must_use = "dropping a PidFile removes the file and lets a second instance start at once; keep it for the life of the process"]
 pub struct PidFile {
     path: PathBuf,
     pid: u32,
@@ -288,6 +289,7 @@ impl PidFile {
     /// assert!(pid_file.path().ends_with("a.pid"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -300,6 +302,7 @@ impl PidFile {
     /// assert_eq!(pid_file.pid(), std::process::id());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn pid(&self) -> u32 {
         self.pid
     }

@@ -96,6 +96,7 @@ const ATTEMPTS: usize = 100;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
+#[must_use = "the path is removed at exit either way, but without the `Tracked` it cannot be found or removed sooner; `let _ = ...` says that is meant"]
 pub struct Tracked {
     path: PathBuf,
     registered: Registered<Anchored>,
@@ -114,6 +115,7 @@ impl Tracked {
     /// # cleanup_runtime::run_now();
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -147,6 +149,7 @@ impl Tracked {
     /// # std::fs::remove_dir(kept)?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use = "the path is kept for good: it is returned so that something can use or remove it"]
     pub fn keep(mut self) -> PathBuf {
         drop(self.registered.slot().take());
         self.registered.unregister();

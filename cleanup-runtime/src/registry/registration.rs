@@ -13,7 +13,11 @@ use crate::registry::{first_use, intake};
 ///
 /// Dropping a `Handle` does **not** unregister anything: like `atexit`, a
 /// registration lasts until it runs. Keep the handle only if you may want
-/// to take the cleanup back with [`Handle::unregister`].
+/// to take the cleanup back with [`Handle::unregister`]. That is why it is
+/// not `#[must_use]`: `register(f);` is a complete statement, as
+/// `atexit(f)` is. (The types whose drop *does* something —
+/// [`PidFile`](crate::pidfile::PidFile), [`ResourceGuard`](crate::ResourceGuard),
+/// a [temp path](crate::temp::Tracked) you could not find again — are.)
 ///
 /// ```
 /// let handle = cleanup_runtime::register(|| println!("never printed"));
@@ -125,6 +129,7 @@ impl Handle {
     /// assert!(second.sequence() > first.sequence());
     /// # cleanup_runtime::clear();
     /// ```
+    #[must_use]
     pub fn sequence(&self) -> u64 {
         self.sequence
     }

@@ -61,6 +61,7 @@ impl Trigger {
     /// ```
     /// assert_eq!(cleanup_runtime::Trigger::Manual.as_str(), "manual");
     /// ```
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Trigger::Exit => "exit",
@@ -99,6 +100,7 @@ impl Status {
     /// ```
     /// assert_eq!(cleanup_runtime::Status::Error.as_str(), "error");
     /// ```
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -115,6 +117,7 @@ impl Status {
     /// ```
     /// assert!(cleanup_runtime::Status::Timeout.is_failure());
     /// ```
+    #[must_use]
     pub fn is_failure(self) -> bool {
         self != Status::Ok
     }
@@ -154,6 +157,7 @@ impl EntryReport {
     /// let name = cleanup_runtime::run_now().entries()[0].name().into_owned();
     /// assert!(name.starts_with("closure in "), "{name}");
     /// ```
+    #[must_use]
     pub fn name(&self) -> Cow<'_, str> {
         self.origin.name()
     }
@@ -166,6 +170,7 @@ impl EntryReport {
     /// let handle = cleanup_runtime::register(|| {});
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].sequence(), handle.sequence());
     /// ```
+    #[must_use]
     pub fn sequence(&self) -> u64 {
         self.sequence
     }
@@ -176,6 +181,7 @@ impl EntryReport {
     /// cleanup_runtime::register(|| {});
     /// assert!(cleanup_runtime::run_now().entries()[0].source().contains(".rs:"));
     /// ```
+    #[must_use]
     pub fn source(&self) -> String {
         self.origin.source().to_string()
     }
@@ -186,6 +192,7 @@ impl EntryReport {
     /// cleanup_runtime::register(|| {});
     /// assert!(cleanup_runtime::run_now().entries()[0].file().ends_with(".rs"));
     /// ```
+    #[must_use]
     pub fn file(&self) -> &str {
         self.origin.file()
     }
@@ -196,6 +203,7 @@ impl EntryReport {
     /// let here = line!(); cleanup_runtime::register(|| {});
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].line(), here);
     /// ```
+    #[must_use]
     pub fn line(&self) -> u32 {
         self.origin.line()
     }
@@ -207,6 +215,7 @@ impl EntryReport {
     /// let report = cleanup_runtime::run_now();
     /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Panic);
     /// ```
+    #[must_use]
     pub fn status(&self) -> Status {
         self.failure
             .as_ref()
@@ -220,6 +229,7 @@ impl EntryReport {
     /// cleanup_runtime::register(|| -> () { panic!("boom") });
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].error(), Some("boom"));
     /// ```
+    #[must_use]
     pub fn error(&self) -> Option<&str> {
         self.failure.as_ref().map(|failure| failure.1.as_str())
     }
@@ -231,6 +241,7 @@ impl EntryReport {
     /// let report = cleanup_runtime::run_now();
     /// assert!(report.entries()[0].duration() >= std::time::Duration::from_millis(2));
     /// ```
+    #[must_use]
     pub fn duration(&self) -> Duration {
         Duration::from_nanos(self.nanos)
     }
@@ -258,6 +269,7 @@ impl PendingEntry {
     /// assert_eq!(cleanup_runtime::report().pending()[0].name(), "a");
     /// # cleanup_runtime::clear();
     /// ```
+    #[must_use]
     pub fn name(&self) -> Cow<'_, str> {
         self.origin.name()
     }
@@ -269,6 +281,7 @@ impl PendingEntry {
     /// assert_eq!(cleanup_runtime::report().pending()[0].sequence(), handle.sequence());
     /// # cleanup_runtime::clear();
     /// ```
+    #[must_use]
     pub fn sequence(&self) -> u64 {
         self.sequence
     }
@@ -280,6 +293,7 @@ impl PendingEntry {
     /// assert!(cleanup_runtime::report().pending()[0].source().contains(".rs:"));
     /// # cleanup_runtime::clear();
     /// ```
+    #[must_use]
     pub fn source(&self) -> String {
         self.origin.source().to_string()
     }
@@ -318,6 +332,7 @@ impl Report {
     /// ```
     /// assert_eq!(cleanup_runtime::run_now().trigger(), cleanup_runtime::Trigger::Manual);
     /// ```
+    #[must_use]
     pub fn trigger(&self) -> Trigger {
         self.trigger
     }
@@ -330,6 +345,7 @@ impl Report {
     /// ```
     /// assert_eq!(cleanup_runtime::run_now().status(), None);
     /// ```
+    #[must_use]
     pub fn status(&self) -> Option<i32> {
         self.status
     }
@@ -339,6 +355,7 @@ impl Report {
     /// ```
     /// assert_eq!(cleanup_runtime::run_now().signal(), None);
     /// ```
+    #[must_use]
     pub fn signal(&self) -> Option<i32> {
         self.signal
     }
@@ -350,6 +367,7 @@ impl Report {
     /// ```
     /// assert_eq!(cleanup_runtime::run_now().shutdown_signal(), None);
     /// ```
+    #[must_use]
     pub fn shutdown_signal(&self) -> Option<i32> {
         self.shutdown_signal
     }
@@ -368,6 +386,7 @@ impl Report {
     /// let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
     /// assert_eq!(names, ["b", "a"], "a cycle's members run last registered first");
     /// ```
+    #[must_use]
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -380,6 +399,7 @@ impl Report {
     /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
     /// assert_eq!(names, ["second", "first"]);
     /// ```
+    #[must_use]
     pub fn entries(&self) -> &[EntryReport] {
         &self.entries
     }
@@ -402,6 +422,7 @@ impl Report {
     /// assert_eq!(cleanup_runtime::report().pending().len(), 1);
     /// assert!(cleanup_runtime::run_now().pending().is_empty());
     /// ```
+    #[must_use]
     pub fn pending(&self) -> &[PendingEntry] {
         &self.pending
     }
@@ -422,6 +443,7 @@ impl Report {
     /// assert_eq!(json["entries"][0]["status"], "ok");
     /// assert!(json["status"].is_null());
     /// ```
+    #[must_use]
     pub fn to_json(&self) -> String {
         json::to_string(self)
     }
