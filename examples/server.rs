@@ -11,7 +11,8 @@
 //! ```
 //!
 //! It speaks just enough HTTP/1.1 for `curl`: one request per connection,
-//! answered with a numbered list of lines. `LOG` (default: `cleanup-server.log`
+//! answered with a numbered list of lines; `GET /readyz` is the readiness
+//! check, `200 ready` until shutdown is pending, then `503`. `LOG` (default: `cleanup-server.log`
 //! in the system's temp dir) gets one line per request through a
 //! `BufWriter` that only its cleanup flushes.
 //!
@@ -21,6 +22,13 @@
 //! completes. Were the drain to take longer than the grace period (10 s;
 //! `CLEANUP_GRACE=20s` to change it), the cleanups would run anyway and
 //! the process would end by the signal.
+//!
+//! Behind a load balancer (a Kubernetes Service), run it with a shutdown
+//! delay, `CLEANUP_SHUTDOWN_DELAY=5s`: the SIGTERM then fails `/readyz` at
+//! once while the server goes on accepting and serving for 5 s, long
+//! enough for the endpoint removal to reach every load balancer; only then
+//! is the future woken and the drain begins. The README's Services section
+//! has the pod spec and the systemd unit that fit it.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -63,7 +71,7 @@ async fn main() -> io::Result<()> {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            () = &mut shutdown => break,
+            _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let (stream, _) = accepted?;
                 connections.spawn(serve(stream, Arc::clone(&log)));
@@ -91,6 +99,20 @@ fn report(served: Result<io::Result<()>, tokio::task::JoinError>) {
     }
 }
 
+/// The readiness check: ready until a stop signal arrives. It fails from
+/// the signal on (`shutdown::is_pending`), through the shutdown delay in
+/// which requests are still served, so the load balancer stops sending
+/// new ones before the server stops accepting them.
+fn readiness() -> (&'static str, String) {
+    if shutdown::is_pending() {
+        println!("readyz: not ready");
+        ("503 Service Unavailable", "shutting down\n".to_owned())
+    } else {
+        println!("readyz: ready");
+        ("200 OK", "ready\n".to_owned())
+    }
+}
+
 /// Serves one HTTP/1.1 request on `stream`, then closes it.
 async fn serve(stream: TcpStream, log: Log) -> io::Result<()> {
     let (reader, mut writer) = stream.into_split();
@@ -105,11 +127,16 @@ async fn serve(stream: TcpStream, log: Log) -> io::Result<()> {
             break;
         }
     }
-    let body: String = (1..=RESPONSE_LINES)
-        .map(|n| format!("line {n} of {RESPONSE_LINES} for {request_line}\n"))
-        .collect();
+    let (status, body) = if request_line.split(' ').nth(1) == Some("/readyz") {
+        readiness()
+    } else {
+        let body = (1..=RESPONSE_LINES)
+            .map(|n| format!("line {n} of {RESPONSE_LINES} for {request_line}\n"))
+            .collect();
+        ("200 OK", body)
+    };
     let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     writer.write_all(head.as_bytes()).await?;

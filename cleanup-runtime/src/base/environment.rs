@@ -81,6 +81,9 @@ variables! {
     /// A listening program's grace period after a signal
     /// (`shutdown/`).
     Grace => "CLEANUP_GRACE",
+    /// A listening program's delay between a signal and waking its waiters
+    /// (`shutdown/`).
+    ShutdownDelay => "CLEANUP_SHUTDOWN_DELAY",
 }
 
 /// The value of `variable`, or `None` when it is unset or the process is
@@ -92,6 +95,14 @@ pub(crate) fn read(variable: Variable) -> Option<OsString> {
         return None;
     }
     std::env::var_os(variable.name())
+}
+
+/// Whether `NOTIFY_SOCKET` is set and not empty: the program runs under
+/// systemd's notification protocol (`process::systemd`). Not one of ours,
+/// but read under the same rule: not in a privileged process, whose
+/// environment is not its owner's. Read once per process, by the caller.
+pub(crate) fn notify_socket_set() -> bool {
+    !privileged() && std::env::var_os("NOTIFY_SOCKET").is_some_and(|path| !path.is_empty())
 }
 
 /// Set once the line about ignored variables has been considered.

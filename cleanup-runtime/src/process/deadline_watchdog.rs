@@ -28,7 +28,7 @@ use crate::run::runner;
 /// and any disk that works; short enough to stay well inside the stop
 /// timeouts of supervisors (systemd's 90 s, Docker's 10 s) when the
 /// deadline is set a little below them.
-const REPORT_GRACE: Duration = Duration::from_secs(2);
+pub(crate) const REPORT_GRACE: Duration = Duration::from_secs(2);
 
 /// Starts the thread that ends the process if the final run is not done
 /// within `limit`.

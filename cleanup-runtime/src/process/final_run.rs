@@ -33,7 +33,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::ending::{self, asked_status, ending_signal, record_ending_signal};
 use crate::base::{park, thread_token};
-use crate::process::{deadline_watchdog, fork, panic_hook, sandbox};
+use crate::process::{deadline_watchdog, fork, panic_hook, sandbox, systemd};
 use crate::registry;
 use crate::report::destination::Destination;
 use crate::report::record::Run;
@@ -82,9 +82,11 @@ fn begin(trigger: Trigger, status: Option<i32>, signal: Option<i32>) -> bool {
         registry.entries.begin_final_run();
         registry.entries.len() > 0
     };
-    if let Some(limit) = deadline::for_exit_run() {
+    let limit = deadline::for_exit_run();
+    if let Some(limit) = limit {
         deadline_watchdog::start(limit);
     }
+    systemd::run_started(limit);
     #[cfg(feature = "tokio")]
     crate::run::async_driver::retire_for_final_run();
     if anything_to_run {

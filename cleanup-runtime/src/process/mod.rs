@@ -1,8 +1,8 @@
 //! What ends a process: the exit hook ([`exit_hook`]), the one final run
 //! ([`final_run`]), what a signal does on a normal thread ([`on_signal`],
 //! and a listening program's grace period, `grace_wait`), the panic hook
-//! ([`panic_hook`]), the deadline watchdog ([`deadline_watchdog`]) and `fork`
-//! ([`fork`]); and [`activate`], the set-up of all of them at first use.
+//! ([`panic_hook`]), the deadline watchdog ([`deadline_watchdog`]), `fork`
+//! ([`fork`]) and systemd's stop protocol (`systemd`); and [`activate`], the set-up of all of them at first use.
 //!
 //! May use: every layer below (`base/`, `signals/`, `report/`,
 //! `registry/`, `run/`, `shutdown/`).
@@ -23,6 +23,7 @@ mod grace_wait;
 pub(crate) mod on_signal;
 pub(crate) mod panic_hook;
 mod sandbox;
+mod systemd;
 #[cfg(windows)]
 pub(crate) mod terminate;
 

@@ -5,9 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::waiters;
+use super::{Reason, waiters};
 
-/// A future that completes when shutdown is requested; made by
+/// A future that completes when shutdown is requested, with its
+/// [`Reason`]; made by
 /// [`requested`](super::requested), which also starts the listening (before
 /// the future is first polled).
 ///
@@ -20,11 +21,14 @@ use super::waiters;
 /// use std::future::Future;
 /// use std::task::{Context, Poll, Waker};
 ///
-/// let mut requested = cleanup_runtime::shutdown::requested();
+/// use cleanup_runtime::shutdown::{self, Reason};
+///
+/// let mut requested = shutdown::requested();
 /// let mut context = Context::from_waker(Waker::noop());
 /// assert!(std::pin::pin!(&mut requested).poll(&mut context).is_pending());
-/// cleanup_runtime::shutdown::request();
-/// assert!(std::pin::pin!(&mut requested).poll(&mut context).is_ready());
+/// shutdown::request();
+/// let reason = std::pin::pin!(&mut requested).poll(&mut context);
+/// assert_eq!(reason, Poll::Ready(Reason::Requested));
 /// ```
 #[must_use = "a future does nothing unless polled (it does start the listening)"]
 pub struct Requested {
@@ -39,11 +43,12 @@ impl Requested {
 }
 
 impl Future for Requested {
-    type Output = ();
+    /// Why shutdown was requested.
+    type Output = Reason;
 
-    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Reason> {
         if waiters::is_requested() || waiters::leave_waker(&mut self.key, context.waker()) {
-            Poll::Ready(())
+            Poll::Ready(super::reason().unwrap_or(Reason::Requested))
         } else {
             Poll::Pending
         }

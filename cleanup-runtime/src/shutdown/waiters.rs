@@ -11,12 +11,15 @@
 //! not depend on an executor.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
-/// Set for good when shutdown is requested.
-static REQUESTED: AtomicBool = AtomicBool::new(false);
+/// Why shutdown was requested, set for good once: [`NOT_YET`],
+/// [`BY_PROGRAM`] (`request()`), or the signal's number.
+static REASON: AtomicI32 = AtomicI32::new(NOT_YET);
+const NOT_YET: i32 = 0;
+const BY_PROGRAM: i32 = -1;
 /// The futures waiting; blocked threads wait on [`WOKEN`] with this lock.
 static WAITERS: Mutex<Waiters> = Mutex::new(Waiters {
     next_key: 0,
@@ -35,21 +38,31 @@ pub(crate) struct Waiters {
 
 /// Whether shutdown has been requested.
 pub(super) fn is_requested() -> bool {
-    REQUESTED.load(Ordering::SeqCst)
+    REASON.load(Ordering::SeqCst) != NOT_YET
+}
+
+/// Why shutdown was requested: `None` if it was not; `Some(None)` by the
+/// program, `Some(Some(signal))` by a signal.
+pub(super) fn reason() -> Option<Option<i32>> {
+    match REASON.load(Ordering::SeqCst) {
+        NOT_YET => None,
+        BY_PROGRAM => Some(None),
+        signal => Some(Some(signal)),
+    }
 }
 
 /// Marks shutdown requested and wakes every waiter, once; later calls do
 /// nothing. Returns whether this call was the one.
 pub(super) fn request() -> bool {
-    request_waking(wake_all)
+    request_waking(BY_PROGRAM, wake_all)
 }
 
-/// [`request`], from the signal watcher: the futures' wakers are woken on
+/// [`request`], for `signal`, from the signal watcher: the futures' wakers are woken on
 /// a thread of their own, so a waker that blocks (a custom executor's)
 /// cannot hold the watcher, which still has the grace period to keep and a
 /// second signal to act on. On this thread only if none can be started.
-pub(super) fn request_from_watcher() -> bool {
-    request_waking(|wakers| {
+pub(super) fn request_from_watcher(signal: i32) -> bool {
+    request_waking(signal, |wakers| {
         if wakers.is_empty() {
             return;
         }
@@ -72,13 +85,17 @@ fn take(slot: &Mutex<Option<Vec<(u64, Waker)>>>) -> Vec<(u64, Waker)> {
         .unwrap_or_default()
 }
 
-/// Marks shutdown requested, wakes the blocked threads, and hands the
-/// futures' wakers to `wake`; once: `false` if it was requested already.
-fn request_waking(wake: impl FnOnce(Vec<(u64, Waker)>)) -> bool {
-    if REQUESTED.swap(true, Ordering::SeqCst) {
+/// Marks shutdown requested for `reason`, wakes the blocked threads, and
+/// hands the futures' wakers to `wake`; once: `false` if it was requested
+/// already (the first reason stays).
+fn request_waking(reason: i32, wake: impl FnOnce(Vec<(u64, Waker)>)) -> bool {
+    if REASON
+        .compare_exchange(NOT_YET, reason, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
         return false;
     }
-    // A waiter checks `REQUESTED` under the lock before it waits or leaves
+    // A waiter checks `REASON` under the lock before it waits or leaves
     // its waker, and we take the wakers under it after setting it: none is
     // missed.
     let wakers = {
@@ -158,7 +175,7 @@ pub(crate) fn lock_for_fork() -> MutexGuard<'static, Waiters> {
 /// inside `fork`, where nothing may allocate or free.
 #[cfg(unix)]
 pub(crate) fn forget_in_fork_child(waiters: &mut Waiters) {
-    REQUESTED.store(false, Ordering::SeqCst);
+    REASON.store(NOT_YET, Ordering::SeqCst);
     std::mem::forget(std::mem::take(&mut waiters.wakers));
 }
 
@@ -195,8 +212,11 @@ mod tests {
         forget_waker(gone.expect("a key"));
         assert_eq!(lock().wakers.len(), 1);
 
+        assert_eq!(reason(), None);
         assert!(request());
         assert!(!request(), "once");
+        assert!(!request_from_watcher(15), "the first reason stays");
+        assert_eq!(reason(), Some(None));
         assert_eq!(count.0.load(Ordering::SeqCst), 1);
         assert!(lock().wakers.is_empty());
         assert!(leave_waker(&mut kept, &waker), "requested already");

@@ -22,7 +22,7 @@ async fn main() {
     say("ready");
     loop {
         tokio::select! {
-            () = &mut requested => break,
+            _ = &mut requested => break,
             _ = ticks.tick() => {}
         }
     }
