@@ -1,7 +1,6 @@
 //! The attribute's options: `after = ...` and `before = ...` for both
-//! (see `order.rs`), and `crate = ::path` (where the runtime is, see
-//! [`Runtime`]); `name = "..."` and `timeout = "..."` for `#[cleanup(...)]`
-//! only.
+//! (see `order.rs`), `timeout = "..."`, and `crate = ::path` (where the
+//! runtime is, see [`Runtime`]); `name = "..."` for `#[cleanup(...)]` only.
 
 use std::time::Duration;
 
@@ -34,6 +33,7 @@ pub(crate) struct CleanupArgs {
 
 /// The options of `#[at_exit(...)]`, checked.
 pub(crate) struct AtExitArgs {
+    pub(crate) timeout: Option<Duration>,
     pub(crate) order: Order,
     pub(crate) runtime: Runtime,
 }
@@ -62,8 +62,8 @@ pub(crate) struct Name {
     pub(crate) span: Span,
 }
 
-/// Parses `#[at_exit]`'s options, `after = ...` and `before = ...`; a
-/// `name` or `timeout` is an error on its key that says to use
+/// Parses `#[at_exit]`'s options, `timeout = "..."`, `after = ...` and
+/// `before = ...`; a `name` is an error on its key that says to use
 /// `#[cleanup]`.
 pub(crate) fn parse_at_exit(args: TokenStream) -> Result<AtExitArgs> {
     let mut options = Options::parse_for(args, Macro::AtExit)?;
@@ -71,6 +71,7 @@ pub(crate) fn parse_at_exit(args: TokenStream) -> Result<AtExitArgs> {
     match combine(options.errors) {
         Some(error) => Err(error),
         None => Ok(AtExitArgs {
+            timeout: options.timeout,
             order: options.order,
             runtime: Runtime(options.runtime),
         }),
@@ -134,8 +135,8 @@ struct Options {
 const VALID_OPTIONS: &str = "(the options are `name = \"...\"`, `timeout = \"...\"`, \
                              `after = ...`, `before = ...` and `crate = ::path`)";
 
-const VALID_AT_EXIT_OPTIONS: &str = "(the options of `#[at_exit]` are `after = ...`, \
-                                     `before = ...` and `crate = ::path`)";
+const VALID_AT_EXIT_OPTIONS: &str = "(the options of `#[at_exit]` are `timeout = \"...\"`, \
+                                     `after = ...`, `before = ...` and `crate = ::path`)";
 
 impl Options {
     fn parse_for(args: TokenStream, attribute: Macro) -> Result<Self> {
@@ -171,12 +172,12 @@ impl Options {
         }
     }
 
-    /// `#[at_exit]` met `name` or `timeout`: an error on the key.
+    /// `#[at_exit]` met `name`: an error on the key.
     fn cleanup_only(&mut self, span: Span) {
         self.errors.push(Error::new(
             span,
-            "`#[at_exit]` takes only `after` and `before`; to name the cleanup write \
-             `#[cleanup(name = \"...\")]` (optionally with `timeout = \"...\"`)",
+            "`#[at_exit]` takes no `name` (its cleanup is named after the function); to \
+             name the cleanup write `#[cleanup(name = \"...\")]`",
         ));
     }
 
@@ -283,9 +284,7 @@ impl Options {
             }
             "timeout" => {
                 let value = parse_value(input, span, "timeout")?;
-                if let Macro::AtExit = self.attribute {
-                    self.cleanup_only(span);
-                } else if self.timeout_given {
+                if self.timeout_given {
                     self.errors.push(repeated(span, "timeout"));
                 } else {
                     self.timeout_given = true;
@@ -298,7 +297,10 @@ impl Options {
             }
             _ => {
                 let (keys, valid_options): (&[&str], _) = match self.attribute {
-                    Macro::AtExit => (&["after", "before", "crate"], VALID_AT_EXIT_OPTIONS),
+                    Macro::AtExit => (
+                        &["timeout", "after", "before", "crate"],
+                        VALID_AT_EXIT_OPTIONS,
+                    ),
                     Macro::Cleanup => (
                         &["name", "timeout", "after", "before", "crate"],
                         VALID_OPTIONS,

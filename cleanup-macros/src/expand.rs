@@ -28,12 +28,24 @@ pub(crate) fn cleanup(args: TokenStream, input: TokenStream) -> TokenStream {
 
 fn try_at_exit(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
     let (args, function) = both(args::parse_at_exit(args), checked(input, Macro::AtExit))?;
-    Ok(expand(&function, None, &args.order, &args.runtime))
+    Ok(expand(
+        &function,
+        None,
+        args.timeout,
+        &args.order,
+        &args.runtime,
+    ))
 }
 
 fn try_cleanup(args: TokenStream, input: TokenStream) -> Result<TokenStream> {
     let (args, function) = both(args::parse_cleanup(args), checked(input, Macro::Cleanup))?;
-    Ok(expand(&function, Some(&args), &args.order, &args.runtime))
+    Ok(expand(
+        &function,
+        Some(&args),
+        args.timeout,
+        &args.order,
+        &args.runtime,
+    ))
 }
 
 fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
@@ -52,17 +64,19 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 ///     const close_db_declared_as_cleanup_run: fn() -> Outcome =
 ///         || -> Outcome { into_outcome(close_db(), /* how errors read */) };
 ///     mod __cleanup_name_guard { global_asm!(/* see name_guard.rs */); }
+///     const _: () = check_target(names::JOBS, Some("close-db"));  // per path in after/before
 ///     __cleanup_private::inventory::submit! {
 ///         __cleanup_private::StaticCleanup {
 ///             name: "close-db",   // #[at_exit]: concat!(module_path!(), "::", "fn_name")
 ///             named: true,        // false for #[at_exit]
 ///             run: close_db_declared_as_cleanup_run,
 ///             module_path: module_path!(),
+///             in_program: true,   // a binary or test harness (see `in_program`)
 ///             file: "src/db.rs",  // where the function's name is written
 ///             line: 12,           // (see `Position`)
 ///             column: 8,
-///             timeout: Some(Duration::new(2, 0)),  // or None
-///             after: &["http-server"],  // the `after = ...` names, or &[]
+///             timeout: Some(Duration::new(2, 0)),  // or None (both attributes)
+///             after: &["http-server", names::JOBS],  // the `after = ...` names, or &[]
 ///             before: &[],
 ///             name_guard: Some({ /* the guard symbol */ &GUARD }),
 ///         }
@@ -92,6 +106,7 @@ fn checked(input: TokenStream, attribute: Macro) -> Result<Function> {
 fn expand(
     function: &Function,
     named: Option<&CleanupArgs>,
+    timeout: Option<Duration>,
     order: &Order,
     runtime: &Runtime,
 ) -> TokenStream {
@@ -114,31 +129,31 @@ fn expand(
     let Position { file, line, column } = Position::of(ident.span());
 
     let none = quote!(::core::option::Option::None);
-    let (name, is_named, timeout, guard_asm, name_guard) = match named {
+    let timeout = match timeout {
+        None => none.clone(),
+        Some(timeout) => timeout_value(timeout),
+    };
+    let (name, own_name, guard_asm, name_guard) = match named {
         None => {
             let ident = ident.unraw().to_string();
             let name = quote!(::core::concat!(::core::module_path!(), "::", #ident));
-            (name, false, none.clone(), TokenStream::new(), none)
+            (name, None, TokenStream::new(), none)
         }
         Some(args) => {
             let name = LitStr::new(&args.name.value, args.name.span);
-            let timeout = match args.timeout {
-                None => none,
-                Some(timeout) => timeout_value(timeout),
-            };
             let guard = NameGuard::new(args);
             (
                 quote!(#name),
-                true,
-                timeout,
+                Some(name),
                 guard.definition(),
                 guard.reference(),
             )
         }
     };
+    let is_named = own_name.is_some();
+    let in_program = in_program();
+    let (path_checks, after, before) = order.emit(&private, own_name.as_ref());
 
-    let after = &order.after;
-    let before = &order.before;
     let tokens = &function.tokens;
     let constructor = constructor(&private);
     let run_ident = format_ident!("{}_run", declared);
@@ -165,12 +180,15 @@ fn expand(
 
             #guard_asm
 
+            #path_checks
+
             #private::inventory::submit! {
                 #private::StaticCleanup {
                     name: #name,
                     named: #is_named,
                     run: #run_ident,
                     module_path: ::core::module_path!(),
+                    in_program: #in_program,
                     file: #file,
                     line: #line,
                     column: #column,
@@ -183,6 +201,21 @@ fn expand(
 
             #constructor
         };
+    }
+}
+
+/// Whether the crate being compiled is the program itself rather than a
+/// library it links: a binary (cargo sets `CARGO_BIN_NAME` for binaries
+/// and examples) or a test harness (`cfg(test)`: unit and integration
+/// tests). Evaluated in the user's crate, at compile time, so it is the
+/// same in every build of that target; the runtime numbers these statics
+/// after the libraries' (see `registry/statics.rs`), so that at exit the
+/// program's cleanups run before those of the libraries it uses, the
+/// reverse of set-up. Outside cargo neither is set and the crate counts
+/// as a library.
+fn in_program() -> TokenStream {
+    quote! {
+        (::core::option_env!("CARGO_BIN_NAME").is_some() || ::core::cfg!(test))
     }
 }
 

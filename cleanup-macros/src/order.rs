@@ -1,12 +1,24 @@
 //! The ordering options `after = ...` and `before = ...` of both
 //! attributes: a name or a list of names of other cleanups, checked.
 //!
-//! What is rejected, each on the offending value: a value that is not a
-//! string literal or an array of them, an empty list, an empty (or blank,
-//! or control-character) name, a name given twice in one list, a name in
-//! both lists, and (for `#[cleanup]`) the cleanup's own name.
+//! A name is a string literal or a path to a `const` of type `&str`
+//! (`before = pool_lib::POOL`): a library can publish its cleanups' names
+//! and a dependent names them without repeating the string. A path is
+//! emitted as written, in the descriptor's `&[&str]` list, so a path to
+//! anything else is the type checker's error on that path.
+//!
+//! What is rejected, each on the offending value: a value that is neither
+//! (or an array of them), an empty list, an empty (or blank, or
+//! control-character) name, a name or path given twice in one list or in
+//! both lists, and (for `#[cleanup]`) the cleanup's own name. A path's
+//! text is known only to the compiler, so the checks that need it are
+//! made on the value in `const` evaluation (`__private::check_target`),
+//! and fail the build there (see [`Order::emit`]).
 
-use syn::{Error, Expr, ExprArray, LitStr, Result};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{Error, Expr, ExprArray, ExprPath, LitStr, Result};
 
 use crate::value::{check_text, string_literal, ungroup};
 
@@ -26,16 +38,73 @@ impl Direction {
     }
 }
 
+/// One name in `after` or `before`, as written.
+pub(crate) enum Target {
+    /// `"db-pool"`.
+    Literal(LitStr),
+    /// `pool_lib::POOL`: a path to a `const` `&str`.
+    Path(ExprPath),
+}
+
+impl Target {
+    /// The path written, as text without spaces, to tell a path given twice.
+    fn path_text(&self) -> Option<String> {
+        match self {
+            Target::Literal(_) => None,
+            Target::Path(path) => Some(
+                path.to_token_stream()
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect(),
+            ),
+        }
+    }
+
+    fn literal(&self) -> Option<&LitStr> {
+        match self {
+            Target::Literal(literal) => Some(literal),
+            Target::Path(_) => None,
+        }
+    }
+
+    /// Whether `self` and `other` name the same thing as written.
+    fn same(&self, other: &Target) -> bool {
+        match (self, other) {
+            (Target::Literal(a), Target::Literal(b)) => a.value() == b.value(),
+            (Target::Path(_), Target::Path(_)) => self.path_text() == other.path_text(),
+            _ => false,
+        }
+    }
+
+    /// How the target reads in a message.
+    fn shown(&self) -> String {
+        match self {
+            Target::Literal(literal) => format!("{:?}", literal.value()),
+            Target::Path(_) => format!("`{}`", self.path_text().unwrap_or_default()),
+        }
+    }
+}
+
+impl ToTokens for Target {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Target::Literal(literal) => literal.to_tokens(tokens),
+            Target::Path(path) => path.to_tokens(tokens),
+        }
+    }
+}
+
 /// The names given to `after` and `before`, as written (their spans are
-/// where later errors point, and the literals are emitted as they are).
+/// where later errors point, and they are emitted as they are).
 #[derive(Default)]
 pub(crate) struct Order {
-    pub(crate) after: Vec<LitStr>,
-    pub(crate) before: Vec<LitStr>,
+    pub(crate) after: Vec<Target>,
+    pub(crate) before: Vec<Target>,
 }
 
 impl Order {
-    fn list(&mut self, direction: Direction) -> &mut Vec<LitStr> {
+    fn list(&mut self, direction: Direction) -> &mut Vec<Target> {
         match direction {
             Direction::After => &mut self.after,
             Direction::Before => &mut self.before,
@@ -43,7 +112,7 @@ impl Order {
     }
 
     /// Takes the value of `after = ...` or `before = ...`: one string
-    /// literal or an array of them. Every mistake is pushed to `errors`.
+    /// literal or path, or an array of them. Every mistake is pushed to `errors`.
     pub(crate) fn take(&mut self, direction: Direction, value: &Expr, errors: &mut Vec<Error>) {
         let key = direction.key();
         let value = ungroup(value);
@@ -61,42 +130,94 @@ impl Order {
         };
         for element in elements {
             match check_target(element, key) {
-                Ok(literal) => self.add(direction, literal, errors),
+                Ok(target) => self.add(direction, target, errors),
                 Err(error) => errors.push(error),
             }
         }
     }
 
-    fn add(&mut self, direction: Direction, literal: LitStr, errors: &mut Vec<Error>) {
+    fn add(&mut self, direction: Direction, target: Target, errors: &mut Vec<Error>) {
         let key = direction.key();
-        let text = literal.value();
+        let text = target.shown();
         let other = match direction {
             Direction::After => Direction::Before,
             Direction::Before => Direction::After,
         };
-        if self.list(direction).iter().any(|seen| seen.value() == text) {
+        if self.list(direction).iter().any(|seen| seen.same(&target)) {
             errors.push(Error::new_spanned(
-                &literal,
-                format!("{text:?} is named twice in `{key}`"),
+                &target,
+                format!("{text} is named twice in `{key}`"),
             ));
-        } else if self.list(other).iter().any(|seen| seen.value() == text) {
+        } else if self.list(other).iter().any(|seen| seen.same(&target)) {
             errors.push(Error::new_spanned(
-                &literal,
+                &target,
                 format!(
-                    "{text:?} is in both `after` and `before`: a cleanup cannot run both \
+                    "{text} is in both `after` and `before`: a cleanup cannot run both \
                      after and before another"
                 ),
             ));
         } else {
-            self.list(direction).push(literal);
+            self.list(direction).push(target);
         }
+    }
+
+    /// What is emitted for the two lists: the items that check the paths'
+    /// values, then the `after` and the `before` elements of the
+    /// descriptor.
+    ///
+    /// A literal is emitted as written. A path becomes a `const` of type
+    /// `&'static str` holding it, spanned on the path, so that a path to
+    /// anything else is one type error there, and a call
+    /// `private::check_target(that, own)` in `const` evaluation fails the
+    /// build, also at the path, when the named text would be refused
+    /// written out: empty, blank, with control characters or surrounding
+    /// whitespace, or (`own`, for `#[cleanup]`) the cleanup's own name.
+    /// `private` is the module generated code names the runtime's
+    /// `__private` by.
+    pub(crate) fn emit(
+        &self,
+        private: &Ident,
+        own: Option<&LitStr>,
+    ) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
+        let own = match own {
+            Some(own) => quote!(::core::option::Option::Some(#own)),
+            None => quote!(::core::option::Option::None),
+        };
+        let mut checks = TokenStream::new();
+        let mut lists = [Vec::new(), Vec::new()];
+        for (index, target) in self.after.iter().chain(&self.before).enumerate() {
+            let list = &mut lists[usize::from(index >= self.after.len())];
+            match target {
+                Target::Literal(literal) => list.push(quote!(#literal)),
+                Target::Path(path) => {
+                    let span = path.span();
+                    // Hygienic, so it cannot clash with a name the path uses.
+                    let value = Ident::new(
+                        &format!("__cleanup_target_{index}"),
+                        Span::mixed_site().located_at(span),
+                    );
+                    let private = Ident::new(&private.to_string(), span);
+                    checks.extend(quote_spanned! {span=>
+                        const #value: &'static ::core::primitive::str = #path;
+                        const _: () = #private::check_target(#value, #own);
+                    });
+                    list.push(quote!(#value));
+                }
+            }
+        }
+        let [after, before] = lists;
+        (checks, after, before)
     }
 
     /// For `#[cleanup]`: a cleanup ordered against its own name (`own`) is
     /// an error on that name in `after` or `before`.
     pub(crate) fn check_not_own(&self, own: &str, errors: &mut Vec<Error>) {
         for (key, list) in [("after", &self.after), ("before", &self.before)] {
-            for literal in list.iter().filter(|literal| literal.value() == own) {
+            for literal in list
+                .iter()
+                .filter_map(Target::literal)
+                .filter(|literal| literal.value() == own)
+            {
                 errors.push(Error::new_spanned(
                     literal,
                     format!(
@@ -108,10 +229,39 @@ impl Order {
     }
 }
 
-/// One name in `after` or `before`: a plain, non-blank string literal.
-fn check_target(value: &Expr, key: &str) -> Result<LitStr> {
+/// One name in `after` or `before`: a plain, non-blank string literal, or
+/// a path without generics (to a `const` `&str`).
+fn check_target(value: &Expr, key: &str) -> Result<Target> {
+    if let Expr::Path(path) = ungroup(value) {
+        let plain = path.attrs.is_empty()
+            && path.qself.is_none()
+            && path
+                .path
+                .segments
+                .iter()
+                .all(|segment| segment.arguments.is_none());
+        if !plain {
+            return Err(Error::new_spanned(
+                path,
+                format!(
+                    "a path in `{key}` must name a `const` of type `&str`, without generics \
+                     or `<T as Trait>::`; write `{key} = my_crate::NAME`"
+                ),
+            ));
+        }
+        return Ok(Target::Path(path.clone()));
+    }
     let example = "\"db-pool\"` or `".to_owned() + key + " = [\"db-pool\", \"jobs\"]";
+    if !matches!(ungroup(value), Expr::Lit(_) | Expr::Macro(_)) {
+        return Err(Error::new_spanned(
+            ungroup(value),
+            format!(
+                "`{key}` must be a string literal or a path to a `const` `&str`, like \
+                 `{key} = {example}` or `{key} = my_crate::NAME`"
+            ),
+        ));
+    }
     let literal = string_literal(value, key, &example)?;
     check_text(literal, &format!("a name in `{key}`"))?;
-    Ok(literal.clone())
+    Ok(Target::Literal(literal.clone()))
 }

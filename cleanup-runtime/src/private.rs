@@ -158,3 +158,57 @@ pub fn static_declared() {
         crate::process::panic_hook::install_once();
     }
 }
+
+/// Checks, in `const` evaluation, a name given to `after` or `before` as
+/// a path to a `const` (`before = pool_lib::POOL`): what the attribute
+/// refuses in a string literal written out fails the build here, with the
+/// panic's message, at the path. `own` is the cleanup's own name
+/// (`#[cleanup]`), `None` for `#[at_exit]`. Generated code calls it as
+/// `const _: () = check_target(path, own);`.
+pub const fn check_target(name: &str, own: Option<&str>) {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() {
+        panic!("a name in `after` or `before` must not be empty");
+    }
+    let mut index = 0;
+    let mut blank = true;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte < 0x20 || byte == 0x7f {
+            panic!("a name in `after` or `before` must not contain control characters");
+        }
+        if byte != b' ' {
+            blank = false;
+        }
+        index += 1;
+    }
+    if blank {
+        panic!("a name in `after` or `before` must not be only whitespace");
+    }
+    if bytes[0] == b' ' || bytes[bytes.len() - 1] == b' ' {
+        panic!(
+            "a name in `after` or `before` must not start or end with whitespace: names are \
+             matched exactly"
+        );
+    }
+    if let Some(own) = own
+        && same_bytes(bytes, own.as_bytes())
+    {
+        panic!("a cleanup cannot run after or before itself: this is its own name");
+    }
+}
+
+/// `a == b`, in `const` evaluation.
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}

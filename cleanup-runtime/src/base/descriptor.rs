@@ -14,8 +14,14 @@ pub struct StaticCleanup {
     pub named: bool,
     /// Calls the user's function and turns what it returned into an outcome.
     pub run: fn() -> Outcome,
-    /// `module_path!()` at the declaration: the first key of the static order.
+    /// `module_path!()` at the declaration: the second key of the static
+    /// order.
     pub module_path: &'static str,
+    /// Declared in the crate built as the program (a binary, an example, a
+    /// test harness) rather than in a library it links: the first key of
+    /// the static order, such statics numbered after the libraries' so that
+    /// they run first.
+    pub in_program: bool,
     /// The file where the function's name is written (for a name written
     /// in a `macro_rules!` body, the macro's file), as `file!()` spells it.
     pub file: &'static str,

@@ -1,7 +1,8 @@
 //! Collecting the static cleanups (`#[at_exit]`, `#[cleanup]`) from
-//! `inventory` at the first lock of the registry, numbering them by module
-//! path, file, line and column, and, in a forked child, keeping their
-//! numbers free until it adopts.
+//! `inventory` at the first lock of the registry, numbering them —
+//! libraries' first, then the program's own (so the program's run first,
+//! the reverse of set-up), then by module path, file, line and column —
+//! and, in a forked child, keeping their numbers free until it adopts.
 
 use crate::base::descriptor::StaticCleanup;
 use crate::base::{diagnostics, pending};
@@ -48,7 +49,7 @@ impl Entries {
         // order for the same submissions): sort
         // by where each cleanup was written instead.
         statics.sort_unstable_by(|a, b| {
-            same_str_first(a.module_path, b.module_path)
+            crate_first(a, b)
                 .then_with(|| same_str_first(a.file, b.file))
                 .then_with(|| (a.line, a.column, a.name).cmp(&(b.line, b.column, b.name)))
         });
@@ -78,6 +79,24 @@ impl Entries {
                 declared.line
             ));
         }
+    }
+}
+
+/// The first two keys of the static order: libraries' statics before the
+/// program's (see [`StaticCleanup::in_program`]), then by module path.
+///
+/// Statics of one module share one `module_path!()` string, and so one
+/// crate: the common case is answered by the pointer test alone, and the
+/// crate's side is compared only where the module paths differ (the sort
+/// of 10,000 statics costs what it did with module paths alone,
+/// BENCHMARKS.md).
+fn crate_first(a: &StaticCleanup, b: &StaticCleanup) -> std::cmp::Ordering {
+    if std::ptr::eq(a.module_path, b.module_path) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.in_program
+            .cmp(&b.in_program)
+            .then_with(|| a.module_path.cmp(b.module_path))
     }
 }
 
