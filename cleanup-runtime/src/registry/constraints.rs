@@ -11,19 +11,30 @@
 //! the next step plan again, so entries registered during the run are
 //! placed by the same rule.
 //!
+//! A constraint naming no pending cleanup is ignored (an optional part of
+//! the program, or one that already ran or was unregistered); one naming
+//! a name no cleanup ever had in this process — a named static linked in,
+//! a pending entry, a run-time entry that left — is most likely a
+//! misspelling: the plan that meets it says so once, on stderr and in
+//! the report's warnings ([`Entries::unknown_targets`]). Registration pays
+//! nothing for this: the names of run-time entries are noted as they
+//! leave ([`Entries::name_left`]), the statics' are read from `inventory`
+//! when a plan meets a name it does not know.
+//!
 //! Constraints name names, not entries: replacing a named entry keeps what
 //! other entries' constraints on that name mean. An entry's own run-time
 //! constraints leave with it (as its own timeout does), and a replacement
 //! starts with the constraints it declares, if any.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::planner::{self, Node, Targets};
 use super::{Entries, Slot};
+use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
-use crate::base::entry::Entry;
+use crate::base::entry::{Entry, Label, Origin};
 use crate::report::PendingEntry;
 
 /// Which side of another cleanup an entry runs on.
@@ -60,6 +71,12 @@ pub(crate) struct Constraints {
     /// Those not yet in a run's record: the run takes them when it ends
     /// ([`Entries::take_warnings`]), so its steps need not carry the record.
     unclaimed: Vec<String>,
+    /// The names of run-time named entries that left (ran, removed,
+    /// cleared): a constraint naming one is about an entry that existed.
+    departed: BTreeSet<Arc<str>>,
+    /// The targets named by a constraint that a plan already looked up
+    /// (found, or warned about): each is looked up, and warned about, once.
+    looked_up: BTreeSet<Arc<str>>,
 }
 
 /// A plan and the registry state it was made for.
@@ -81,8 +98,18 @@ impl Constraints {
             broken: Vec::new(),
             warnings: Vec::new(),
             unclaimed: Vec::new(),
+            departed: BTreeSet::new(),
+            looked_up: BTreeSet::new(),
         }
     }
+}
+
+/// Whether a named static cleanup called `name` is linked into the
+/// program (pending, run or unregistered, it counts as registered).
+fn declared_statically(name: &str) -> bool {
+    inventory::iter::<StaticCleanup>
+        .into_iter()
+        .any(|declared| declared.named && declared.name == name)
 }
 
 /// The constraints an entry declared (`#[cleanup(after = ...)]`).
@@ -120,6 +147,7 @@ impl Entries {
     /// The entry at `sequence` left the registry (ran, removed, replaced):
     /// its run-time constraints go with it.
     pub(super) fn entry_left(&mut self, sequence: u64, entry: &Entry) {
+        self.name_left(entry);
         if self.order.constrained == 0 {
             return;
         }
@@ -162,6 +190,9 @@ impl Entries {
     pub(super) fn clear_constraints(&mut self, cleared: &[Slot]) {
         for slot in cleared {
             self.order.given.remove(&slot.sequence);
+            if let Some(entry) = &slot.entry {
+                self.name_left(entry);
+            }
         }
         self.order.constrained = 0;
         self.order.plan = None;
@@ -305,6 +336,14 @@ impl Entries {
     }
 
     fn make_plan(&mut self) {
+        for (target, warning) in self.unknown_targets() {
+            self.order.looked_up.insert(target);
+            if let Some(warning) = warning {
+                diagnostics::warn(format_args!("{warning}"));
+                self.order.warnings.push(warning.clone());
+                self.order.unclaimed.push(warning);
+            }
+        }
         let plan = self.plan_pending();
         for cycle in &plan.cycles {
             let warning = cycle.warning();
@@ -368,11 +407,73 @@ impl Entries {
             .collect()
     }
 
+    /// A named run-time entry left: its name stays known to constraints
+    /// (a static's is known from `inventory`). Off the registration path:
+    /// called as an entry runs, is removed or is cleared.
+    pub(super) fn name_left(&mut self, entry: &Entry) {
+        if let Origin::Registered {
+            label: Label::Named(name),
+            ..
+        } = &entry.origin
+            && !self.order.departed.contains(name)
+        {
+            self.order.departed.insert(Arc::clone(name));
+        }
+    }
+
+    /// The targets of pending entries' constraints that no pending entry
+    /// has and no plan looked up before, each once: with the warning to
+    /// give when no cleanup of this process ever had that name.
+    fn unknown_targets(&self) -> Vec<(Arc<str>, Option<String>)> {
+        let mut seen = BTreeSet::new();
+        let mut found = Vec::new();
+        for slot in &self.slots {
+            let Some(entry) = slot.entry.as_ref() else {
+                continue;
+            };
+            let (after, before) = declared(entry);
+            let given = self.order.given.get(&slot.sequence);
+            let given_after = given.into_iter().flat_map(|given| &given.after);
+            let given_before = given.into_iter().flat_map(|given| &given.before);
+            let targets = after
+                .iter()
+                .map(|name| ("after", *name))
+                .chain(given_after.map(|name| ("after", &**name)))
+                .chain(before.iter().map(|name| ("before", *name)))
+                .chain(given_before.map(|name| ("before", &**name)));
+            for (side, target) in targets {
+                if self.names.contains_key(target)
+                    || self.order.looked_up.contains(target)
+                    || !seen.insert(target)
+                {
+                    continue;
+                }
+                let known = self.order.departed.contains(target) || declared_statically(target);
+                let warning = (!known).then(|| {
+                    format!(
+                        "{:?} ({}) is to run {side} {target:?}, but no cleanup of that name \
+                         was registered in this process (a misspelling?); that constraint \
+                         is ignored",
+                        entry.origin.name(),
+                        entry.origin.source(),
+                    )
+                });
+                found.push((Arc::from(target), warning));
+            }
+        }
+        found
+    }
+
     /// The cycle warnings of this process so far, and those the pending
     /// entries would give, for `report()`.
     pub(crate) fn warnings(&self) -> Vec<String> {
         let mut warnings = self.order.warnings.clone();
         if !self.unconstrained() {
+            warnings.extend(
+                self.unknown_targets()
+                    .into_iter()
+                    .filter_map(|(_, warning)| warning),
+            );
             warnings.extend(
                 self.plan_pending()
                     .cycles
@@ -477,6 +578,41 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("\"b\", \"a\""), "{warnings:?}");
         assert_eq!(registry.warnings(), warnings, "kept for report()");
+    }
+
+    #[test]
+    fn a_name_never_registered_warns_once_one_that_left_does_not() {
+        let mut registry = Entries::new();
+        let gone = registry.insert(entry("gone", true));
+        registry.insert(entry("removed", true));
+        assert!(registry.remove_named("removed").is_some());
+        let cache = registry.insert(entry("cache", true));
+        // Ran before the plan, in a run that was not planned.
+        let (sequence, _, _) = registry.pop_last().expect("cache");
+        assert_eq!(sequence, cache.sequence);
+        let cache = registry.insert(entry("cache", true));
+        for (name, direction) in [
+            ("gone", Direction::After),
+            ("removed", Direction::Before),
+            ("db-pol", Direction::After),
+            ("later", Direction::After),
+        ] {
+            assert!(registry.add_constraint(cache.sequence, cache.id, name, direction));
+        }
+        let _ = gone;
+        let other = registry.insert(entry("other", false));
+        assert!(registry.add_constraint(other.sequence, other.id, "db-pol", Direction::Before));
+        // "later" is registered before the run plans: known then.
+        registry.insert(entry("later", true));
+        let seen = registry.warnings();
+        assert_eq!(seen.len(), 1, "report() sees it before the run: {seen:?}");
+        let (_, warnings) = drain(&mut registry);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("\"cache\"") && warnings[0].contains("after \"db-pol\""),
+            "{warnings:?}"
+        );
+        assert_eq!(registry.warnings(), warnings, "kept for report(), not repeated");
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod planner;
 
 pub(crate) use constraints::Direction;
 
+pub(crate) mod builder;
 pub(crate) mod first_use;
 mod fork_aside;
 pub(crate) mod intake;
@@ -295,6 +296,31 @@ impl Entries {
         Some(entry)
     }
 
+    /// Whether the entry a handle points at is still pending (not run,
+    /// removed, cleared or replaced).
+    pub(crate) fn holds(&self, sequence: u64, id: u64) -> bool {
+        self.index_of(sequence).is_some_and(|index| {
+            let slot = &self.slots[index];
+            slot.id == id && slot.entry.is_some()
+        })
+    }
+
+    /// Takes the entry a handle points at out, to run it on its own
+    /// (`Handle::run`): the entry and the timeout it would have run with.
+    pub(crate) fn take_to_run(
+        &mut self,
+        sequence: u64,
+        id: u64,
+    ) -> Option<(Entry, Option<Duration>)> {
+        if !self.holds(sequence, id) {
+            return None;
+        }
+        let given = self.timeouts.get(&sequence).copied();
+        let entry = self.remove_handle(sequence, id)?;
+        let timeout = given.or_else(|| entry.declared_timeout());
+        Some((entry, timeout))
+    }
+
     /// Gives the entry a handle points at its own timeout.
     pub(crate) fn set_timeout(&mut self, sequence: u64, id: u64, timeout: Duration) -> bool {
         let Some(index) = self.index_of(sequence) else {
@@ -350,6 +376,7 @@ impl Entries {
         self.set_live(self.live - 1);
         if let Some(name) = entry.name() {
             self.names.remove(name);
+            self.name_left(&entry);
         }
         let timeout = self.take_timeout(slot.sequence, &entry);
         Some((slot.sequence, entry, timeout))
