@@ -91,8 +91,8 @@
 //! Across crates, sequence numbers are an accident of module paths. Where
 //! the order matters, say so by name, as systemd units do with `After=` and
 //! `Before=`: `after = "name"` (or a list, `after = ["a", "b"]`) and
-//! `before = ...` on `#[cleanup]` and `#[at_exit]`, or [`Handle::after`]
-//! and [`Handle::before`] at run time. A library that owns a pool:
+//! `before = ...` on `#[cleanup]` and `#[at_exit]`, or [`Cleanup::after`]
+//! and [`Cleanup::before`] at run time. A library that owns a pool:
 //!
 //! ```text
 //! // crate `db`
@@ -113,10 +113,12 @@
 //! }
 //!
 //! fn main() {
-//!     // Run-time ones too: a sentence per constraint.
-//!     cleanup_runtime::register_named("cache", || println!("cache dropped"))
+//!     // Run-time ones too, registered with their constraints in one step.
+//!     cleanup_runtime::Cleanup::new(|| println!("cache dropped"))
+//!         .name("cache")
 //!         .after("db-pool")
-//!         .before("log-sink"); // no "log-sink" pending: ignored
+//!         .before("log-sink") // no "log-sink" pending: ignored
+//!         .register();
 //!     let report = cleanup_runtime::run_now(); // what exit would do
 //!     let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
 //!     assert_eq!(names, ["flush-orders", "db-pool", "cache"]);
@@ -207,7 +209,7 @@
 //! locks at exit (it writes with `write(2)` on fd 2), and the report gets
 //! at most 2 s after the deadline — a stderr pipe nobody reads or a hung
 //! file system then ends the process without the rest of it.
-//! `#[cleanup(name = "...", timeout = "2s")]` (or [`Handle::set_timeout`])
+//! `#[cleanup(name = "...", timeout = "2s")]` (or [`Cleanup::timeout`])
 //! abandons one slow cleanup and goes on with the rest; such a cleanup runs
 //! on a thread of its own.
 //!
@@ -352,6 +354,37 @@
 //! # assert!(!workspace.exists());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Testing
+//!
+//! The registry is process-wide, and `cargo test` runs tests as threads
+//! of one process: [`run_now`] and [`clear`] act on every test's
+//! cleanups and on the `#[at_exit]`/`#[cleanup]` functions of every crate
+//! linked in, and [`report`]`().pending()` lists them all. A unit test
+//! checks the one registration it made through its [`Handle`]:
+//! [`Handle::run`] runs that cleanup now, once, as the exit would, and
+//! returns its [`EntryReport`]; [`Handle::is_pending`] says whether it is
+//! still waiting. Nothing else is touched, under `cargo test`'s threads as
+//! under `cargo nextest`'s process per test.
+//!
+//! ```
+//! let dir = std::env::temp_dir().join(format!("testing-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let owned = dir.clone();
+//! let cleanup = cleanup_runtime::register(move || std::fs::remove_dir_all(&owned));
+//!
+//! let entry = cleanup.run().expect("pending");
+//! assert!(!entry.status().is_failure());
+//! assert!(!dir.exists());
+//! assert!(!cleanup.is_pending(), "it will not run again at exit");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! What happens at exit (order, status, signals, the report) is tested in
+//! a process of its own: a binary the test spawns
+//! (`env!("CARGO_BIN_EXE_<name>")`) and whose output, status and report
+//! (`CLEANUP_REPORT=json:PATH`) it checks. README.md, "Testing", has the
+//! details.
 //!
 //! # Features
 //!
@@ -512,6 +545,7 @@ pub use cleanup_macros::cleanup;
 pub use helpers::drop_at_exit::{Kept, drop_at_exit};
 pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
+pub use registry::builder::Cleanup;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
 pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
 #[cfg(feature = "tokio")]

@@ -31,6 +31,7 @@ use std::sync::MutexGuard;
 
 use crate::base::entry::Entry;
 use crate::base::{diagnostics, park};
+use crate::registry::builder::Options;
 use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 
 /// Adds `entry` to a registry that is not simply open (its statics not
@@ -39,7 +40,22 @@ use crate::registry::{Inserted, Intake, Registry, UNNAMED};
 /// would; it does not return at all when the calling thread is parked.
 #[cold]
 #[inline(never)]
-pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> Inserted {
+pub(crate) fn add(registry: MutexGuard<'static, Registry>, entry: Entry) -> Inserted {
+    add_with(registry, entry, &Options::default())
+}
+
+/// [`add`] for an entry with options ([`crate::Cleanup`]): they are given
+/// under the lock that adds it, before a parked thread lets go of it, so
+/// the run never takes the entry without them. One that runs at once
+/// (after the run) runs without its timeout: it is the registering
+/// thread's own call by then.
+#[cold]
+#[inline(never)]
+pub(crate) fn add_with(
+    mut registry: MutexGuard<'static, Registry>,
+    entry: Entry,
+    options: &Options,
+) -> Inserted {
     registry.entries.collect_statics_if_needed();
     if crate::base::ending::gave_up() {
         drop(registry);
@@ -50,12 +66,12 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
         park::forever();
     }
     match registry.entries.intake() {
-        Intake::Uncollected | Intake::Open => registry.entries.insert(entry),
+        Intake::Uncollected | Intake::Open => insert(&mut registry, entry, options),
         Intake::FinalRun if crate::base::ending::is_final_runner() => {
-            registry.entries.insert(entry)
+            insert(&mut registry, entry, options)
         }
         Intake::FinalRun => {
-            let inserted = registry.entries.insert(entry);
+            let inserted = insert(&mut registry, entry, options);
             drop(registry);
             drop(inserted.replaced);
             park::forever();
@@ -71,6 +87,15 @@ pub(crate) fn add(mut registry: MutexGuard<'static, Registry>, entry: Entry) -> 
             }
         }
     }
+}
+
+/// Inserts `entry` and gives it its options, under the caller's lock.
+fn insert(registry: &mut Registry, entry: Entry, options: &Options) -> Inserted {
+    let inserted = registry.entries.insert(entry);
+    registry
+        .entries
+        .apply(inserted.sequence, inserted.id, options);
+    inserted
 }
 
 /// Runs a cleanup registered after the final run took its last entry, on

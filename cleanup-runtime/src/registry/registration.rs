@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use crate::base::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Direction, Inserted, Intake, UNNAMED};
+use crate::registry::{self, Inserted, Intake, UNNAMED};
 use crate::registry::{first_use, intake};
 
-/// A registered cleanup, returned by [`register`] and [`register_named`].
+/// A registered cleanup, returned by [`register`], [`register_named`] and
+/// [`Cleanup::register`](crate::Cleanup::register).
 ///
 /// Dropping a `Handle` does **not** unregister anything: like `atexit`, a
 /// registration lasts until it runs. Keep the handle only if you may want
@@ -24,13 +25,28 @@ use crate::registry::{first_use, intake};
 /// assert!(handle.unregister());
 /// assert!(cleanup_runtime::run_now().entries().is_empty());
 /// ```
-#[derive(Debug)]
+///
+/// A handle is a key: `Clone`, `Eq` and `Hash`, so a component can keep
+/// the handles of what it registered in a set or a map. Two handles are
+/// equal when they point at the same registration (a named replacement is
+/// another registration, in the same place in the sequence).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Handle {
     sequence: u64,
     id: u64,
 }
 
 impl Handle {
+    pub(crate) fn new(sequence: u64, id: u64) -> Handle {
+        Handle { sequence, id }
+    }
+
+    /// Its sequence number and slot id, for the floors above that act on
+    /// the entry (`Handle::run`).
+    pub(crate) fn key(&self) -> (u64, u64) {
+        (self.sequence, self.id)
+    }
+
     /// Takes the cleanup back. Returns `false` if it already ran, was
     /// unregistered, was cleared, or — for a named entry — was replaced by
     /// a later [`register_named`] (the replacement is not touched).
@@ -55,7 +71,11 @@ impl Handle {
     /// timeout runs on a thread of its own. Returns `false` if the cleanup
     /// already ran or was removed.
     ///
-    /// This is the run-time form of `#[cleanup(name = "...", timeout = "2s")]`.
+    /// Prefer giving the timeout at registration, with
+    /// [`Cleanup::timeout`](crate::Cleanup::timeout): until this call, an
+    /// exit would run the cleanup without it. This is for changing the
+    /// timeout of a cleanup still pending, from any thread, during the run
+    /// at exit too.
     ///
     /// ```
     /// use std::time::Duration;
@@ -73,50 +93,22 @@ impl Handle {
             .set_timeout(self.sequence, self.id, timeout)
     }
 
-    /// Makes the cleanup run after the pending cleanup called `name`
-    /// (declared with `#[cleanup(name = ...)]` or registered with
-    /// [`register_named`]), whatever their sequence numbers say. Returns the
-    /// handle, so constraints read as a sentence:
-    /// `register_named("cache", f).after("db").before("log-sink")`.
-    ///
-    /// The constraint names the name, not an entry: a cleanup that later
-    /// replaces `name` is the one waited for. If no cleanup of that name is
-    /// pending when the run comes to this one, the constraint is ignored (an
-    /// optional part of the program). It has no effect once this cleanup
-    /// ran or was removed, nor when `name` is its own name. See the crate
-    /// docs, "Order", for the rule and for cycles.
+    /// Whether this registration is still waiting to run: not run yet, not
+    /// unregistered, cleared, nor replaced by a later registration of its
+    /// name. For tests of code that registers cleanups: it looks at this
+    /// one entry only, so other tests' registrations, running in parallel
+    /// in the same process, do not change the answer (see the crate docs,
+    /// "Testing").
     ///
     /// ```
-    /// cleanup_runtime::register_named("db", || println!("db closed"));
-    /// // Registered later, so LIFO would run it first; it waits for "db".
-    /// cleanup_runtime::register_named("cache", || println!("cache dropped")).after("db");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
-    /// assert_eq!(names, ["db", "cache"]);
+    /// let handle = cleanup_runtime::register(|| {});
+    /// assert!(handle.is_pending());
+    /// assert!(handle.clone().unregister());
+    /// assert!(!handle.is_pending());
     /// ```
-    pub fn after(&self, name: &str) -> &Handle {
-        self.constrain(name, Direction::After)
-    }
-
-    /// Makes the cleanup run before the pending cleanup called `name`: the
-    /// same as `after` on that cleanup, pointing the other way. See
-    /// [`Handle::after`].
-    ///
-    /// ```
-    /// let flush = cleanup_runtime::register(|| println!("orders flushed"));
-    /// cleanup_runtime::register_named("db-pool", || println!("pool closed"));
-    /// flush.before("db-pool");
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
-    /// assert_eq!(names[1], "db-pool");
-    /// ```
-    pub fn before(&self, name: &str) -> &Handle {
-        self.constrain(name, Direction::Before)
-    }
-
-    fn constrain(&self, name: &str, direction: Direction) -> &Handle {
-        registry::lock()
-            .entries
-            .add_constraint(self.sequence, self.id, name, direction);
-        self
+    #[must_use]
+    pub fn is_pending(&self) -> bool {
+        registry::lock().entries.holds(self.sequence, self.id)
     }
 
     /// The cleanup's place in the process's one sequence (higher runs

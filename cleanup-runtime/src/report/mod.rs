@@ -378,8 +378,10 @@ impl Report {
     /// pending cleanups.
     ///
     /// ```
-    /// cleanup_runtime::register_named("a", || {}).after("b");
-    /// cleanup_runtime::register_named("b", || {}).after("a");
+    /// use cleanup_runtime::Cleanup;
+    ///
+    /// Cleanup::new(|| {}).name("a").after("b").register();
+    /// Cleanup::new(|| {}).name("b").after("a").register();
     /// let report = cleanup_runtime::run_now();
     /// assert_eq!(report.warnings().len(), 1);
     /// assert!(report.warnings()[0].contains("cycle"));

@@ -8,6 +8,7 @@ use std::panic::Location;
 
 use super::async_driver;
 use crate::outcome::CleanupResult;
+use crate::registry::builder::Cleanup;
 use crate::registry::registration::{Handle, register_boxed};
 
 /// Registers an async cleanup: `future` runs to completion when the
@@ -62,4 +63,36 @@ where
         Location::caller(),
         type_name,
     )
+}
+
+impl Cleanup {
+    /// An async cleanup with options, not registered yet: `future` runs as
+    /// with [`register_async`], and the options are given to it with the
+    /// registration, in one step ([`Cleanup::register`]). Feature `tokio`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cleanup_runtime::Cleanup;
+    ///
+    /// Cleanup::new_async(async { println!("broker told") })
+    ///     .name("broker")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .register();
+    /// let report = cleanup_runtime::run_now();
+    /// assert_eq!(report.entries()[0].name(), "broker");
+    /// ```
+    #[track_caller]
+    pub fn new_async<F, R>(future: F) -> Cleanup
+    where
+        F: Future<Output = R> + Send + 'static,
+        R: CleanupResult,
+    {
+        Cleanup::boxed(
+            Box::new(move || {
+                async_driver::drive(Box::pin(async move { future.await.into_outcome() }))
+            }),
+            std::any::type_name::<F>(),
+            Location::caller(),
+        )
+    }
 }

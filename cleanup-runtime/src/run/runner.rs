@@ -258,6 +258,52 @@ pub(crate) fn run_now() -> Report {
     report
 }
 
+/// Runs the one entry at `sequence` (slot id `id`) now, if it is still
+/// pending, as a run would: caught, within its timeout, recorded. See
+/// `Handle::run`.
+///
+/// Counted and recorded as a one-entry [`run_now`]: the final run waits
+/// for it, and it goes into the history (or, during the final run, into
+/// its record), so nothing it did is missing from a report.
+pub(crate) fn run_one(sequence: u64, id: u64) -> Option<EntryReport> {
+    let counted = !crate::base::ending::is_final_runner();
+    let (action, timeout, mut run) = {
+        let mut registry = registry::lock();
+        let (entry, timeout) = registry.entries.take_to_run(sequence, id)?;
+        if counted {
+            registry.manual_runs += 1;
+        }
+        let (action, origin) = entry.into_parts();
+        let mut run = Run::new(Trigger::Manual, None, None);
+        run.open(sequence, origin);
+        (action, timeout, run)
+    };
+    let failure = match timeout {
+        None => run_caught(action),
+        Some(timeout) => run_with_timeout(action, timeout),
+    };
+    run.close(failure, clock::now());
+    let report = run.into_report();
+    let taken_by_final_run = {
+        let mut registry = registry::lock();
+        if counted {
+            registry.manual_runs -= 1;
+            MANUAL_RUN_ENDED.notify_all();
+        }
+        match registry.final_run.as_mut() {
+            Some(final_run) => {
+                final_run.add_nested(&report.entries);
+                true
+            }
+            None => false,
+        }
+    };
+    if !taken_by_final_run {
+        remember(&report.entries);
+    }
+    report.entries.into_iter().next()
+}
+
 /// Notified, under the registry lock, when a counted manual run ends.
 static MANUAL_RUN_ENDED: Condvar = Condvar::new();
 

@@ -72,23 +72,24 @@ fn main() {
     say("main returns");
 }
 
-/// `register_named(name)` saying `ran NAME`.
+/// A cleanup called `name` saying `ran NAME`, to be given its options and
+/// registered.
 #[track_caller]
-fn named(name: &'static str) -> cleanup_runtime::Handle {
-    cleanup_runtime::register_named(name, move || ran(name))
+fn named(name: &'static str) -> cleanup_runtime::Cleanup {
+    cleanup_runtime::Cleanup::new(move || ran(name)).name(name)
 }
 
 fn runtime_set() {
-    named("rt-writer").before("rt-pool");
-    named("rt-pool");
-    named("rt-db");
-    named("rt-cache").after("rt-db").after("nobody");
+    named("rt-writer").before("rt-pool").register();
+    named("rt-pool").register();
+    named("rt-db").register();
+    named("rt-cache").after("rt-db").after("nobody").register();
 }
 
 fn cycle() {
-    named("cyc-a").after("cyc-b");
-    named("cyc-b").after("cyc-c");
-    named("cyc-c").after("cyc-a");
+    named("cyc-a").after("cyc-b").register();
+    named("cyc-b").after("cyc-c").register();
+    named("cyc-c").after("cyc-a").register();
 }
 
 fn run_now() {
@@ -107,9 +108,9 @@ fn run_now() {
 fn during_run() {
     cleanup_runtime::register_named("spawner", || {
         ran("spawner");
-        named("late-db");
-        named("late-cache").after("late-db");
-        named("late-audit").after("lib-pool");
+        named("late-db").register();
+        named("late-cache").after("late-db").register();
+        named("late-audit").after("lib-pool").register();
     });
 }
 

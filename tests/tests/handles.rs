@@ -1,0 +1,93 @@
+//! What a `Handle` and a `Cleanup` promise, checked in real processes: a
+//! registration with options is one step, however an exit races it; and
+//! `Handle::run` runs that one cleanup, once, as the run at exit would.
+
+mod common;
+
+use common::Fixture;
+
+const HANDLES: &str = env!("CARGO_BIN_EXE_handles");
+
+fn handles(scenario: &str) -> Fixture {
+    Fixture::new(HANDLES, &[scenario]).json_report()
+}
+
+/// Each round is one process whose exit meets a thread in the middle of
+/// registering cleanups ordered `after("anchor")`. Not a timing check:
+/// every round must hold, and many rounds give the race many chances
+/// (with the constraint given in a second step, most rounds failed).
+#[test]
+fn an_exit_racing_a_registration_never_runs_it_without_its_constraint() {
+    for round in 0..200 {
+        let run = handles("racing-exit").run();
+        run.assert_code(0);
+        assert!(
+            !run.out().contains("unconstrained"),
+            "round {round}: a dependent ran before \"anchor\"\n{}",
+            run.context()
+        );
+        assert_eq!(
+            run.count("ran anchor"),
+            1,
+            "round {round}\n{}",
+            run.context()
+        );
+        let report = run.report();
+        let names = common::names(&report["entries"]);
+        let anchor = names.iter().position(|name| *name == "anchor");
+        assert!(anchor.is_some(), "round {round}\n{}", run.context());
+    }
+}
+
+#[test]
+fn handle_run_runs_that_one_cleanup_once_as_the_exit_would() {
+    let run = handles("run-one").run();
+    run.assert_code(0);
+    let lines: Vec<&str> = run
+        .out()
+        .lines()
+        .filter(|line| !line.starts_with("ran "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "entry ok ok -",
+            "entry ok-again none",
+            "entry error error disk full",
+            "entry panics panic boom",
+            "entry hangs timeout still running after its timeout of 50ms",
+            "entry taken-back none",
+            "stays pending true",
+            "ok pending false",
+            "history ok error panics hangs",
+            "main returns",
+        ],
+        "{}",
+        run.context()
+    );
+    assert_eq!(
+        run.ran(),
+        ["ok", "error", "panics", "hangs", "stays"],
+        "each ran once; the one taken back never; the rest at exit\n{}",
+        run.context()
+    );
+    let report = run.report();
+    assert_eq!(
+        common::names(&report["entries"]),
+        ["stays"],
+        "the run at exit ran only what was still pending\n{}",
+        run.context()
+    );
+}
+
+#[test]
+fn handle_run_inside_the_run_at_exit_is_in_the_report_at_exit() {
+    let run = handles("run-during-exit").run();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["outer", "inner"], "{}", run.context());
+    assert!(run.out().contains("entry inner ok -"), "{}", run.context());
+    let report = run.report();
+    let mut names = common::names(&report["entries"]);
+    names.sort_unstable();
+    assert_eq!(names, ["inner", "outer"], "each once\n{}", run.context());
+}
