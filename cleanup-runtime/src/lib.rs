@@ -258,7 +258,7 @@
 //! # The report
 //!
 //! Every run produces a [`Report`]: each cleanup's name, sequence number,
-//! source `file:line`, [`Status`], error text and duration, in run order.
+//! source `file:line`, [`EntryStatus`], error text and duration, in run order.
 //! [`run_now`] returns it; [`report`] shows what ran and what is pending. At
 //! exit, the `CLEANUP_REPORT` environment variable chooses where it goes:
 //!
@@ -412,7 +412,7 @@
 //!
 //! Tested on Linux with glibc, whose `on_exit` tells the runtime the exit
 //! status. On musl, Android, macOS, iOS and the BSDs the runtime uses
-//! `atexit`, which does not: the report's [`status`](Report::status) is
+//! `atexit`, which does not: the report's [`exit_status`](Report::exit_status) is
 //! `None` there. Building with `RUSTFLAGS="--cfg cleanup_runtime_portable"`
 //! makes Linux take that path (and the other Unixes' thread, privilege and
 //! pipe code); it is a testing aid, which CI runs the end-to-end suite
@@ -547,7 +547,7 @@ pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
 pub use registry::builder::Cleanup;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
-pub use report::{EntryReport, PendingEntry, Report, Status, Trigger};
+pub use report::{EntryReport, EntryStatus, ParseNameError, PendingEntry, Report, Trigger};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use run::async_registration::register_async;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::base::diagnostics;
 use crate::process::final_run::{wait_until_done_for, write_report};
 use crate::registry;
-use crate::report::Status;
+use crate::report::EntryStatus;
 use crate::run::runner;
 
 /// How long after the deadline the report may take to be written: a
@@ -66,7 +66,7 @@ fn give_up(limit: Duration) {
         crate::process::final_run::mark_given_up(&mut run);
         run.close(
             runner::failure(
-                Status::Timeout,
+                EntryStatus::Timeout,
                 format!(
                     "still running when the deadline of {} passed",
                     crate::report::duration::Shown(limit)

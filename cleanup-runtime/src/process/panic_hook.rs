@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::base::{ending, thread_token};
 use crate::process::final_run;
-use crate::report::Status;
+use crate::report::EntryStatus;
 #[cfg(feature = "tokio")]
 use crate::run::async_driver;
 use crate::run::runner;
@@ -81,7 +81,7 @@ pub(crate) fn install() {
         let message = info
             .payload_as_str()
             .unwrap_or("panic with a non-string payload");
-        let failure = || runner::failure(Status::Panic, message.to_owned());
+        let failure = || runner::failure(EntryStatus::Panic, message.to_owned());
         // In a `panic = "abort"` build an async cleanup's panic happens on
         // the runtime thread: it goes to the thread waiting for that
         // cleanup, which panics with it (seen below as a sync cleanup's

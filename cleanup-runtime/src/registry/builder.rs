@@ -130,13 +130,13 @@ impl Cleanup {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use cleanup_runtime::{Cleanup, Status};
+    /// use cleanup_runtime::{Cleanup, EntryStatus};
     ///
     /// Cleanup::new(|| std::thread::sleep(Duration::from_secs(60)))
     ///     .timeout(Duration::from_millis(10))
     ///     .register();
     /// let report = cleanup_runtime::run_now();
-    /// assert_eq!(report.entries()[0].status(), Status::Timeout);
+    /// assert_eq!(report.entries()[0].status(), EntryStatus::Timeout);
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Cleanup {
         self.options.timeout = Some(timeout);

@@ -84,8 +84,8 @@ impl Handle {
     /// let slow = cleanup_runtime::register(|| std::thread::sleep(Duration::from_secs(60)));
     /// assert!(slow.set_timeout(Duration::from_millis(10)));
     /// let report = cleanup_runtime::run_now();
-    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Timeout);
-    /// assert_eq!(report.entries()[1].status(), cleanup_runtime::Status::Ok);
+    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::EntryStatus::Timeout);
+    /// assert_eq!(report.entries()[1].status(), cleanup_runtime::EntryStatus::Ok);
     /// ```
     pub fn set_timeout(&self, timeout: Duration) -> bool {
         registry::lock()

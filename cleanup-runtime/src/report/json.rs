@@ -12,7 +12,7 @@ use serde_core::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{EntryReport, PendingEntry, Report};
 #[cfg(feature = "serde")]
-use super::{Status, Trigger};
+use super::{EntryStatus, Trigger};
 
 /// The report as one line of JSON.
 pub(super) fn to_string(report: &Report) -> String {
@@ -113,7 +113,7 @@ impl Serialize for Trigger {
 /// The lowercase name, as in the JSON form.
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for Status {
+impl Serialize for EntryStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
@@ -150,7 +150,7 @@ mod tests {
         let report = sample();
         assert_eq!(serde_json::to_string(&report).unwrap(), to_string(&report));
         assert_eq!(
-            serde_json::to_string(&Status::Timeout).unwrap(),
+            serde_json::to_string(&EntryStatus::Timeout).unwrap(),
             r#""timeout""#
         );
     }

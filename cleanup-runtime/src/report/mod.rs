@@ -15,9 +15,11 @@
 pub(crate) mod destination;
 pub(crate) mod duration;
 mod json;
+mod names;
 pub(crate) mod record;
 mod text;
 
+pub use names::ParseNameError;
 use text::push_entry_line;
 
 use std::borrow::Cow;
@@ -27,10 +29,10 @@ use crate::base::entry::Origin;
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.
-pub(crate) type Failure = Option<Box<(Status, String)>>;
+pub(crate) type Failure = Option<Box<(EntryStatus, String)>>;
 
 /// A failure of `status` with `message`.
-pub(crate) fn failure(status: Status, message: String) -> Failure {
+pub(crate) fn failure(status: EntryStatus, message: String) -> Failure {
     Some(Box::new((status, message)))
 }
 
@@ -75,13 +77,13 @@ impl Trigger {
 /// How one cleanup ended.
 ///
 /// ```
-/// use cleanup_runtime::Status;
-/// assert!(Status::Panic.is_failure());
-/// assert!(!Status::Ok.is_failure());
+/// use cleanup_runtime::EntryStatus;
+/// assert!(EntryStatus::Panic.is_failure());
+/// assert!(!EntryStatus::Ok.is_failure());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Status {
+pub enum EntryStatus {
     /// Returned `()` or `Ok(())`.
     Ok,
     /// Returned `Err`; the report holds its `Display` text.
@@ -94,32 +96,32 @@ pub enum Status {
     Skipped,
 }
 
-impl Status {
+impl EntryStatus {
     /// The lowercase name used in the text and JSON reports.
     ///
     /// ```
-    /// assert_eq!(cleanup_runtime::Status::Error.as_str(), "error");
+    /// assert_eq!(cleanup_runtime::EntryStatus::Error.as_str(), "error");
     /// ```
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Ok => "ok",
-            Status::Error => "error",
-            Status::Panic => "panic",
-            Status::Timeout => "timeout",
-            Status::Skipped => "skipped",
+            EntryStatus::Ok => "ok",
+            EntryStatus::Error => "error",
+            EntryStatus::Panic => "panic",
+            EntryStatus::Timeout => "timeout",
+            EntryStatus::Skipped => "skipped",
         }
     }
 
     /// Whether this status is worth a line on stderr by default: anything
-    /// but [`Status::Ok`].
+    /// but [`EntryStatus::Ok`].
     ///
     /// ```
-    /// assert!(cleanup_runtime::Status::Timeout.is_failure());
+    /// assert!(cleanup_runtime::EntryStatus::Timeout.is_failure());
     /// ```
     #[must_use]
     pub fn is_failure(self) -> bool {
-        self != Status::Ok
+        self != EntryStatus::Ok
     }
 }
 
@@ -129,7 +131,7 @@ impl Status {
 /// let here = line!(); cleanup_runtime::register(|| Err::<(), _>("disk full"));
 /// let report = cleanup_runtime::run_now();
 /// let entry = &report.entries()[0];
-/// assert_eq!(entry.status(), cleanup_runtime::Status::Error);
+/// assert_eq!(entry.status(), cleanup_runtime::EntryStatus::Error);
 /// assert_eq!(entry.error(), Some("disk full"));
 /// assert_eq!(entry.line(), here);
 /// ```
@@ -213,13 +215,13 @@ impl EntryReport {
     /// ```
     /// cleanup_runtime::register(|| -> () { panic!("boom") });
     /// let report = cleanup_runtime::run_now();
-    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Panic);
+    /// assert_eq!(report.entries()[0].status(), cleanup_runtime::EntryStatus::Panic);
     /// ```
     #[must_use]
-    pub fn status(&self) -> Status {
+    pub fn status(&self) -> EntryStatus {
         self.failure
             .as_ref()
-            .map_or(Status::Ok, |failure| failure.0)
+            .map_or(EntryStatus::Ok, |failure| failure.0)
     }
 
     /// The error's `Display` text or the panic message; `None` when it
@@ -343,10 +345,10 @@ impl Report {
     /// BSDs) unless the process ended through [`exit`](crate::exit).
     ///
     /// ```
-    /// assert_eq!(cleanup_runtime::run_now().status(), None);
+    /// assert_eq!(cleanup_runtime::run_now().exit_status(), None);
     /// ```
     #[must_use]
-    pub fn status(&self) -> Option<i32> {
+    pub fn exit_status(&self) -> Option<i32> {
         self.status
     }
 
@@ -406,7 +408,7 @@ impl Report {
         &self.entries
     }
 
-    /// The entries that did not end [`Status::Ok`].
+    /// The entries that did not end [`EntryStatus::Ok`].
     ///
     /// ```
     /// cleanup_runtime::register(|| {});
@@ -436,7 +438,7 @@ impl Report {
     ///
     /// With feature `serde`, [`Report`], [`EntryReport`] and
     /// [`PendingEntry`] implement `serde::Serialize` with these fields, and
-    /// [`Status`] and [`Trigger`] as their lowercase names.
+    /// [`EntryStatus`] and [`Trigger`] as their lowercase names.
     ///
     /// ```
     /// cleanup_runtime::register_named("flush", || {});

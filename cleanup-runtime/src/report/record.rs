@@ -5,7 +5,7 @@
 use crate::base::clock::{self, Scale, Stamp};
 use crate::base::entry::Origin;
 use crate::base::listening;
-use crate::report::{EntryReport, Failure, Report, Status, Trigger, failure};
+use crate::report::{EntryReport, EntryStatus, Failure, Report, Trigger, failure};
 
 /// A run in progress.
 pub(crate) struct Run {
@@ -119,7 +119,7 @@ impl Run {
         self.entries.push(EntryReport {
             sequence,
             origin,
-            failure: failure(Status::Skipped, why.to_owned()),
+            failure: failure(EntryStatus::Skipped, why.to_owned()),
             nanos: 0,
         });
     }

@@ -38,7 +38,7 @@ use crate::registry::registration::{Handle, register_boxed};
 ///     println!("flushed");
 /// });
 /// let report = cleanup_runtime::run_now();
-/// assert_eq!(report.entries()[0].status(), cleanup_runtime::Status::Ok);
+/// assert_eq!(report.entries()[0].status(), cleanup_runtime::EntryStatus::Ok);
 /// ```
 ///
 /// Works from inside the program's runtime too, which it never blocks on:

@@ -14,7 +14,7 @@
 
 use tracing::{Level, Span};
 
-use crate::report::Status;
+use crate::report::EntryStatus;
 use crate::report::record::Announcement;
 
 /// Whether a subscriber wants any of the events (WARN is the least verbose
@@ -50,7 +50,7 @@ impl RunSpan {
         let debug = tracing::enabled!(target: "cleanup_runtime", Level::DEBUG);
         for entry in &announcement.entries {
             let status = entry.status();
-            if status == Status::Ok && !debug {
+            if status == EntryStatus::Ok && !debug {
                 continue;
             }
             let name = entry.name();
@@ -59,7 +59,7 @@ impl RunSpan {
             let duration = entry.duration();
             let error = entry.error();
             match status {
-                Status::Ok => tracing::event!(
+                EntryStatus::Ok => tracing::event!(
                     target: "cleanup_runtime",
                     parent: &*span,
                     Level::DEBUG,

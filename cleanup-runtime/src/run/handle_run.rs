@@ -27,12 +27,12 @@ impl Handle {
     /// the report at exit.
     ///
     /// ```
-    /// use cleanup_runtime::Status;
+    /// use cleanup_runtime::EntryStatus;
     ///
     /// let handle = cleanup_runtime::register(|| Err::<(), _>("disk full"));
     /// let other = cleanup_runtime::register(|| println!("not run by handle.run()"));
     /// let entry = handle.run().expect("it was pending");
-    /// assert_eq!(entry.status(), Status::Error);
+    /// assert_eq!(entry.status(), EntryStatus::Error);
     /// assert_eq!(entry.error(), Some("disk full"));
     /// assert!(handle.run().is_none(), "once");
     /// assert!(other.is_pending());

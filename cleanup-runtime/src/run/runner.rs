@@ -19,7 +19,7 @@ use crate::base::entry::Action;
 use crate::base::thread_token;
 use crate::registry::{self, Entries, Registry};
 use crate::report::record::Run;
-use crate::report::{EntryReport, Report, Status, Trigger};
+use crate::report::{EntryReport, EntryStatus, Report, Trigger};
 use crate::run::timed_helper;
 
 pub(crate) use crate::report::{Failure, failure};
@@ -116,8 +116,8 @@ fn step(
 fn run_caught(action: Action) -> Failure {
     match panic::catch_unwind(AssertUnwindSafe(|| action.call())) {
         Ok(Ok(())) => None,
-        Ok(Err(error)) => failure(Status::Error, error),
-        Err(payload) => failure(Status::Panic, panic_message(payload)),
+        Ok(Err(error)) => failure(EntryStatus::Error, error),
+        Err(payload) => failure(EntryStatus::Panic, panic_message(payload)),
     }
 }
 
@@ -162,7 +162,7 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
     match outcome.recv_timeout(timeout) {
         Ok(outcome) => outcome,
         Err(_) => failure(
-            Status::Timeout,
+            EntryStatus::Timeout,
             format!(
                 "still running after its timeout of {}",
                 crate::report::duration::Shown(timeout)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use cleanup_runtime::{Status, at_exit, cleanup};
+use cleanup_runtime::{EntryStatus, at_exit, cleanup};
 
 #[derive(Debug)]
 struct Closing(std::io::Error);
@@ -45,5 +45,5 @@ fn main() {
     assert_eq!(entries[0].error(), Some("no broker"));
     assert_eq!(entries[1].name(), "with-source");
     assert_eq!(entries[1].error(), Some("closing: reset"));
-    assert_eq!(entries[2].status(), Status::Ok);
+    assert_eq!(entries[2].status(), EntryStatus::Ok);
 }
