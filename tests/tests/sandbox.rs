@@ -111,3 +111,24 @@ fn an_async_cleanup_at_the_end_runs_inside_the_sandbox_too() {
     );
     assert!(run.out().contains("denied:"), "{}", run.context());
 }
+
+#[test]
+fn the_cleanups_of_a_signal_run_on_a_thread_named_cleanup_signal() {
+    for scenario in ["thread-names", "thread-names-after-pause"] {
+        let run = sandbox(&[scenario]).run_signalled(libc::SIGTERM);
+        run.assert_signal(libc::SIGTERM);
+        // Before the signal: `main` and the thread waiting for it.
+        assert_eq!(run.count("threads 2"), 1, "{scenario}: {}", run.context());
+        assert_eq!(
+            run.count("on thread cleanup-signal"),
+            1,
+            "{scenario}: {}",
+            run.context()
+        );
+        assert!(
+            run.stderr.contains("thread 'cleanup-signal' ("),
+            "{scenario}: {}",
+            run.context()
+        );
+    }
+}

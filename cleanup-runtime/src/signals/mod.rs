@@ -14,7 +14,8 @@
 //!
 //! | thread | started | why |
 //! |---|---|---|
-//! | the signal thread (Unix) | when signals are armed: the first registration, a first listen, or before `main` with static cleanups; again when the last [`Paused`] drops | a signal handler may not run cleanups (no locks, no allocation) |
+//! | the waiting thread (Unix; unnamed) | when signals are armed: the first registration, a first listen, or before `main` with static cleanups | a signal handler may not run cleanups (no locks, no allocation), so a thread must be there to wake; this one is as light as a thread can be (a small stack taken from the heap, no malloc arena of its own), because every program that declares a cleanup starts it |
+//! | `cleanup-signal` (Unix) | by the waiting thread, at the first signal (it then reaps the waiting thread); again when the last [`Paused`] drops | runs the cleanups on a signal (or wakes a listening program and waits out its grace), with a normal stack and guard page; it inherits the rules of the thread that started it (see [`pause`]) |
 //! | a console event's thread (Windows); `cleanup-console` | by the system, for each event; ours after Ctrl-C and Ctrl-Break | the system's way; the handler must return for a second event to get through |
 //! | `cleanup-deadline` | when the final run starts with a deadline | to end the process if the run overruns it |
 //! | `cleanup-timeout` | for each cleanup with a timeout, during a run | to stop waiting for it |
@@ -76,6 +77,8 @@ mod install;
 mod pause;
 #[cfg(unix)]
 mod signal_thread;
+#[cfg(unix)]
+mod waiting_thread;
 
 pub(crate) use die::die_now;
 pub use pause::{Paused, pause};

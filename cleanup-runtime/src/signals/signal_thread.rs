@@ -6,6 +6,11 @@
 //! lends that action a way to wait for the next signal (`wait_for_wake`),
 //! so a second signal ends a grace period at once.
 //!
+//! Until the first signal the pipe is read by the light waiting thread
+//! (`waiting_thread`), which then starts the real one, `cleanup-signal`,
+//! and is reaped by it; to the rest of this file the two are one thread
+//! in the states below.
+//!
 //! # Paused
 //!
 //! [`pause`] stops the thread and [`resume`] starts it again, on the
@@ -26,7 +31,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use super::handler;
+use super::{handler, waiting_thread};
 use crate::base::diagnostics;
 
 const ABSENT: u8 = 0;
@@ -54,38 +59,69 @@ static TRANSITION: AtomicBool = AtomicBool::new(false);
 /// marked it received (`handler::take_received`), so bytes written into
 /// the pipe by anyone else are read and dropped.
 ///
-/// A raw `pthread_create`, not `std::thread::spawn`: this may run in a
-/// constructor before `main`, where std's thread machinery is not set up.
+/// What starts here is the light waiting thread (`waiting_thread`), which
+/// hands over to the real one at the first byte. Raw `pthread_create`
+/// calls, not `std::thread::spawn`: this may run in a constructor before
+/// `main`, where std's thread machinery is not set up.
 pub(super) fn start(read_fd: c_int) -> io::Result<()> {
     READ_FD.store(read_fd, Ordering::SeqCst);
     let _transition = Transition::begin();
     if PAUSES.load(Ordering::SeqCst) > 0 {
         return Ok(());
     }
-    spawn()
+    STATE.store(IDLE, Ordering::SeqCst);
+    let thread = waiting_thread::spawn_on_small_stack(wait_for_first)
+        // A program whose thread-local storage does not fit the small
+        // stack: the real thread at once.
+        .or_else(|_| spawn_raw(serve_from_start));
+    match thread {
+        Ok(thread) => {
+            store_thread(thread);
+            Ok(())
+        }
+        Err(error) => {
+            STATE.store(ABSENT, Ordering::SeqCst);
+            Err(error)
+        }
+    }
 }
 
-/// Creates the thread; under the transition lock, with none running.
-fn spawn() -> io::Result<()> {
-    STATE.store(IDLE, Ordering::SeqCst);
-    // SAFETY: `thread` is a valid out-parameter; `watch` matches the start
-    // routine's signature and ignores its argument.
-    let (result, thread) = unsafe {
+/// Creates a joinable thread running `routine`, with the default stack.
+fn spawn_raw(routine: extern "C" fn(*mut c_void) -> *mut c_void) -> io::Result<libc::pthread_t> {
+    // SAFETY: `thread` is a valid out-parameter; `routine` matches the
+    // start routine's signature and ignores its argument.
+    unsafe {
         let mut thread: libc::pthread_t = std::mem::zeroed();
-        let result =
-            libc::pthread_create(&mut thread, std::ptr::null(), watch, std::ptr::null_mut());
-        (result, thread)
-    };
-    if result != 0 {
-        STATE.store(ABSENT, Ordering::SeqCst);
-        return Err(io::Error::from_raw_os_error(result));
+        match libc::pthread_create(&mut thread, std::ptr::null(), routine, std::ptr::null_mut()) {
+            0 => Ok(thread),
+            error => Err(io::Error::from_raw_os_error(error)),
+        }
     }
-    #[allow(
-        clippy::unnecessary_cast,
-        reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
-    )]
+}
+
+/// Starts the real signal thread, a std thread named `cleanup-signal` (the
+/// name panic messages and debuggers show): it reaps `waiting` first, if
+/// it takes over from the waiting thread, then acts on `first`, the byte
+/// that woke it, or on a signal marked while no thread was there.
+fn spawn_serving(
+    read_fd: c_int,
+    waiting: Option<libc::pthread_t>,
+    first: Option<u8>,
+) -> io::Result<libc::pthread_t> {
+    let waiting = waiting.map(|thread| thread as usize);
+    std::thread::Builder::new()
+        .name("cleanup-signal".into())
+        .spawn(move || serve(read_fd, waiting, first))
+        // Joined by a pause, as the waiting thread was.
+        .map(std::os::unix::thread::JoinHandleExt::into_pthread_t)
+}
+
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
+)]
+fn store_thread(thread: libc::pthread_t) {
     THREAD.store(thread as usize, Ordering::SeqCst);
-    Ok(())
 }
 
 /// Stops the thread if it is idle, and waits until it is gone; counts the
@@ -152,20 +188,27 @@ cfg_not_linux_native! {
     fn note_kernel_id() {}
 }
 
-/// Ends one pause; the last one starts the thread again, on this thread,
-/// if signals are armed in this process.
+/// Ends one pause; the last one starts the signal thread again, on this
+/// thread, if signals are armed in this process: the real one at once (it
+/// first acts on a signal that arrived during the pause).
 pub(crate) fn resume() {
     let _transition = Transition::begin();
     if PAUSES.fetch_sub(1, Ordering::SeqCst) != 1 {
         return;
     }
-    if READ_FD.load(Ordering::SeqCst) >= 0
-        && STATE.load(Ordering::SeqCst) == ABSENT
-        && let Err(error) = spawn()
-    {
-        diagnostics::warn(format_args!(
-            "signals are caught but nothing acts on them: could not start the signal thread again: {error}"
-        ));
+    let read_fd = READ_FD.load(Ordering::SeqCst);
+    if read_fd < 0 || STATE.load(Ordering::SeqCst) != ABSENT {
+        return;
+    }
+    STATE.store(IDLE, Ordering::SeqCst);
+    match spawn_serving(read_fd, None, None) {
+        Ok(thread) => store_thread(thread),
+        Err(error) => {
+            STATE.store(ABSENT, Ordering::SeqCst);
+            diagnostics::warn(format_args!(
+                "signals are caught but nothing acts on them: could not start the signal thread again: {error}"
+            ));
+        }
     }
 }
 
@@ -200,20 +243,86 @@ impl Drop for Transition {
     }
 }
 
-extern "C" fn watch(_: *mut c_void) -> *mut c_void {
+/// The waiting thread's start routine: blocks until the first byte, then
+/// hands over. No allocation and nothing of std that allocates (see
+/// `waiting_thread`): a read loop on atomics and one syscall.
+extern "C" fn wait_for_first(_: *mut c_void) -> *mut c_void {
     let read_fd = READ_FD.load(Ordering::SeqCst);
+    loop {
+        let mut byte = 0u8;
+        // SAFETY: reads one byte into a live local from a pipe we own.
+        let read = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
+        match read {
+            1 => {
+                hand_over(read_fd, byte);
+                return std::ptr::null_mut();
+            }
+            -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            // The write end is never closed; anything else is unusable.
+            _ => return std::ptr::null_mut(),
+        }
+    }
+}
+
+/// From the waiting thread, woken by `byte`: starts the real thread to act
+/// on it — unless a pause is stopping this one (then it just ends, and the
+/// pause joins it). Where no thread can be started, acts on it here: the
+/// static stack has no guard page, but losing every cleanup of a process
+/// the system cannot give a thread would be worse.
+fn hand_over(read_fd: c_int, byte: u8) {
+    if STATE
+        .compare_exchange(IDLE, ACTING, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return;
+    }
+    // SAFETY: pthread_self has no preconditions.
+    let this_thread = unsafe { libc::pthread_self() };
+    match spawn_serving(read_fd, Some(this_thread), Some(byte)) {
+        // Stored before this thread ends, so before the new one, which
+        // joins this one first, can go idle and be paused.
+        Ok(thread) => store_thread(thread),
+        Err(error) => {
+            diagnostics::warn(format_args!(
+                "could not start the signal thread ({error}); acting on the signal on the waiting thread"
+            ));
+            serve(read_fd, None, Some(byte));
+        }
+    }
+}
+
+/// The start routine of a real thread started with no waiting thread
+/// before it (see [`start`]).
+extern "C" fn serve_from_start(_: *mut c_void) -> *mut c_void {
+    serve(READ_FD.load(Ordering::SeqCst), None, None);
+    std::ptr::null_mut()
+}
+
+/// The real signal thread's life: reaps the waiting thread it takes over
+/// from, acts on the byte that woke that one (its state is already
+/// acting) or on a signal marked while no thread was there, then on each
+/// byte read until a pause stops it.
+fn serve(read_fd: c_int, waiting: Option<usize>, first: Option<u8>) {
+    if let Some(waiting) = waiting {
+        #[allow(
+            clippy::unnecessary_cast,
+            reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
+        )]
+        // SAFETY: the waiting thread is joinable, has handed over (it ends
+        // right after), and is joined only here: once it has, no pause can
+        // join it (`hand_over` stored this thread in its place).
+        unsafe {
+            libc::pthread_join(waiting as libc::pthread_t, std::ptr::null_mut())
+        };
+    }
     note_kernel_id();
-    // glibc gives a new thread its own malloc arena (a 128 MiB mapping) at
-    // its first allocation; pay that now rather than after a signal, where
-    // it was measured to stretch SIGTERM to the process's end from about
-    // 0.25 ms to 1.3 ms and more (medians of 40 interleaved runs): a
-    // supervisor's stop should not wait on it. It costs start-up instead
-    // (a few thousand instructions, on this thread, beside `main`).
-    drop(std::hint::black_box(Box::new(0u64)));
     // Nothing may unwind out of a thread start routine.
     let _ = std::panic::catch_unwind(|| {
-        // A signal marked while no thread was there (a pause) comes first.
-        if !act_on_marked(read_fd, 0) {
+        let go_on = match first {
+            Some(byte) => act_while_acting(read_fd, byte),
+            None => act_on_marked(read_fd, 0),
+        };
+        if !go_on {
             return;
         }
         loop {
@@ -232,7 +341,6 @@ extern "C" fn watch(_: *mut c_void) -> *mut c_void {
             }
         }
     });
-    std::ptr::null_mut()
 }
 
 /// Acts on the signal `byte` stands for, if our handler marked one; `false`
@@ -244,6 +352,11 @@ fn act_on_marked(read_fd: c_int, byte: u8) -> bool {
     {
         return false;
     }
+    act_while_acting(read_fd, byte)
+}
+
+/// [`act_on_marked`] once the state says acting.
+fn act_while_acting(read_fd: c_int, byte: u8) -> bool {
     if let Some(signal) = handler::take_received(byte) {
         super::act(signal, &mut |limit| wait_for_wake(read_fd, limit));
     }

@@ -10,6 +10,8 @@
 //! | `unshare-paused` | the same inside a pause (single-threaded), then `ready`: a signal runs cleanup `a` |
 //! | `signal-while-paused` | raises SIGTERM inside a pause (nested: two guards), says `alive` after each guard but the last; the last drop acts on it |
 //! | `pause-on-a-thread` | another thread pauses, raises SIGTERM, says how many threads the process has, and drops the guard |
+//! | `thread-names` | cleanups that say which thread runs them (`on thread NAME`) and panic there; says how many threads the process has, then `ready` |
+//! | `thread-names-after-pause` | the same after a pause has stopped and restarted the signal thread |
 //! | `async-seccomp FILE` | `run_now` runs an async cleanup first (a runtime thread for async cleanups exists from then on); then `seccomp-paused`, with the removal done by an async cleanup instead |
 
 use std::sync::mpsc;
@@ -95,12 +97,30 @@ fn main() {
             });
             let _ = joined.recv();
         }
+        Some("thread-names") => thread_names(),
+        Some("thread-names-after-pause") => {
+            drop(signals::pause());
+            thread_names();
+        }
         other => panic!("unknown scenario {other:?}"),
     }
     say("ready");
     loop {
         std::thread::park();
     }
+}
+
+/// Two cleanups that show the thread the runtime runs them on: one says
+/// its name, the other panics there (the panic message names it too).
+fn thread_names() {
+    cleanup_runtime::register_named("panics", || -> () { panic!("a cleanup panicked") });
+    cleanup_runtime::register_named("where", || {
+        say(format_args!(
+            "on thread {}",
+            std::thread::current().name().unwrap_or("<unnamed>")
+        ));
+    });
+    say(format_args!("threads {}", threads()));
 }
 
 /// How many threads this process has now.
