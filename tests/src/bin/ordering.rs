@@ -1,19 +1,20 @@
 //! Fixture for ordering constraints (`after` / `before`), across crates and
 //! at run time. Every cleanup says `ran NAME`.
 //!
-//! Its statics, with `pool-lib`'s (whose module path sorts after this
-//! one's, so LIFO alone would run them first), by sequence number:
+//! Its statics, with `pool-lib`'s (a library's statics are numbered before
+//! the program's, so LIFO alone runs the program's first), by sequence
+//! number:
 //!
 //! | seq | cleanup | constraint |
 //! |---|---|---|
-//! | 0 | `flush-orders` | `before = "lib-pool"` |
-//! | 1 | `app-metrics` | |
-//! | 2 | `report_done` (`#[at_exit]`) | `after = ["lib-pool", "not-linked"]` (the second is absent) |
-//! | 3 | `lib-pool` (pool-lib) | |
-//! | 4 | `audit` (pool-lib, `#[at_exit]`) | `after = "app-metrics"` |
+//! | 0 | `lib-pool` (pool-lib) | |
+//! | 1 | `audit` (pool-lib, `#[at_exit]`) | `after = "app-metrics"` |
+//! | 2 | `flush-orders` | `before = names::LIB_POOL` (a `const` path) |
+//! | 3 | `app-metrics` | |
+//! | 4 | `report_done` (`#[at_exit]`) | `after = ["lib-pool", "not-linked"]` (no cleanup is called the second: a warning) |
 //!
 //! LIFO would run 4, 3, 2, 1, 0; the constraints give
-//! app-metrics, lib-audit, flush-orders, lib-pool, report-done.
+//! app-metrics, flush-orders, lib-audit, lib-pool, report-done.
 //!
 //! | scenario | what it does |
 //! |---|---|
@@ -24,6 +25,7 @@
 //! | `run-now` | the run-time set; prints `pending NAME NAME ...` (`report().pending()`), then `report JSON` of `run_now`; returns |
 //! | `during-run` | a cleanup registers late-db, late-cache (after late-db), late-audit (after lib-pool) |
 //! | `deadline` | the run-time set, then a cleanup that hangs (it runs first); the rest are skipped |
+//! | `gone` | gone-db registered and unregistered, ran-db registered and run by `run_now` (with the statics); then late after both; returns |
 //!
 //! The run-time set, by sequence: rt-writer (5, `before("rt-pool")`),
 //! rt-pool (6), rt-db (7), rt-cache (8, `after("rt-db")`,
@@ -35,7 +37,12 @@ use std::thread;
 use cleanup_runtime::{at_exit, cleanup};
 use cleanup_tests::{ran, say};
 
-#[cleanup(name = "flush-orders", before = "lib-pool")]
+/// The names this program orders against, written once.
+mod names {
+    pub const LIB_POOL: &str = "lib-pool";
+}
+
+#[cleanup(name = "flush-orders", before = names::LIB_POOL)]
 fn flush_orders() {
     ran("flush-orders");
 }
@@ -67,6 +74,7 @@ fn main() {
         "run-now" => run_now(),
         "during-run" => during_run(),
         "deadline" => deadline(),
+        "gone" => gone(),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -112,6 +120,14 @@ fn during_run() {
         named("late-cache").after("late-db").register();
         named("late-audit").after("lib-pool").register();
     });
+}
+
+fn gone() {
+    named("gone-db").register();
+    assert!(cleanup_runtime::unregister("gone-db"));
+    named("ran-db").register();
+    let _ = cleanup_runtime::run_now();
+    named("late").after("ran-db").after("gone-db").register();
 }
 
 fn deadline() {
