@@ -101,6 +101,7 @@ pub(crate) fn read(variable: Variable) -> Option<OsString> {
 /// systemd's notification protocol (`process::systemd`). Not one of ours,
 /// but read under the same rule: not in a privileged process, whose
 /// environment is not its owner's. Read once per process, by the caller.
+#[cfg(all(target_os = "linux", feature = "systemd"))]
 pub(crate) fn notify_socket_set() -> bool {
     !privileged() && std::env::var_os("NOTIFY_SOCKET").is_some_and(|path| !path.is_empty())
 }
