@@ -21,5 +21,7 @@ pub(crate) mod listening;
 pub(crate) mod park;
 pub(crate) mod pending;
 pub(crate) mod set_up;
+#[cfg(unix)]
+pub(crate) mod signal_calls;
 pub(crate) mod thread_token;
 pub(crate) mod time_limited;

@@ -9,6 +9,8 @@ use windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT;
 
 #[cfg(windows)]
 use crate::base::park;
+#[cfg(unix)]
+use crate::base::signal_calls;
 
 /// Unix: ends the process by `signal`, as its default action would; as PID 1,
 /// where the default action of these signals is to be ignored, with the
@@ -27,22 +29,23 @@ pub(crate) fn die_now(signal: c_int) -> ! {
     // (whose default is to end the process): that one call was all the
     // runtime used of signal-hook, which put two crates (signal-hook,
     // signal-hook-registry) in every user's build.
-    // SAFETY: sigemptyset, sigaddset, sigaction, pthread_sigmask and raise
-    // are async-signal-safe (so is abort); the action and the set are live locals,
-    // and all-zero bytes are a valid value of both plain C structs.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = libc::SIG_DFL;
-        libc::sigemptyset(&mut action.sa_mask);
-        if libc::sigaction(signal, &action, std::ptr::null_mut()) == 0 {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            libc::sigaddset(&mut set, signal);
-            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-            libc::raise(signal);
-        }
+    let mut action: libc::sigaction = zeroed_action();
+    action.sa_sigaction = libc::SIG_DFL;
+    action.sa_mask = signal_calls::empty_set();
+    // SAFETY: sigaction is async-signal-safe (so are the calls of
+    // `signal_calls` and abort); the action is a live, initialised local.
+    if unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) } == 0 {
+        signal_calls::unblock(signal);
+        signal_calls::raise(signal);
     }
     std::process::abort()
+}
+
+/// A `sigaction` of all-zero bytes, a valid value of the plain C struct.
+#[cfg(unix)]
+fn zeroed_action() -> libc::sigaction {
+    // SAFETY: all-zero bytes are a valid value of the plain C struct.
+    unsafe { std::mem::zeroed() }
 }
 
 /// Windows: ends the process with the status the default control handler gives,

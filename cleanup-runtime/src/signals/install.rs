@@ -7,7 +7,7 @@ use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 
 use super::{handler, signal_thread};
-use crate::base::diagnostics;
+use crate::base::{diagnostics, signal_calls};
 
 /// The signals whose default action ends the process and that we handle.
 pub(super) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -158,7 +158,7 @@ fn set_action(signal: c_int, handler: libc::sighandler_t, flags: c_int) {
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = handler;
         action.sa_flags = flags;
-        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_mask = signal_calls::empty_set();
         libc::sigaction(signal, &action, std::ptr::null_mut());
     }
 }

@@ -71,9 +71,11 @@ pub(super) fn start(read_fd: c_int) -> io::Result<()> {
     }
     STATE.store(IDLE, Ordering::SeqCst);
     let thread = waiting_thread::spawn_on_small_stack(wait_for_first)
-        // A program whose thread-local storage does not fit the small
-        // stack: the real thread at once.
-        .or_else(|_| spawn_raw(serve_from_start));
+        // Off Linux, or a program whose thread-local storage does not fit
+        // the small stack: a waiting thread with a stack of the usual
+        // size (it still hands over, so the cleanups run on
+        // `cleanup-signal` everywhere).
+        .or_else(|_| spawn_raw(wait_for_first));
     match thread {
         Ok(thread) => {
             store_thread(thread);
@@ -289,13 +291,6 @@ fn hand_over(read_fd: c_int, byte: u8) {
             serve(read_fd, None, Some(byte));
         }
     }
-}
-
-/// The start routine of a real thread started with no waiting thread
-/// before it (see [`start`]).
-extern "C" fn serve_from_start(_: *mut c_void) -> *mut c_void {
-    serve(READ_FD.load(Ordering::SeqCst), None, None);
-    std::ptr::null_mut()
 }
 
 /// The real signal thread's life: reaps the waiting thread it takes over

@@ -25,6 +25,8 @@
 use std::cell::Cell;
 use std::ffi::c_int;
 
+use crate::base::signal_calls;
+
 thread_local! {
     /// Whether this thread stops at its abort. A `const` `Cell<bool>`: no
     /// lazy set-up and no destructor, so reading it in the handler is a
@@ -65,7 +67,7 @@ fn take_sigabrt() -> bool {
         }
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = ours;
-        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_mask = signal_calls::empty_set();
         libc::sigaction(libc::SIGABRT, &action, std::ptr::null_mut()) == 0
     }
 }
@@ -74,14 +76,7 @@ fn take_sigabrt() -> bool {
 /// default action back (as newer glibc and musl do): unblock it here, on a
 /// thread that is about to abort anyway.
 fn unblock_sigabrt() {
-    // SAFETY: `set` is initialised by sigemptyset before use;
-    // pthread_sigmask with a null old set only changes this thread's mask.
-    unsafe {
-        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-        libc::sigemptyset(set.as_mut_ptr());
-        libc::sigaddset(set.as_mut_ptr(), libc::SIGABRT);
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, set.as_ptr(), std::ptr::null_mut());
-    }
+    signal_calls::unblock(libc::SIGABRT);
 }
 
 /// Async-signal-safe: a thread-local load, `pause`, and `die_now`'s
