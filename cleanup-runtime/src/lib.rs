@@ -76,9 +76,17 @@
 //! # Order
 //!
 //! One sequence per process, run highest number first (LIFO). Static
-//! cleanups count as registered before `main`, numbered by module path, then
-//! file, line and column — so within one module, in source order, and the
-//! same from build to build (`inventory`'s own order is not). The position
+//! cleanups count as registered before `main`: the libraries' first, then
+//! the program's own, each by module path, then file, line and column — so
+//! within one module in source order, and the same from build to build
+//! (`inventory`'s own order is not). The program's own are those of the
+//! crate cargo builds as the executable (a binary or example,
+//! `CARGO_BIN_NAME`) or test harness (`cfg(test)`); numbered last, they run
+//! first, so a program's cleanups run before those of the libraries they
+//! use, the reverse of set-up, as C++ and Python tear down. Between two
+//! libraries the module paths decide: the order is fixed but says nothing
+//! of which uses which, so a library that needs another's cleanup name it
+//! (below). Outside cargo every crate counts as a library. The position
 //! is that of the function's name where it is written: for cleanups that a
 //! `macro_rules!` declares, in the macro's body (or at the call, for a name
 //! passed in), so they keep the order the macro has them in. Run-time
@@ -88,14 +96,18 @@
 //!
 //! ## Ordering constraints: `after` and `before`
 //!
-//! Across crates, sequence numbers are an accident of module paths. Where
-//! the order matters, say so by name, as systemd units do with `After=` and
+//! Between libraries, sequence numbers are an accident of module paths.
+//! Where the order matters, say so by name, as systemd units do with `After=` and
 //! `Before=`: `after = "name"` (or a list, `after = ["a", "b"]`) and
 //! `before = ...` on `#[cleanup]` and `#[at_exit]`, or [`Cleanup::after`]
-//! and [`Cleanup::before`] at run time. A library that owns a pool:
+//! and [`Cleanup::before`] at run time. A name is a string literal or a
+//! path to a `const` of type `&str`, which a library can publish so that
+//! its dependents do not repeat (or misspell) it: `before = db::POOL`,
+//! `after = [crate::names::HTTP, "jobs"]`. A library that owns a pool:
 //!
 //! ```text
 //! // crate `db`
+//! pub const POOL: &str = "db-pool";
 //! #[cleanup(name = "db-pool")]
 //! fn close_pool() { /* ... */ }
 //! ```
@@ -103,11 +115,11 @@
 //! and the application whose cleanup writes through it:
 //!
 //! ```standalone_crate
-//! # mod db { #[cleanup_runtime::cleanup(name = "db-pool")] pub fn close_pool() { println!("pool closed"); } }
+//! # mod db { pub const POOL: &str = "db-pool"; #[cleanup_runtime::cleanup(name = "db-pool")] pub fn close_pool() { println!("pool closed"); } }
 //! use cleanup_runtime::cleanup;
 //!
 //! // Runs before the pool closes, whatever the module paths say.
-//! #[cleanup(name = "flush-orders", before = "db-pool")]
+//! #[cleanup(name = "flush-orders", before = db::POOL)]
 //! fn flush_orders() {
 //!     println!("orders flushed");
 //! }
@@ -117,7 +129,7 @@
 //!     cleanup_runtime::Cleanup::new(|| println!("cache dropped"))
 //!         .name("cache")
 //!         .after("db-pool")
-//!         .before("log-sink") // no "log-sink" pending: ignored
+//!         .before("log-sink") // no "log-sink" anywhere: ignored, and a warning
 //!         .register();
 //!     let report = cleanup_runtime::run_now(); // what exit would do
 //!     let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
@@ -132,9 +144,12 @@
 //! - With no constraint it is LIFO, as above, at no measurable cost.
 //! - Constraints name names (`#[cleanup(name = ...)]`, [`register_named`]);
 //!   an unnamed cleanup can constrain itself but not be named. A name that
-//!   is not pending is ignored: an optional part of the program, or one
-//!   already run. A named replacement is what others wait for; its own
-//!   run-time constraints leave with the replaced entry.
+//!   is not pending is ignored: one already run or unregistered, silently;
+//!   one no cleanup of the process ever had (a misspelling, or an optional
+//!   part the program did not set up) with one line on stderr and an entry
+//!   in the report's [`warnings`](Report::warnings), when the run plans. A
+//!   named replacement is what others wait for; its own run-time
+//!   constraints leave with the replaced entry.
 //! - They hold on every path: exit, signals, [`run_now`], the deadline's
 //!   `skipped` list, and for cleanups registered while the run goes on;
 //!   [`report`]`().pending()` lists the planned order.
@@ -142,8 +157,9 @@
 //!   on stderr naming its members and an entry in the report's
 //!   [`warnings`](Report::warnings), and its members run in LIFO order
 //!   among themselves (their constraints to others still hold).
-//! - In the attributes, a value that is not a string literal, an empty
-//!   name, and a cleanup ordered against its own name are compile errors.
+//! - In the attributes, a value that is neither a string literal nor a
+//!   path, a path to anything but a `&str` `const`, an empty name, and a
+//!   cleanup ordered against its own name are compile errors.
 //!
 //! # When cleanups run
 //!
