@@ -162,11 +162,11 @@ impl<T> Kept<T> {
     ///
     /// ```
     /// let kept = cleanup_runtime::drop_at_exit(String::from("mine again"));
-    /// assert_eq!(kept.take().as_deref(), Some("mine again"));
+    /// assert_eq!(kept.into_inner().as_deref(), Some("mine again"));
     /// assert!(cleanup_runtime::run_now().entries().is_empty());
     /// ```
     #[must_use = "the value is handed back, not dropped at exit: use it or drop it"]
-    pub fn take(self) -> Option<T> {
+    pub fn into_inner(self) -> Option<T> {
         self.handle.unregister();
         self.slot
             .lock()

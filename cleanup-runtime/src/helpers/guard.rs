@@ -195,6 +195,27 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
     }
 }
 
+impl<T, R: CleanupResult> ResourceGuard<T, R> {
+    /// Takes the resource back without releasing it, and takes the exit
+    /// cleanup back: the release function is dropped unrun. `None` if the
+    /// resource was already released at exit. An associated function, as
+    /// scopeguard's `ScopeGuard::into_inner`, so it never shadows a method
+    /// of the resource.
+    ///
+    /// ```
+    /// use cleanup_runtime::ResourceGuard;
+    ///
+    /// let guard = ResourceGuard::new(String::from("lease"), |lease| println!("returned {lease}"));
+    /// let lease = ResourceGuard::into_inner(guard); // nothing printed
+    /// assert_eq!(lease.as_deref(), Some("lease"));
+    /// assert!(cleanup_runtime::run_now().entries().is_empty());
+    /// ```
+    #[must_use = "the resource is handed back unreleased: use it or release it yourself"]
+    pub fn into_inner(mut guard: ResourceGuard<T, R>) -> Option<T> {
+        guard.registered.release(|pending| pending.resource)
+    }
+}
+
 impl<T, R: CleanupResult> Drop for ResourceGuard<T, R> {
     fn drop(&mut self) {
         let released = self.registered.release(|pending| {

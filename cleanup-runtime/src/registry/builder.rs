@@ -37,7 +37,7 @@ use crate::registry::{self, Direction, Entries, Inserted, Intake, first_use, int
 ///     .before("log-sink") // no "log-sink" pending: ignored
 ///     .register();
 /// let report = cleanup_runtime::run_now();
-/// let names: Vec<_> = report.entries().iter().map(|e| e.name().into_owned()).collect();
+/// let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
 /// assert_eq!(names, ["db-pool", "cache"]);
 /// assert!(!cache.unregister(), "it ran");
 /// ```

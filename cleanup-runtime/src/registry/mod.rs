@@ -461,10 +461,7 @@ impl Entries {
             .rev()
             .filter_map(|slot| {
                 let entry = slot.entry.as_ref()?;
-                Some(PendingEntry {
-                    sequence: slot.sequence,
-                    origin: entry.origin.clone(),
-                })
+                Some(PendingEntry::new(slot.sequence, entry.origin.clone()))
             })
             .collect()
     }

@@ -23,6 +23,7 @@ pub use names::ParseNameError;
 use text::push_entry_line;
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::base::entry::Origin;
@@ -142,6 +143,9 @@ pub struct EntryReport {
     /// `None` when it succeeded: the common case costs one word.
     pub(crate) failure: Failure,
     pub(crate) nanos: u64,
+    /// The readable name of a closure, made the first time it is asked
+    /// for (see [`readable_name`]).
+    pub(crate) readable: OnceLock<Box<str>>,
 }
 
 impl EntryReport {
@@ -156,12 +160,12 @@ impl EntryReport {
     /// assert_eq!(cleanup_runtime::run_now().entries()[0].name(), "flush");
     ///
     /// cleanup_runtime::register(|| {});
-    /// let name = cleanup_runtime::run_now().entries()[0].name().into_owned();
-    /// assert!(name.starts_with("closure in "), "{name}");
+    /// let report = cleanup_runtime::run_now();
+    /// assert!(report.entries()[0].name().starts_with("closure in "));
     /// ```
     #[must_use]
-    pub fn name(&self) -> Cow<'_, str> {
-        self.origin.name()
+    pub fn name(&self) -> &str {
+        readable_name(&self.origin, &self.readable)
     }
 
     /// Its place in the one sequence of the process: statics first (by
@@ -259,11 +263,20 @@ impl EntryReport {
 /// ```
 #[derive(Clone, Debug)]
 pub struct PendingEntry {
-    pub(crate) sequence: u64,
-    pub(crate) origin: Origin,
+    sequence: u64,
+    origin: Origin,
+    readable: OnceLock<Box<str>>,
 }
 
 impl PendingEntry {
+    pub(crate) fn new(sequence: u64, origin: Origin) -> PendingEntry {
+        PendingEntry {
+            sequence,
+            origin,
+            readable: OnceLock::new(),
+        }
+    }
+
     /// Its name (see [`EntryReport::name`]).
     ///
     /// ```
@@ -272,8 +285,8 @@ impl PendingEntry {
     /// # cleanup_runtime::clear();
     /// ```
     #[must_use]
-    pub fn name(&self) -> Cow<'_, str> {
-        self.origin.name()
+    pub fn name(&self) -> &str {
+        readable_name(&self.origin, &self.readable)
     }
 
     /// Its sequence number (see [`EntryReport::sequence`]).
@@ -298,6 +311,41 @@ impl PendingEntry {
     #[must_use]
     pub fn source(&self) -> String {
         self.origin.source().to_string()
+    }
+
+    /// The source file alone (see [`EntryReport::file`]).
+    ///
+    /// ```
+    /// cleanup_runtime::register(|| {});
+    /// assert!(cleanup_runtime::report().pending()[0].file().ends_with(".rs"));
+    /// # cleanup_runtime::clear();
+    /// ```
+    #[must_use]
+    pub fn file(&self) -> &str {
+        self.origin.file()
+    }
+
+    /// The source line alone (see [`EntryReport::line`]).
+    ///
+    /// ```
+    /// let here = line!(); cleanup_runtime::register(|| {});
+    /// assert_eq!(cleanup_runtime::report().pending()[0].line(), here);
+    /// # cleanup_runtime::clear();
+    /// ```
+    #[must_use]
+    pub fn line(&self) -> u32 {
+        self.origin.line()
+    }
+}
+
+/// The name a report gives `origin`: borrowed from it, or — for a closure,
+/// whose type name is made readable — built once into `cache`. Built when
+/// asked for, not when the entry is recorded: the run at exit records every
+/// cleanup, and most reports are never read entry by entry.
+fn readable_name<'a>(origin: &'a Origin, cache: &'a OnceLock<Box<str>>) -> &'a str {
+    match origin.name() {
+        Cow::Borrowed(name) => name,
+        Cow::Owned(name) => cache.get_or_init(|| name.into_boxed_str()),
     }
 }
 
@@ -400,7 +448,8 @@ impl Report {
     /// ```
     /// cleanup_runtime::register_named("first", || {});
     /// cleanup_runtime::register_named("second", || {});
-    /// let names: Vec<_> = cleanup_runtime::run_now().entries().iter().map(|e| e.name().into_owned()).collect();
+    /// let report = cleanup_runtime::run_now();
+    /// let names: Vec<&str> = report.entries().iter().map(|e| e.name()).collect();
     /// assert_eq!(names, ["second", "first"]);
     /// ```
     #[must_use]

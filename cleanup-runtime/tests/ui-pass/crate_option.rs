@@ -18,7 +18,7 @@ fn default_path_written_out() {}
 
 fn main() {
     let report = framework::rt::run_now();
-    let mut names: Vec<_> = report.entries().iter().map(|e| e.name().into_owned()).collect();
+    let mut names: Vec<_> = report.entries().iter().map(|e| e.name().to_owned()).collect();
     names.sort();
     assert_eq!(
         names,

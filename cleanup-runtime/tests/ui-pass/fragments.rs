@@ -54,7 +54,7 @@ fn main() {
     let mut names: Vec<String> = report
         .pending()
         .iter()
-        .map(|entry| entry.name().into_owned())
+        .map(|entry| entry.name().to_owned())
         .filter(|name| !name.ends_with("::at_exit_with_tt"))
         .collect();
     names.sort_unstable();

@@ -123,7 +123,7 @@ fn run_one() {
     let history: Vec<_> = cleanup_runtime::report()
         .entries()
         .iter()
-        .map(|entry| entry.name().into_owned())
+        .map(|entry| entry.name().to_owned())
         .collect();
     say(format_args!("history {}", history.join(" ")));
 }
