@@ -399,10 +399,10 @@ impl Entries {
             .order
             .into_iter()
             .filter_map(|sequence| {
-                Some(PendingEntry {
+                Some(PendingEntry::new(
                     sequence,
-                    origin: self.get(sequence)?.origin.clone(),
-                })
+                    self.get(sequence)?.origin.clone(),
+                ))
             })
             .collect()
     }
@@ -503,7 +503,7 @@ mod tests {
         registry
             .pending()
             .iter()
-            .map(|p| p.name().into_owned())
+            .map(|p| p.name().to_owned())
             .collect()
     }
 
@@ -612,7 +612,11 @@ mod tests {
             warnings[0].contains("\"cache\"") && warnings[0].contains("after \"db-pol\""),
             "{warnings:?}"
         );
-        assert_eq!(registry.warnings(), warnings, "kept for report(), not repeated");
+        assert_eq!(
+            registry.warnings(),
+            warnings,
+            "kept for report(), not repeated"
+        );
     }
 
     #[test]
