@@ -484,6 +484,9 @@ pub mod __private;
 #[doc = include_str!("../docs/HAZARDS.md")]
 pub mod hazards {}
 
+#[cfg(doctest)]
+mod readme;
+
 /// Declares a cleanup on a function: it runs once when the process ends,
 /// in the sequence described in the [crate docs](crate#order).
 ///
@@ -563,7 +566,9 @@ pub use helpers::guard::ResourceGuard;
 pub use outcome::CleanupResult;
 pub use registry::builder::Cleanup;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
-pub use report::{EntryReport, EntryStatus, ParseNameError, PendingEntry, Report, Trigger};
+pub use report::{
+    EntryReport, EntryStatus, ParseNameError, PendingEntry, Report, Side, Trigger, Warning,
+};
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use run::async_registration::register_async;

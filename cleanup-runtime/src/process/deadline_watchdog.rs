@@ -81,11 +81,7 @@ fn give_up(limit: Duration) {
         );
         let mut warnings = registry.entries.take_warnings();
         if registry.manual_runs > 0 {
-            warnings.push(
-                "a cleanup that run_now started on another thread was still running \
-                 when the deadline passed; it is not in this report"
-                    .to_owned(),
-            );
+            warnings.push(crate::report::Warning::ManualRunCutOff);
         }
         (run, warnings)
     };

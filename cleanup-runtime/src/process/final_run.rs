@@ -136,10 +136,9 @@ fn run_on_the_signal_thread() {
 /// Skips every pending cleanup of the final run, saying why.
 #[cold]
 fn run_none(looser: &sandbox::Looser) {
-    let why = format!(
-        "no cleanup ran on the signal: {looser}; set the sandbox up inside \
-         cleanup_runtime::signals::pause() so that the signal thread shares it"
-    );
+    let why = crate::report::Warning::OutsideSandbox {
+        detail: looser.to_string(),
+    };
     crate::base::diagnostics::warn(format_args!("{why}"));
     let mut registry = registry::lock();
     let registry::Registry {
@@ -371,7 +370,7 @@ fn finish() {
 ///
 /// The wait for a manual run is bounded by the deadline: the watchdog
 /// takes the record and ends the process when it passes.
-fn take_record_sealed() -> Option<(Run, Vec<String>)> {
+fn take_record_sealed() -> Option<(Run, Vec<crate::report::Warning>)> {
     loop {
         let mut registry = registry::lock();
         if registry.final_run.is_some() && registry.manual_runs > 0 {

@@ -35,7 +35,7 @@ use super::{Entries, Slot};
 use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
 use crate::base::entry::{Entry, Label, Origin};
-use crate::report::PendingEntry;
+use crate::report::{PendingEntry, Side, Warning};
 
 /// Which side of another cleanup an entry runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,10 +67,10 @@ pub(crate) struct Constraints {
     /// not report them again.
     broken: Vec<Vec<u64>>,
     /// The warnings every cycle found so far got, for `report()`.
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     /// Those not yet in a run's record: the run takes them when it ends
     /// ([`Entries::take_warnings`]), so its steps need not carry the record.
-    unclaimed: Vec<String>,
+    unclaimed: Vec<Warning>,
     /// The names of run-time named entries that left (ran, removed,
     /// cleared): a constraint naming one is about an entry that existed.
     departed: BTreeSet<Arc<str>>,
@@ -304,20 +304,20 @@ impl Entries {
 
     /// A warning for the report of the run that is ending, and for
     /// `report()`: something the run did not do and why.
-    pub(crate) fn add_warning(&mut self, warning: String) {
+    pub(crate) fn add_warning(&mut self, warning: Warning) {
         self.order.warnings.push(warning.clone());
         self.order.unclaimed.push(warning);
     }
 
     /// The cycle warnings found since a run last took them, for the report
     /// of the run that is ending.
-    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+    pub(crate) fn take_warnings(&mut self) -> Vec<Warning> {
         std::mem::take(&mut self.order.unclaimed)
     }
 
     /// The same, left for the run that takes them (a `run_now` inside the
     /// final run: the final run's report lists them).
-    pub(crate) fn warnings_unclaimed(&self) -> Vec<String> {
+    pub(crate) fn warnings_unclaimed(&self) -> Vec<Warning> {
         self.order.unclaimed.clone()
     }
 
@@ -424,7 +424,7 @@ impl Entries {
     /// The targets of pending entries' constraints that no pending entry
     /// has and no plan looked up before, each once: with the warning to
     /// give when no cleanup of this process ever had that name.
-    fn unknown_targets(&self) -> Vec<(Arc<str>, Option<String>)> {
+    fn unknown_targets(&self) -> Vec<(Arc<str>, Option<Warning>)> {
         let mut seen = BTreeSet::new();
         let mut found = Vec::new();
         for slot in &self.slots {
@@ -437,10 +437,10 @@ impl Entries {
             let given_before = given.into_iter().flat_map(|given| &given.before);
             let targets = after
                 .iter()
-                .map(|name| ("after", *name))
-                .chain(given_after.map(|name| ("after", &**name)))
-                .chain(before.iter().map(|name| ("before", *name)))
-                .chain(given_before.map(|name| ("before", &**name)));
+                .map(|name| (Side::After, *name))
+                .chain(given_after.map(|name| (Side::After, &**name)))
+                .chain(before.iter().map(|name| (Side::Before, *name)))
+                .chain(given_before.map(|name| (Side::Before, &**name)));
             for (side, target) in targets {
                 if self.names.contains_key(target)
                     || self.order.looked_up.contains(target)
@@ -449,14 +449,11 @@ impl Entries {
                     continue;
                 }
                 let known = self.order.departed.contains(target) || declared_statically(target);
-                let warning = (!known).then(|| {
-                    format!(
-                        "{:?} ({}) is to run {side} {target:?}, but no cleanup of that name \
-                         was registered in this process (a misspelling?); that constraint \
-                         is ignored",
-                        entry.origin.name(),
-                        entry.origin.source(),
-                    )
+                let warning = (!known).then(|| Warning::UnknownName {
+                    cleanup: entry.origin.name().into_owned(),
+                    source: entry.origin.source().to_string(),
+                    side,
+                    name: target.to_owned(),
                 });
                 found.push((Arc::from(target), warning));
             }
@@ -466,7 +463,7 @@ impl Entries {
 
     /// The cycle warnings of this process so far, and those the pending
     /// entries would give, for `report()`.
-    pub(crate) fn warnings(&self) -> Vec<String> {
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut warnings = self.order.warnings.clone();
         if !self.unconstrained() {
             warnings.extend(
@@ -491,7 +488,7 @@ mod tests {
     use crate::registry::tests::entry;
 
     /// Takes every entry the way the run loop does.
-    fn drain(registry: &mut Entries) -> (Vec<String>, Vec<String>) {
+    fn drain(registry: &mut Entries) -> (Vec<String>, Vec<Warning>) {
         let mut names = Vec::new();
         while let Some((_, entry, _)) = registry.pop_next() {
             names.push(entry.origin.name().into_owned());
@@ -576,7 +573,10 @@ mod tests {
         let (ran, warnings) = drain(&mut registry);
         assert_eq!(ran, ["c", "b", "a"]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("\"b\", \"a\""), "{warnings:?}");
+        assert!(
+            warnings[0].to_string().contains("\"b\", \"a\""),
+            "{warnings:?}"
+        );
         assert_eq!(registry.warnings(), warnings, "kept for report()");
     }
 
@@ -609,7 +609,8 @@ mod tests {
         let (_, warnings) = drain(&mut registry);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
-            warnings[0].contains("\"cache\"") && warnings[0].contains("after \"db-pol\""),
+            warnings[0].to_string().contains("\"cache\"")
+                && warnings[0].to_string().contains("after \"db-pol\""),
             "{warnings:?}"
         );
         assert_eq!(

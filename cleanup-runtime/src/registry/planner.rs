@@ -74,16 +74,10 @@ pub(crate) struct Cycle {
 
 impl Cycle {
     /// The one line a cycle gets on stderr and in the report.
-    pub(crate) fn warning(&self) -> String {
-        let labels: Vec<String> = self
-            .labels
-            .iter()
-            .map(|label| format!("{label:?}"))
-            .collect();
-        format!(
-            "the ordering constraints of {} form a cycle; they run last registered first",
-            labels.join(", ")
-        )
+    pub(crate) fn warning(&self) -> crate::report::Warning {
+        crate::report::Warning::Cycle {
+            members: self.labels.clone(),
+        }
     }
 }
 
@@ -534,7 +528,7 @@ mod tests {
         assert_eq!(plan.cycles[0].members, [1, 2, 3]);
         assert_eq!(plan.cycles[0].labels, ["c", "b", "a"]);
         assert_eq!(
-            plan.cycles[0].warning(),
+            plan.cycles[0].warning().to_string(),
             "the ordering constraints of \"c\", \"b\", \"a\" form a cycle; they run last \
              registered first"
         );

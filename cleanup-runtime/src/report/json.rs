@@ -10,7 +10,7 @@
 
 use serde_core::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::{EntryReport, PendingEntry, Report};
+use super::{EntryReport, PendingEntry, Report, Warning};
 #[cfg(feature = "serde")]
 use super::{EntryStatus, Trigger};
 
@@ -31,7 +31,7 @@ impl Serialize for Json<'_, Report> {
         out.serialize_field("status", &report.status)?;
         out.serialize_field("signal", &report.signal)?;
         out.serialize_field("shutdown_signal", &report.shutdown_signal)?;
-        out.serialize_field("warnings", &report.warnings)?;
+        out.serialize_field("warnings", &Each(&report.warnings))?;
         out.serialize_field("entries", &Each(&report.entries))?;
         out.serialize_field("pending", &Each(&report.pending))?;
         out.end()
@@ -101,6 +101,22 @@ impl Serialize for PendingEntry {
     }
 }
 
+/// A warning is its line, as the text form prints it.
+impl Serialize for Json<'_, Warning> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
+/// Its line, as in the JSON form.
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Json(self).serialize(serializer)
+    }
+}
+
 /// The lowercase name, as in the JSON form.
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
@@ -130,7 +146,9 @@ mod tests {
             status: Some(143),
             signal: Some(15),
             shutdown_signal: None,
-            warnings: vec!["a \"quoted\" line".into()],
+            warnings: vec![Warning::Cycle {
+                members: vec!["a \"quoted\" name".into()],
+            }],
             entries: Vec::new(),
             pending: Vec::new(),
         }
@@ -140,7 +158,7 @@ mod tests {
     fn the_fields_in_their_documented_order() {
         assert_eq!(
             to_string(&sample()),
-            r#"{"trigger":"signal","status":143,"signal":15,"shutdown_signal":null,"warnings":["a \"quoted\" line"],"entries":[],"pending":[]}"#
+            r#"{"trigger":"signal","status":143,"signal":15,"shutdown_signal":null,"warnings":["the ordering constraints of \"a \\\"quoted\\\" name\" form a cycle; they run last registered first"],"entries":[],"pending":[]}"#
         );
     }
 

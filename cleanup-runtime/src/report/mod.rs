@@ -18,9 +18,11 @@ mod json;
 mod names;
 pub(crate) mod record;
 mod text;
+mod warning;
 
 pub use names::ParseNameError;
 use text::push_entry_line;
+pub use warning::{Side, Warning};
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -371,7 +373,7 @@ pub struct Report {
     pub(crate) status: Option<i32>,
     pub(crate) signal: Option<i32>,
     pub(crate) shutdown_signal: Option<i32>,
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<Warning>,
     pub(crate) entries: Vec<EntryReport>,
     pub(crate) pending: Vec<PendingEntry>,
 }
@@ -434,12 +436,12 @@ impl Report {
     /// Cleanup::new(|| {}).name("b").after("a").register();
     /// let report = cleanup_runtime::run_now();
     /// assert_eq!(report.warnings().len(), 1);
-    /// assert!(report.warnings()[0].contains("cycle"));
+    /// assert!(matches!(report.warnings()[0], cleanup_runtime::Warning::Cycle { .. }));
     /// let names: Vec<_> = report.entries().iter().map(|e| e.name()).collect();
     /// assert_eq!(names, ["b", "a"], "a cycle's members run last registered first");
     /// ```
     #[must_use]
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
 
