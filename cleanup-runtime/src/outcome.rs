@@ -52,7 +52,8 @@ use std::fmt::Display;
 #[diagnostic::on_unimplemented(
     message = "a cleanup must return `()` or `Result<(), E>` with `E: Display`, not `{Self}`",
     label = "this return type is not `()` or `Result<(), E: Display>`",
-    note = "a closure whose body only panics or exits has type `!`: write it `|| -> () {{ ... }}`"
+    note = "a closure whose body only panics or exits has type `!`: write it `|| -> () {{ ... }}`",
+    note = "a closure that uses `?` names its error type in its last value: `Ok::<(), std::io::Error>(())`"
 )]
 pub trait CleanupResult: sealed::Sealed {
     /// `Ok(())` for success, `Err(text)` for a failure to report.
