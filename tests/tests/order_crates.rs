@@ -117,8 +117,13 @@ fn a_misspelt_name_in_a_constraint_is_one_warning() {
     assert_eq!(warnings.len(), 1, "{context}");
     let warning = warnings[0].as_str().expect("a string");
     assert!(
-        warning.contains("is to run after \"order-pol\", but no cleanup of that name was registered"),
+        warning
+            .contains("is to run after \"order-pol\", but no cleanup of that name was registered"),
         "{context}"
     );
-    assert_eq!(stderr, [format!("cleanup: {warning}")], "one line, once\n{context}");
+    assert_eq!(
+        stderr,
+        [format!("cleanup: {warning}")],
+        "one line, once\n{context}"
+    );
 }

@@ -131,7 +131,12 @@ fn a_name_that_left_is_not_warned_about() {
         .into_iter()
         .filter(|line| line.starts_with("cleanup:"))
         .collect();
-    assert_eq!(lines.len(), 1, "only run_now's not-linked\n{}", run.context());
+    assert_eq!(
+        lines.len(),
+        1,
+        "only run_now's not-linked\n{}",
+        run.context()
+    );
     assert!(lines[0].contains("\"not-linked\""), "{}", run.context());
 }
 
