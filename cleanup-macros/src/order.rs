@@ -198,7 +198,7 @@ impl Order {
                     );
                     let private = Ident::new(&private.to_string(), span);
                     checks.extend(quote_spanned! {span=>
-                        const #value: &'static ::core::primitive::str = #path;
+                        const #value: &::core::primitive::str = #path;
                         const _: () = #private::check_target(#value, #own);
                     });
                     list.push(quote!(#value));

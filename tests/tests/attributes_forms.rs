@@ -31,6 +31,7 @@ fn every_form_runs_once_and_fragments_mean_what_the_literals_mean() {
             "listed",
             "named",
             "ordered",
+            "ordered_by_path",
             "plain",
             "timed",
             "tt_at_exit",
@@ -53,6 +54,8 @@ fn every_form_runs_once_and_fragments_mean_what_the_literals_mean() {
         ("from-expr", "timed"),
         ("named", "from-tt"),
         ("from-tt", "tt_at_exit"),
+        ("named", "ordered_by_path"),
+        ("timed", "ordered_by_path"),
     ] {
         assert!(
             position(first) < position(then),
@@ -62,7 +65,7 @@ fn every_form_runs_once_and_fragments_mean_what_the_literals_mean() {
     }
     let report = run.report();
     let entries = report["entries"].as_array().expect("entries");
-    assert_eq!(entries.len(), 13, "{report}");
+    assert_eq!(entries.len(), 14, "{report}");
     for entry in entries {
         assert_eq!(entry["status"], "ok", "{report}");
     }

@@ -61,6 +61,15 @@ fn ordered() {
     ran("ordered");
 }
 
+/// The named cleanup's name, for a constraint given by path.
+const NAMED: &str = "named";
+
+/// `#[at_exit]` with a timeout and a constraint given by a `const` path.
+#[at_exit(timeout = "1s", after = [NAMED, "timed"])]
+fn ordered_by_path() {
+    ran("ordered_by_path");
+}
+
 /// A named cleanup returning a `Result`.
 ///
 /// # Errors
