@@ -418,11 +418,31 @@
 //! the exit path, the report, [`ResourceGuard`] and [`drop_at_exit`] are
 //! all there; add back only the features you use.
 //!
+//! ## Stability
+//!
+//! A feature that names a dependency makes that dependency's major part
+//! of this crate's API, and it stays fixed within a major release of this
+//! crate: serde 1 (`serde`), log 0.4 (`log`), tokio 1 (`tokio`: the
+//! futures `register_async` takes, the runtime its cleanups may use),
+//! tracing 0.1 (`tracing`: the events a subscriber receives). A new major
+//! of one of them would come as a feature of its own (`tokio2`) or with a
+//! new major of this crate.
+//!
+//! What other programs read is stable within a major release: the JSON
+//! report's keys and what they mean, the names of the statuses and
+//! triggers (`ok`, `error`, `panic`, `timeout`, `skipped`; `exit`,
+//! `signal`, `panic`, `manual`), and the `tracing` events' target, names
+//! and fields. Keys, statuses and fields may be added: read them as the
+//! Rust enums are declared, `#[non_exhaustive]`. The text report, the
+//! warnings' wording and the lines on stderr are for people and may change
+//! in any release; a program matches on [`Warning`], not on its text.
+//!
 //! # Hazards
 //!
 //! Cleanups run at the edge of the process's life: inside the C library's
-//! `exit`, on a signal watcher thread, or in a panic hook. What that means
-//! for the code you put in them is on its own page: [`hazards`].
+//! `exit`, on a signal watcher thread, or in a panic hook.
+//!
+#![doc = include_str!("../docs/HAZARDS.md")]
 //!
 //! # Platforms
 //!
@@ -480,9 +500,6 @@ pub(crate) const SET_UP: base::set_up::SetUp = base::set_up::SetUp {
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-
-#[doc = include_str!("../docs/HAZARDS.md")]
-pub mod hazards {}
 
 #[cfg(doctest)]
 mod readme;

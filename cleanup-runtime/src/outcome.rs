@@ -55,21 +55,22 @@ use std::fmt::Display;
     note = "a closure whose body only panics or exits has type `!`: write it `|| -> () {{ ... }}`",
     note = "a closure that uses `?` names its error type in its last value: `Ok::<(), std::io::Error>(())`"
 )]
-pub trait CleanupResult: sealed::Sealed {
-    /// `Ok(())` for success, `Err(text)` for a failure to report.
-    fn into_outcome(self) -> Result<(), String>;
-}
+pub trait CleanupResult: sealed::Sealed {}
 
 impl CleanupResult for () {
-    fn into_outcome(self) -> Result<(), String> {
-        Ok(())
-    }
+    // What it converts to is `sealed::Sealed`'s: out of users' reach.
 }
 
 impl<E: Display> CleanupResult for Result<(), E> {
-    fn into_outcome(self) -> Result<(), String> {
-        self.map_err(|error| format!("{error:#}"))
-    }
+    // As above.
+}
+
+/// `Ok(())` for success, `Err(text)` for a failure to report. Not a
+/// method of [`CleanupResult`]: the text form of an error is the report's
+/// business, and a public method would freeze it.
+#[inline]
+pub(crate) fn into_outcome<R: CleanupResult>(value: R) -> Result<(), String> {
+    sealed::Sealed::into_outcome(value)
 }
 
 /// `error`'s alternate `Display`, then each cause of its `source` chain
@@ -109,8 +110,23 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// The trait only this crate can implement or call: what makes
+/// [`CleanupResult`] closed to other types, and its conversion out of
+/// users' reach.
 mod sealed {
-    pub trait Sealed {}
-    impl Sealed for () {}
-    impl<E: std::fmt::Display> Sealed for Result<(), E> {}
+    pub trait Sealed {
+        fn into_outcome(self) -> Result<(), String>;
+    }
+
+    impl Sealed for () {
+        fn into_outcome(self) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    impl<E: std::fmt::Display> Sealed for Result<(), E> {
+        fn into_outcome(self) -> Result<(), String> {
+            self.map_err(|error| format!("{error:#}"))
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub use crate::base::descriptor::{Outcome, StaticCleanup};
 pub fn into_outcome<R: CleanupResult>(value: R, errors: Option<fn(R) -> Outcome>) -> Outcome {
     match errors {
         Some(describe) => describe(value),
-        None => value.into_outcome(),
+        None => crate::outcome::into_outcome(value),
     }
 }
 

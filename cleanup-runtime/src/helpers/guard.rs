@@ -219,7 +219,9 @@ impl<T, R: CleanupResult> ResourceGuard<T, R> {
 impl<T, R: CleanupResult> Drop for ResourceGuard<T, R> {
     fn drop(&mut self) {
         let released = self.registered.release(|pending| {
-            panic::catch_unwind(AssertUnwindSafe(|| pending.run().into_outcome()))
+            panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::outcome::into_outcome(pending.run())
+            }))
         });
         let failure = match released {
             None | Some(Ok(Ok(()))) => return,

@@ -110,6 +110,7 @@ const TAKEOVER_WAITS: usize = 1000;
 #[non_exhaustive]
 pub enum PidFileError {
     /// Another live process holds the pid file.
+    #[non_exhaustive]
     Running {
         /// The pid file.
         path: PathBuf,
@@ -118,6 +119,7 @@ pub enum PidFileError {
     },
     /// Another live process holds the pid file, but what it holds is not a
     /// pid.
+    #[non_exhaustive]
     LockedWithoutPid {
         /// The pid file.
         path: PathBuf,
@@ -125,17 +127,20 @@ pub enum PidFileError {
         found: String,
     },
     /// The path is a symbolic link, which a pid file never follows.
+    #[non_exhaustive]
     Symlink {
         /// The pid file's path.
         path: PathBuf,
     },
     /// The path exists and is not a regular file.
+    #[non_exhaustive]
     NotAFile {
         /// The pid file's path.
         path: PathBuf,
     },
     /// At removal: the file at the path is no longer ours (replaced, or
     /// rewritten with another pid), so it was left in place.
+    #[non_exhaustive]
     NotOurs {
         /// The pid file.
         path: PathBuf,
@@ -145,14 +150,60 @@ pub enum PidFileError {
         found: String,
     },
     /// A system call failed.
+    #[non_exhaustive]
     Io {
         /// The pid file.
         path: PathBuf,
-        /// What was being done: `create`, `open`, `lock`, `write`, ...
-        action: &'static str,
+        /// What was being done.
+        action: Action,
         /// The error.
         source: io::Error,
     },
+}
+
+/// What a pid file's system call was doing when it failed
+/// ([`PidFileError::Io`]). Its `Display` is the verb the error message
+/// uses: "cannot lock /run/app.pid: ...".
+///
+/// ```
+/// use cleanup_runtime::pidfile::Action;
+///
+/// assert_eq!(Action::Lock.to_string(), "lock");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// Creating the file (or the new file that replaces a stale one).
+    Create,
+    /// Opening the file.
+    Open,
+    /// Reading what kind of file the path is.
+    Stat,
+    /// Taking or testing its lock.
+    Lock,
+    /// Reading the pid in it.
+    Read,
+    /// Writing our pid.
+    Write,
+    /// Putting the new file in place of a stale one.
+    Rename,
+    /// Removing it.
+    Remove,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Create => "create",
+            Action::Open => "open",
+            Action::Stat => "stat",
+            Action::Lock => "lock",
+            Action::Read => "read",
+            Action::Write => "write",
+            Action::Rename => "rename",
+            Action::Remove => "remove",
+        })
+    }
 }
 
 // `Display` and `Error` written out: five messages do not earn the
@@ -275,7 +326,7 @@ impl PidFile {
             }
             Err(NotAcquired::Ending) => Err(io_error(
                 &path,
-                "create",
+                Action::Create,
                 io::Error::other("the process is ending: its cleanups have started"),
             )),
         }
@@ -354,7 +405,7 @@ fn unclaim(path: &Path) {
     held.retain(|p| p != path);
 }
 
-fn io_error(path: &Path, action: &'static str, source: io::Error) -> PidFileError {
+fn io_error(path: &Path, action: Action, source: io::Error) -> PidFileError {
     PidFileError::Io {
         path: path.to_owned(),
         action,
@@ -401,7 +452,7 @@ fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
         ours = match ours.persist_noclobber(path) {
             Ok(file) => return Ok(file),
             Err(error) if error.error.kind() == io::ErrorKind::AlreadyExists => error.file,
-            Err(error) => return Err(io_error(path, "create", error.error)),
+            Err(error) => return Err(io_error(path, Action::Create, error.error)),
         };
         let found = match open_existing(path) {
             Ok(found) => found,
@@ -413,21 +464,21 @@ fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
         };
         if !found
             .metadata()
-            .map_err(|e| io_error(path, "stat", e))?
+            .map_err(|e| io_error(path, Action::Stat, e))?
             .is_file()
         {
             return Err(PidFileError::NotAFile {
                 path: path.to_owned(),
             });
         }
-        let lock_error = |e| io_error(path, "lock", e);
+        let lock_error = |e| io_error(path, Action::Lock, e);
         if try_lock(&found, libc::LOCK_EX).map_err(lock_error)? {
             if is_at(&found, path) {
                 let placed = ours.persist(path);
                 // Only now: `found`'s lock kept any other taker out until
                 // ours had replaced it.
                 drop(found);
-                return placed.map_err(|e| io_error(path, "rename", e.error));
+                return placed.map_err(|e| io_error(path, Action::Rename, e.error));
             }
         } else if try_lock(&found, libc::LOCK_SH).map_err(lock_error)? {
             if is_at(&found, path) {
@@ -447,7 +498,7 @@ fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
     }
     Err(io_error(
         path,
-        "lock",
+        Action::Lock,
         io::Error::other("the file kept being replaced"),
     ))
 }
@@ -456,7 +507,7 @@ fn acquire(path: &Path, pid: u32) -> Result<File, PidFileError> {
 /// and locked shared: what [`acquire`] puts at the path. Removed again if
 /// it never gets there.
 fn fresh_file(path: &Path, pid: u32) -> Result<NamedTempFile, PidFileError> {
-    let create_error = |e| io_error(path, "create", e);
+    let create_error = |e| io_error(path, Action::Create, e);
     let name = path.file_name().ok_or_else(|| {
         create_error(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -477,12 +528,12 @@ fn fresh_file(path: &Path, pid: u32) -> Result<NamedTempFile, PidFileError> {
         .tempfile_in(dir)
         .map_err(create_error)?;
     file.write_all(format!("{pid}\n").as_bytes())
-        .map_err(|e| io_error(path, "write", e))?;
+        .map_err(|e| io_error(path, Action::Write, e))?;
     // Nobody else can have it open yet, so this cannot be refused.
-    if !try_lock(file.as_file(), libc::LOCK_SH).map_err(|e| io_error(path, "lock", e))? {
+    if !try_lock(file.as_file(), libc::LOCK_SH).map_err(|e| io_error(path, Action::Lock, e))? {
         return Err(io_error(
             path,
-            "lock",
+            Action::Lock,
             io::Error::other("a new file was locked by someone else"),
         ));
     }
@@ -521,7 +572,7 @@ fn open_error(path: &Path, error: io::Error) -> PidFileError {
             path: path.to_owned(),
         };
     }
-    io_error(path, "open", error)
+    io_error(path, Action::Open, error)
 }
 
 /// Whether an `open` with `O_NOFOLLOW` failed because a symlink is at the
@@ -572,7 +623,7 @@ fn is_at(file: &File, path: &Path) -> bool {
 fn owner_of(path: &Path, file: &File) -> PidFileError {
     let found = match read_all(file) {
         Ok(text) => text,
-        Err(error) => return io_error(path, "read", error),
+        Err(error) => return io_error(path, Action::Read, error),
     };
     match parse_pid(&found) {
         Some(pid) => PidFileError::Running {
@@ -617,7 +668,7 @@ fn remove_if_ours(held: Held) -> Result<(), PidFileError> {
     }
     let (parent, name) = match (at.parent(), at.name()) {
         (Ok(parent), Ok(name)) => (parent, name),
-        (Err(error), _) | (_, Err(error)) => return Err(io_error(&path, "open", error)),
+        (Err(error), _) | (_, Err(error)) => return Err(io_error(&path, Action::Open, error)),
     };
     let current = match open_existing_at(parent.as_fd(), name) {
         Ok(current) => current,
@@ -627,7 +678,7 @@ fn remove_if_ours(held: Held) -> Result<(), PidFileError> {
         }
         Err(error) => return Err(open_error(&path, error)),
     };
-    let found = read_all(&current).map_err(|e| io_error(&path, "read", e))?;
+    let found = read_all(&current).map_err(|e| io_error(&path, Action::Read, e))?;
     if !is_at_in(&file, parent.as_fd(), name) {
         return Err(not_ours(path, pid, format!("another file ({found:?})")));
     }
@@ -637,7 +688,7 @@ fn remove_if_ours(held: Held) -> Result<(), PidFileError> {
     // Unlinked while still locked, so a process waiting on the lock finds
     // the path gone (`is_at`) and starts over.
     match rustix::fs::unlinkat(parent.as_fd(), name, AtFlags::empty()) {
-        Err(error) if error != Errno::NOENT => Err(io_error(&path, "remove", error.into())),
+        Err(error) if error != Errno::NOENT => Err(io_error(&path, Action::Remove, error.into())),
         _ => Ok(()),
     }
 }

@@ -303,7 +303,7 @@ impl<T: Send + 'static> Registered<T> {
         let handle = crate::register_named(name, move || {
             for_exit
                 .release_at_exit(at_exit)
-                .map_or(Ok(()), CleanupResult::into_outcome)
+                .map_or(Ok(()), crate::outcome::into_outcome)
         });
         Registered {
             slot,

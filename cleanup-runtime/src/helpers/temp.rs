@@ -43,8 +43,8 @@
 //!   their bytes (a name that is not UTF-8 is shown escaped, `\xff`).
 //!
 //! The full rules of the walk, and what it does with mounts, symlinks,
-//! permissions and writers, are in the crate's hazards page
-//! ([`hazards`](crate::hazards)).
+//! permissions and writers, are in the crate docs' hazards section
+//! ([Hazards](crate#what-the-temp-helpers-remove-and-what-they-leave)).
 //!
 //! ```
 //! use std::io::Write;

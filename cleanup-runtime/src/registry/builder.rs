@@ -83,7 +83,7 @@ impl Cleanup {
         R: CleanupResult,
     {
         Cleanup::boxed(
-            Box::new(move || cleanup().into_outcome()),
+            Box::new(move || crate::outcome::into_outcome(cleanup())),
             std::any::type_name::<F>(),
             Location::caller(),
         )

@@ -181,7 +181,7 @@ where
     R: CleanupResult,
 {
     first_use::ensure();
-    let closure = Box::new(move || cleanup().into_outcome());
+    let closure = Box::new(move || crate::outcome::into_outcome(cleanup()));
     let caller = Location::caller();
     let type_name = std::any::type_name::<F>();
     let mut registry = registry::lock_without_collecting();
@@ -261,7 +261,7 @@ where
 {
     first_use::ensure();
     let name: Arc<str> = Arc::from(name.into());
-    let closure = Box::new(move || cleanup().into_outcome());
+    let closure = Box::new(move || crate::outcome::into_outcome(cleanup()));
     let caller = Location::caller();
     let Inserted {
         sequence,

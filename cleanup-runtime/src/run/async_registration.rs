@@ -59,7 +59,11 @@ where
 {
     let type_name = std::any::type_name::<F>();
     register_boxed(
-        Box::new(move || async_driver::drive(Box::pin(async move { future.await.into_outcome() }))),
+        Box::new(move || {
+            async_driver::drive(Box::pin(async move {
+                crate::outcome::into_outcome(future.await)
+            }))
+        }),
         Location::caller(),
         type_name,
     )
@@ -89,7 +93,9 @@ impl Cleanup {
     {
         Cleanup::boxed(
             Box::new(move || {
-                async_driver::drive(Box::pin(async move { future.await.into_outcome() }))
+                async_driver::drive(Box::pin(async move {
+                    crate::outcome::into_outcome(future.await)
+                }))
             }),
             std::any::type_name::<F>(),
             Location::caller(),
