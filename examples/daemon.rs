@@ -59,8 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("daemon: pid {} in {}", pid_file.pid(), pid_path.display());
     println!("daemon: workspace {}", workspace.display());
     println!("daemon: log {} (buffered)", log_path.display());
-    match &helper {
-        Ok(helper) => println!("daemon: helper process {:?}", helper.with(|c| c.id())),
+    match helper.as_ref().map(|guard| guard.with(|c| c.id())) {
+        Ok(Some(pid)) => println!("daemon: helper process {pid}"),
+        Ok(None) => {} // already released: the process is ending
         Err(error) => println!("daemon: no helper process ({error})"),
     }
     println!(

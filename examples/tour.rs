@@ -11,14 +11,11 @@
 //! Run in a terminal, it waits for Enter before `main` returns: press Ctrl-C
 //! instead to see the cleanups run on SIGINT and the process still die by
 //! it.
-//!
-//! ```text
-//! ```
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
-use cleanup_runtime::{at_exit, cleanup};
+use cleanup_runtime::{Cleanup, at_exit, cleanup};
 
 /// Declared on a plain function: runs at exit with no set-up call, named
 /// after its path in the report.
@@ -47,11 +44,15 @@ fn main() {
     let log = Arc::new(Mutex::new(BufWriter::new(std::io::stdout())));
     writeln!(log.lock().unwrap(), "[log]     buffered line 1").unwrap();
     let for_cleanup = Arc::clone(&log);
-    cleanup_runtime::register(move || for_cleanup.lock().unwrap().flush());
+    // With options, built and registered in one step: named in the report.
+    Cleanup::new(move || for_cleanup.lock().unwrap().flush())
+        .name("flush-log")
+        .register();
 
     cleanup_runtime::register_named("close-db", || {
         println!("[runtime] close-db: replacement, runs in the static's place");
     });
+    // `-> ()`: a closure that only panics has type `!`, not a cleanup's.
     cleanup_runtime::register(|| -> () { panic!("a cleanup that panics") });
     let temporary = cleanup_runtime::register(|| println!("never printed: unregistered"));
     temporary.unregister();
