@@ -584,7 +584,8 @@ pub use outcome::CleanupResult;
 pub use registry::builder::Cleanup;
 pub use registry::registration::{Handle, clear, register, register_named, unregister};
 pub use report::{
-    EntryReport, EntryStatus, ParseNameError, PendingEntry, Report, Side, Trigger, Warning,
+    EntryReport, EntryStatus, ParseNameError, PendingEntry, Report, ReportDestination,
+    ReportFormat, Side, Trigger, Warning,
 };
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
@@ -665,6 +666,42 @@ pub fn report() -> Report {
 /// ```
 pub fn set_deadline(deadline: Option<std::time::Duration>) {
     run::deadline::set(deadline);
+}
+
+/// The deadline the run of cleanups at exit would have if the process
+/// ended now: `CLEANUP_DEADLINE` when it is set and valid, else what
+/// [`set_deadline`] set (`None`: no bound).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// cleanup_runtime::set_deadline(Some(Duration::from_secs(80)));
+/// # if std::env::var_os("CLEANUP_DEADLINE").is_none() {
+/// assert_eq!(cleanup_runtime::deadline(), Some(Duration::from_secs(80)));
+/// # }
+/// ```
+#[must_use]
+pub fn deadline() -> Option<std::time::Duration> {
+    run::deadline::current()
+}
+
+/// Chooses where the report of the run at exit goes, as the
+/// `CLEANUP_REPORT` variable does (crate docs, "The report"). The
+/// variable, when set, wins, so an operator can still ask for the whole
+/// report (or none) without a rebuild; a malformed value gets one line on
+/// stderr and this choice is used.
+///
+/// The application's call, like [`set_deadline`]: there is one report per
+/// process, so a library should leave it to the program.
+///
+/// ```
+/// use cleanup_runtime::{ReportDestination, ReportFormat};
+///
+/// let path = std::env::temp_dir().join("app-cleanup-report.json");
+/// cleanup_runtime::set_report(ReportDestination::File(ReportFormat::Json, path));
+/// ```
+pub fn set_report(destination: ReportDestination) {
+    report::destination::set(destination);
 }
 
 /// Stops handling SIGINT, SIGTERM and SIGHUP for the rest of the process:

@@ -91,3 +91,33 @@ fn handle_run_inside_the_run_at_exit_is_in_the_report_at_exit() {
     names.sort_unstable();
     assert_eq!(names, ["inner", "outer"], "each once\n{}", run.context());
 }
+
+/// `set_report` is `CLEANUP_REPORT` from the program: used when the
+/// variable is unset, and the variable wins when it is set.
+#[test]
+fn set_report_chooses_the_report_and_the_variable_wins() {
+    let fixture = Fixture::new(HANDLES, &[]);
+    let path = fixture.temp_path("program.json");
+    let run = Fixture::new(HANDLES, &["set-report", path.to_str().unwrap()]).run();
+    run.assert_code(0);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}\n{}", run.context()));
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(
+        common::names(&report["entries"]),
+        ["reported"],
+        "{}",
+        run.context()
+    );
+
+    let overridden = fixture.temp_path("overridden.json");
+    let run = Fixture::new(HANDLES, &["set-report", overridden.to_str().unwrap()])
+        .env("CLEANUP_REPORT", "off")
+        .run();
+    run.assert_code(0);
+    assert_eq!(run.ran(), ["reported"], "{}", run.context());
+    assert!(
+        !overridden.exists(),
+        "CLEANUP_REPORT=off wins\n{}",
+        run.context()
+    );
+}

@@ -17,7 +17,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::base::diagnostics;
@@ -28,35 +28,79 @@ use crate::report::Report;
 /// The environment variable read at exit.
 pub(crate) const VARIABLE: &str = Variable::Report.name();
 
-/// The two forms a whole report can take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Format {
+/// The two forms a whole report can take: [`Report`]'s `Display` and
+/// [`Report::to_json`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// The text form, for people.
     Text,
+    /// The JSON form, one line, for programs.
     Json,
 }
 
-/// What `CLEANUP_REPORT` asks for.
+use ReportFormat as Format;
+
+/// Where the report of the run at exit goes: what `CLEANUP_REPORT` says,
+/// given by the program with [`set_report`](crate::set_report).
+///
+/// ```
+/// use cleanup_runtime::{ReportDestination, ReportFormat};
+///
+/// let to_file = ReportDestination::File(ReportFormat::Json, "/var/log/app/cleanup.json".into());
+/// # drop(to_file);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Destination {
-    /// Unset (or invalid): failures only, one line each, on stderr.
+#[non_exhaustive]
+pub enum ReportDestination {
+    /// Only failures, one line each, on stderr (the default;
+    /// `CLEANUP_REPORT` unset).
     FailuresOnStderr,
+    /// Nothing (`off`).
     Off,
-    Stderr(Format),
-    File(Format, PathBuf),
+    /// The whole report on stderr (`text`, `json`).
+    Stderr(ReportFormat),
+    /// The whole report in a file, written whole or not at all
+    /// (`text:PATH`, `json:PATH`).
+    File(ReportFormat, PathBuf),
+}
+
+pub(crate) use ReportDestination as Destination;
+
+/// Set by [`set_report`](crate::set_report): used when `CLEANUP_REPORT`
+/// is not set.
+static PROGRAM_DESTINATION: Mutex<Option<Destination>> = Mutex::new(None);
+
+/// The program's own choice, for when the variable says nothing.
+pub(crate) fn set(destination: Destination) {
+    *PROGRAM_DESTINATION
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(destination);
 }
 
 impl Destination {
-    /// Reads `CLEANUP_REPORT`; a bad value is reported in one line and the
-    /// default is used. In a privileged process the variable is not read
-    /// (see `environment`): the default.
+    /// Reads `CLEANUP_REPORT`, which wins over the program's
+    /// [`set_report`](crate::set_report) (as `CLEANUP_DEADLINE` over
+    /// `set_deadline`), so an operator can ask for the whole report
+    /// without a rebuild. A bad value is reported in one line and the
+    /// program's choice (or the default) is used. In a privileged process
+    /// the variable is not read (see `environment`).
     pub(crate) fn from_env() -> Destination {
-        match environment::read(Variable::Report) {
-            None => Destination::FailuresOnStderr,
-            Some(value) => Destination::parse(&value).unwrap_or_else(|message| {
-                diagnostics::warn(format_args!("{message}; reporting failures on stderr"));
-                Destination::FailuresOnStderr
-            }),
+        if let Some(value) = environment::read(Variable::Report) {
+            match Destination::parse(&value) {
+                Ok(destination) => return destination,
+                Err(message) => diagnostics::warn(format_args!(
+                    "{message}; reporting as the program says (by default, failures on stderr)"
+                )),
+            }
         }
+        // `try_lock`: at exit, a thread left holding it must not hold the
+        // report; it is held only to copy a value in or out.
+        match PROGRAM_DESTINATION.try_lock() {
+            Ok(program) => program.clone(),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner().clone(),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+        .unwrap_or(Destination::FailuresOnStderr)
     }
 
     /// Parses one value of `CLEANUP_REPORT`.

@@ -20,6 +20,7 @@ pub(crate) mod record;
 mod text;
 mod warning;
 
+pub use destination::{ReportDestination, ReportFormat};
 pub use names::ParseNameError;
 use text::push_entry_line;
 pub use warning::{Side, Warning};

@@ -47,6 +47,19 @@ pub(crate) fn for_exit_run() -> Option<Duration> {
     }
 }
 
+/// What [`for_exit_run`] would give now, without a line on stderr for a
+/// malformed variable (that line is the run at exit's to write). See
+/// [`crate::deadline`].
+pub(crate) fn current() -> Option<Duration> {
+    if let Some(Ok(deadline)) = environment::read(Variable::Deadline).map(|value| parse(&value)) {
+        return deadline;
+    }
+    match PROGRAM_DEADLINE.load(Ordering::Relaxed) {
+        0 => None,
+        nanos => Some(Duration::from_nanos(nanos)),
+    }
+}
+
 /// Parses a `CLEANUP_DEADLINE` value: a duration such as `300ms`, `5s` or
 /// `1m 30s`; `off` or `none` for no deadline.
 pub(crate) fn parse(value: &OsStr) -> Result<Option<Duration>, String> {

@@ -8,6 +8,7 @@
 //! | `racing-exit` | two threads register, again and again, cleanups ordered `after("anchor")`; `main` calls `std::process::exit(0)` while they do |
 //! | `run-one` | runs single registrations with `Handle::run` (ok, error, panic, timeout, twice, unregistered), then returns; the rest run at exit |
 //! | `run-during-exit` | a cleanup at exit runs, with `Handle::run`, a cleanup registered before it |
+//! | `set-report PATH` | `set_report(File(Json, PATH))`, one cleanup, returns |
 //!
 //! Every cleanup says `ran NAME` when it runs; `entry NAME STATUS ERROR`
 //! is what `Handle::run` returned.
@@ -25,6 +26,7 @@ fn main() {
         "racing-exit" => racing_exit(),
         "run-one" => run_one(),
         "run-during-exit" => run_during_exit(),
+        "set-report" => set_report(std::env::args().nth(2).expect("a report path")),
         other => panic!("unknown scenario {other:?}"),
     }
     say("main returns");
@@ -134,4 +136,12 @@ fn run_during_exit() {
         ran("outer");
         show("inner", inner.run());
     });
+}
+
+fn set_report(path: String) {
+    cleanup_runtime::set_report(cleanup_runtime::ReportDestination::File(
+        cleanup_runtime::ReportFormat::Json,
+        path.into(),
+    ));
+    cleanup_runtime::register_named("reported", || ran("reported"));
 }
