@@ -609,6 +609,12 @@ pub use run::async_registration::register_async;
 /// assert_eq!(report.entries().len(), 1);
 /// assert!(cleanup_runtime::run_now().entries().is_empty(), "nothing runs twice");
 /// ```
+///
+/// **The application's call.** It runs every crate's cleanups, the
+/// `#[at_exit]` and `#[cleanup]` functions of the libraries linked in
+/// included: a library that calls it closes what other crates still use.
+/// A library (and a test, see the crate docs, "Testing") runs what it
+/// registered itself with [`Handle::run`].
 pub fn run_now() -> Report {
     process::panic_hook::install_once();
     run::runner::run_now()
@@ -631,7 +637,7 @@ pub fn run_now() -> Report {
 /// # cleanup_runtime::clear();
 ///
 /// for i in 0..1_500 {
-///     cleanup_runtime::register_named(format!("request-{i}"), || {});
+///     cleanup_runtime::register_named(&format!("request-{i}"), || {});
 ///     cleanup_runtime::run_now();
 /// }
 /// let history = cleanup_runtime::report();
@@ -664,6 +670,11 @@ pub fn report() -> Report {
 /// // systemd's default stop timeout is 90 s: leave room for the report.
 /// cleanup_runtime::set_deadline(Some(Duration::from_secs(80)));
 /// ```
+///
+/// **The application's call.** There is one run at exit per process, for
+/// every crate's cleanups: a library that sets a deadline sets it for the
+/// program. A library bounds its own cleanup with
+/// [`Cleanup::timeout`] or `#[cleanup(timeout = "...")]`.
 pub fn set_deadline(deadline: Option<std::time::Duration>) {
     run::deadline::set(deadline);
 }
@@ -716,6 +727,10 @@ pub fn set_report(destination: ReportDestination) {
 /// ```
 /// cleanup_runtime::leave_signals_alone();
 /// ```
+///
+/// **The application's call.** It changes what a signal does to the
+/// whole process, every crate's cleanups included; a library leaves
+/// signals to the program.
 pub fn leave_signals_alone() {
     signals::leave_alone();
 }

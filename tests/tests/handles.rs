@@ -121,3 +121,42 @@ fn set_report_chooses_the_report_and_the_variable_wins() {
         run.context()
     );
 }
+
+/// A named registration that replaces another crate's cleanup of that
+/// name warns (stderr and report); replacing one's own says nothing.
+#[test]
+fn replacing_another_crates_named_cleanup_warns_once() {
+    let run = Fixture::new(env!("CARGO_BIN_EXE_replace_across"), &[])
+        .json_report()
+        .run();
+    run.assert_code(0);
+    let ran = run.ran();
+    assert!(
+        ran.contains(&"app-pool") && ran.contains(&"mine-2") && !ran.contains(&"mine-1"),
+        "{}",
+        run.context()
+    );
+    let report = run.report();
+    // pool-lib's own statics may add warnings of their own.
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|warning| warning.as_str())
+        .filter(|warning| warning.contains("was replaced"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.context());
+    let warning = warnings[0];
+    assert!(
+        warning.starts_with("\"lib-pool\" (tests/pool-lib/src/lib.rs:")
+            && warning.contains("was replaced by a registration of the same name in another crate (tests/src/bin/replace_across.rs:"),
+        "{}",
+        run.context()
+    );
+    let lines = run.stderr_lines();
+    let said: Vec<_> = lines
+        .iter()
+        .filter(|line| line.contains("was replaced"))
+        .collect();
+    assert_eq!(said.len(), 1, "{}", run.context());
+}

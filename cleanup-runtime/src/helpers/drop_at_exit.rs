@@ -62,7 +62,7 @@ pub fn drop_at_exit<T: Send + 'static>(value: T) -> Kept<T> {
     let slot = Arc::new(Mutex::new(Some(value)));
     let for_cleanup = Arc::clone(&slot);
     let name = unique_name::<T>("drop_at_exit");
-    let handle = crate::register_named(name, move || drop_value::<T>(&for_cleanup));
+    let handle = crate::register_named(&name, move || drop_value::<T>(&for_cleanup));
     Kept { slot, handle }
 }
 

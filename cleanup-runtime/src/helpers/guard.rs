@@ -110,6 +110,11 @@ impl<T: Send + 'static, R: CleanupResult + 'static> ResourceGuard<T, R> {
     /// called and this waits for the end, as any registration from
     /// another thread does then.)
     ///
+    /// # Errors
+    ///
+    /// `acquire`'s own error, unchanged: nothing was acquired, so nothing
+    /// is released, and the exit cleanup is taken back.
+    ///
     /// ```
     /// use cleanup_runtime::ResourceGuard;
     ///

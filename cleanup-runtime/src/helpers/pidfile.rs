@@ -287,6 +287,13 @@ impl PidFile {
     /// Creates the pid file at `path` (or takes a stale one over), writes
     /// our pid in it and holds its lock. See the [module docs](self).
     ///
+    /// # Errors
+    ///
+    /// [`PidFileError::Running`] (or `LockedWithoutPid`) when a live
+    /// process holds it; `Symlink` or `NotAFile` for a path that is no
+    /// regular file; `Io`, with the [`Action`] that failed, for a system
+    /// call's error (or the process already ending).
+    ///
     /// ```
     /// use cleanup_runtime::pidfile::PidFile;
     ///
@@ -360,6 +367,12 @@ impl PidFile {
 
     /// Removes the file now (if it still holds our pid), releases the lock
     /// and takes the cleanup back; unlike dropping, says what went wrong.
+    ///
+    /// # Errors
+    ///
+    /// [`PidFileError::NotOurs`] when the file at the path no longer holds
+    /// our pid (it is left in place); `Io` when reading or removing it
+    /// failed.
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;

@@ -300,7 +300,7 @@ impl<T: Send + 'static> Registered<T> {
             settled: Condvar::new(),
         });
         let for_exit = Arc::clone(&slot);
-        let handle = crate::register_named(name, move || {
+        let handle = crate::register_named(&name, move || {
             for_exit
                 .release_at_exit(at_exit)
                 .map_or(Ok(()), crate::outcome::into_outcome)

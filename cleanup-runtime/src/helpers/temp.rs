@@ -125,6 +125,11 @@ impl Tracked {
     /// already gone is `Ok`; so is a path the run at exit is removing
     /// right now (the process is ending).
     ///
+    /// # Errors
+    ///
+    /// The error of removing the path (a permission, a busy mount point);
+    /// the cleanup is taken back all the same, as the removal was tried.
+    ///
     /// ```
     /// let scratch = cleanup_runtime::temp::dir()?;
     /// let path = scratch.path().to_owned();
@@ -176,8 +181,13 @@ impl AsRef<Path> for Tracked {
 /// ends.
 ///
 /// The cleanup is registered before the directory is made, so a signal
-/// at any moment leaves nothing behind. Fails if the process is already
-/// ending (a signal started the cleanups meanwhile).
+/// at any moment leaves nothing behind.
+///
+/// # Errors
+///
+/// The error of creating the directory (the temp dir not writable, no
+/// space); an error of kind `Other` if the process is already ending (a
+/// signal started the cleanups meanwhile).
 ///
 /// ```
 /// let scratch = cleanup_runtime::temp::dir()?;
@@ -197,6 +207,10 @@ pub fn dir() -> io::Result<Tracked> {
 /// Returns the open file and its path.
 ///
 /// The cleanup is registered before the file is made, as for [`dir`].
+///
+/// # Errors
+///
+/// As [`dir`]'s: creating the file failed, or the process is ending.
 ///
 /// ```
 /// use std::io::{Read, Seek, Write};
@@ -236,8 +250,8 @@ pub fn file() -> io::Result<(File, Tracked)> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[track_caller]
-pub fn track(path: impl Into<PathBuf>) -> Tracked {
-    let anchored = Anchored::new(&path.into());
+pub fn track(path: impl AsRef<Path>) -> Tracked {
+    let anchored = Anchored::new(path.as_ref());
     let path = anchored.path().to_owned();
     let name = entry_name::for_path("temp", &path);
     Tracked {

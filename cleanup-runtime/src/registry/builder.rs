@@ -116,8 +116,8 @@ impl Cleanup {
     /// cleanup_runtime::Cleanup::new(|| println!("v2")).name("flush").register();
     /// assert_eq!(cleanup_runtime::run_now().entries().len(), 1);
     /// ```
-    pub fn name(mut self, name: impl Into<String>) -> Cleanup {
-        self.name = Some(Arc::from(name.into()));
+    pub fn name(mut self, name: &str) -> Cleanup {
+        self.name = Some(Arc::from(name));
         self
     }
 
@@ -163,8 +163,8 @@ impl Cleanup {
     /// let report = cleanup_runtime::run_now();
     /// assert_eq!(report.entries()[0].name(), "db");
     /// ```
-    pub fn after(mut self, name: impl Into<String>) -> Cleanup {
-        push_unique(&mut self.options.after, name.into());
+    pub fn after(mut self, name: &str) -> Cleanup {
+        push_unique(&mut self.options.after, name);
         self
     }
 
@@ -179,8 +179,8 @@ impl Cleanup {
     /// let report = cleanup_runtime::run_now();
     /// assert_eq!(report.entries()[1].name(), "db-pool");
     /// ```
-    pub fn before(mut self, name: impl Into<String>) -> Cleanup {
-        push_unique(&mut self.options.before, name.into());
+    pub fn before(mut self, name: &str) -> Cleanup {
+        push_unique(&mut self.options.before, name);
         self
     }
 
@@ -224,6 +224,9 @@ impl Cleanup {
                 intake::add_with(registry, entry, &options)
             }
         };
+        if let Some(replaced) = &replaced {
+            super::replaced::note(replaced, caller);
+        }
         // Dropped after the lock is released: its captures' `Drop` may
         // register or unregister cleanups.
         drop(replaced);
@@ -244,7 +247,7 @@ impl fmt::Debug for Cleanup {
     }
 }
 
-fn push_unique(list: &mut Vec<Arc<str>>, name: String) {
+fn push_unique(list: &mut Vec<Arc<str>>, name: &str) {
     if !list.iter().any(|known| **known == *name) {
         list.push(Arc::from(name));
     }

@@ -39,6 +39,7 @@ mod fork_aside;
 pub(crate) mod intake;
 mod lock;
 pub(crate) mod registration;
+mod replaced;
 mod statics;
 
 pub(crate) use fork_aside::Inherited;

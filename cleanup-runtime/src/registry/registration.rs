@@ -242,6 +242,14 @@ pub(crate) fn register_boxed(
 /// new cleanup takes its place in the sequence and the old one is dropped
 /// without running.
 ///
+/// A replacement of a cleanup that another crate registered or declared
+/// under that name is most likely two crates using one name for two
+/// cleanups: it gets a line on stderr and a
+/// [`Warning::ReplacedAcrossCrates`](crate::Warning::ReplacedAcrossCrates)
+/// in the report (crates are told apart by the source files' packages,
+/// the directory above their `src`). Within one crate, replacing is what
+/// names are for, and says nothing.
+///
 /// While the process ends, the rules of [`register`](register#while-the-process-ends)
 /// apply: from another thread than the run's, the cleanup runs in the run
 /// and the thread is parked for good; after the run, it runs at once.
@@ -254,13 +262,13 @@ pub(crate) fn register_boxed(
 /// assert_eq!(report.entries()[1].name(), "flush-cache");
 /// ```
 #[track_caller]
-pub fn register_named<F, R>(name: impl Into<String>, cleanup: F) -> Handle
+pub fn register_named<F, R>(name: &str, cleanup: F) -> Handle
 where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
     first_use::ensure();
-    let name: Arc<str> = Arc::from(name.into());
+    let name: Arc<str> = Arc::from(name);
     let closure = Box::new(move || crate::outcome::into_outcome(cleanup()));
     let caller = Location::caller();
     let Inserted {
@@ -282,6 +290,9 @@ where
             intake::add(registry, entry)
         }
     };
+    if let Some(replaced) = &replaced {
+        super::replaced::note(replaced, caller);
+    }
     // Dropped here, after the lock is released: its captures' `Drop` may
     // register or unregister cleanups.
     drop(replaced);
@@ -315,6 +326,11 @@ pub fn unregister(name: &str) -> bool {
 /// cleanup_runtime::clear();
 /// assert!(cleanup_runtime::run_now().entries().is_empty());
 /// ```
+///
+/// **The application's call.** It forgets every crate's cleanups, those
+/// of the libraries linked in included (a pool's close, a logger's
+/// flush). A library (or a test) takes back what it registered itself,
+/// with [`Handle::unregister`] or [`unregister`] by name.
 pub fn clear() {
     (crate::SET_UP.watch_panics)();
     let forgotten = registry::lock().entries.clear();

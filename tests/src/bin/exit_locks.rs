@@ -170,7 +170,7 @@ fn nested_run_now() {
 /// entries.
 fn history_bound() {
     for i in 0..MANUAL_RUNS {
-        cleanup_runtime::register_named(format!("n{i}"), || {});
+        cleanup_runtime::register_named(&format!("n{i}"), || {});
         cleanup_runtime::run_now();
     }
     let report = cleanup_runtime::report();

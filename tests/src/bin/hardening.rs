@@ -54,7 +54,7 @@ fn producers() {
             cleanup_runtime::register(|| {});
         },
         |i| {
-            cleanup_runtime::register_named(format!("named-{i}"), || {});
+            cleanup_runtime::register_named(&format!("named-{i}"), || {});
         },
         |i| {
             cleanup_runtime::drop_at_exit(vec![i; 4]);
