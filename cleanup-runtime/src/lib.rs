@@ -308,9 +308,10 @@
 //! program listened for it ([`shutdown`]), also when the program then ended
 //! on its own (`"trigger": "exit"`, its own status).
 //!
-//! A closure passed to [`register`] is named after where it was written:
-//! `closure in app::main` (`closure in closure in app::main` for one
-//! written inside another), its `file:line` beside it.
+//! A closure passed to [`register`] is named after the function it was
+//! written in: `closure in app::main` (also when written inside another
+//! closure, or in `#[tokio::main] async fn main`, whose body the macro
+//! wraps in an async block), its `file:line` beside it.
 //!
 //! ## `tracing` events (feature `tracing`)
 //!

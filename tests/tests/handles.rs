@@ -160,3 +160,18 @@ fn replacing_another_crates_named_cleanup_warns_once() {
         .collect();
     assert_eq!(said.len(), 1, "{}", run.context());
 }
+
+/// A closure registered in `#[tokio::main]` is named after its function,
+/// not "closure in closure in ..." (the macro's async block).
+#[test]
+fn a_closure_registered_in_tokio_main_is_named_after_its_function() {
+    let run = handles("tokio-main").run();
+    run.assert_code(0);
+    let report = run.report();
+    assert_eq!(
+        common::names(&report["entries"]),
+        ["closure in handles::tokio_main"],
+        "{}",
+        run.context()
+    );
+}

@@ -187,11 +187,16 @@ impl fmt::Debug for Origin {
 /// name: `app::main::{{closure}}`.
 const CLOSURE_SEGMENT: &str = "{{closure}}";
 
-/// `app::main::{{closure}}` -> `closure in app::main`;
-/// `app::main::{{closure}}::{{closure}}` -> `closure in closure in app::main`.
-/// A closure elsewhere in the name (a generic argument, a type defined in a
-/// closure) reads `{closure}`. Any other name is returned as it is, without
-/// allocating.
+/// `app::main::{{closure}}` -> `closure in app::main`, and so for a
+/// closure nested in closures or async blocks:
+/// `app::main::{{closure}}::{{closure}}` -> `closure in app::main` too.
+/// rustc names an async block `{{closure}}` as well, so a closure written
+/// in `#[tokio::main] async fn main` (whose body the macro wraps in one)
+/// would otherwise read `closure in closure in app::main`, a nesting the
+/// reader never wrote; the report's `file:line` beside the name tells
+/// closures of one function apart. A closure elsewhere in the name (a
+/// generic argument, a type defined in a closure) reads `{closure}`. Any
+/// other name is returned as it is, without allocating.
 pub(crate) fn readable_type_name(type_name: &str) -> Cow<'_, str> {
     if !type_name.contains(CLOSURE_SEGMENT) {
         return Cow::Borrowed(type_name);
@@ -205,7 +210,7 @@ pub(crate) fn readable_type_name(type_name: &str) -> Cow<'_, str> {
         }
         closures += 1;
     }
-    let mut readable = "closure in ".repeat(closures);
+    let mut readable = String::from(if closures > 0 { "closure in " } else { "" });
     readable.push_str(&rest.replace(CLOSURE_SEGMENT, "{closure}"));
     Cow::Owned(readable)
 }
@@ -231,7 +236,8 @@ mod tests {
         );
         assert_eq!(
             readable_type_name("tour::main::{{closure}}::{{closure}}"),
-            "closure in closure in tour::main"
+            "closure in tour::main",
+            "a closure in #[tokio::main]'s async block, or in another closure"
         );
         assert_eq!(
             readable_type_name("tour::Guard<tour::main::{{closure}}>"),

@@ -8,6 +8,7 @@
 //! | `racing-exit` | two threads register, again and again, cleanups ordered `after("anchor")`; `main` calls `std::process::exit(0)` while they do |
 //! | `run-one` | runs single registrations with `Handle::run` (ok, error, panic, timeout, twice, unregistered), then returns; the rest run at exit |
 //! | `run-during-exit` | a cleanup at exit runs, with `Handle::run`, a cleanup registered before it |
+//! | `tokio-main` | registers a closure inside `#[tokio::main]`, as an application's `main` would |
 //! | `set-report PATH` | `set_report(File(Json, PATH))`, one cleanup, returns |
 //!
 //! Every cleanup says `ran NAME` when it runs; `entry NAME STATUS ERROR`
@@ -26,6 +27,7 @@ fn main() {
         "racing-exit" => racing_exit(),
         "run-one" => run_one(),
         "run-during-exit" => run_during_exit(),
+        "tokio-main" => tokio_main(),
         "set-report" => set_report(std::env::args().nth(2).expect("a report path")),
         other => panic!("unknown scenario {other:?}"),
     }
@@ -144,4 +146,11 @@ fn set_report(path: String) {
         path.into(),
     ));
     cleanup_runtime::register_named("reported", || ran("reported"));
+}
+
+/// `#[tokio::main]` wraps the body in an async block, which rustc names
+/// `{{closure}}` as it does a closure.
+#[tokio::main(flavor = "current_thread")]
+async fn tokio_main() {
+    cleanup_runtime::register(|| ran("in-tokio-main"));
 }

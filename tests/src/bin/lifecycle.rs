@@ -129,7 +129,7 @@ fn main() {
         }
         "exit" => {}
         // A failing closure registered from inside a closure: its report
-        // name is `closure in closure in lifecycle::main`.
+        // name is `closure in lifecycle::main`, as the outer one's.
         "nested-closure" => {
             let register_inner = || cleanup_runtime::register(|| Err::<(), _>("inner failed"));
             register_inner();
