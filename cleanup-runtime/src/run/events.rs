@@ -54,7 +54,6 @@ impl RunSpan {
                 continue;
             }
             let name = entry.name();
-            let name: &str = &name;
             let source = entry.source();
             let duration = entry.duration();
             let error = entry.error();
