@@ -57,13 +57,10 @@ use std::fmt::Display;
 )]
 pub trait CleanupResult: sealed::Sealed {}
 
-impl CleanupResult for () {
-    // What it converts to is `sealed::Sealed`'s: out of users' reach.
-}
+// What each converts to is `sealed::Sealed`'s, out of users' reach.
+impl CleanupResult for () {}
 
-impl<E: Display> CleanupResult for Result<(), E> {
-    // As above.
-}
+impl<E: Display> CleanupResult for Result<(), E> {}
 
 /// `Ok(())` for success, `Err(text)` for a failure to report. Not a
 /// method of [`CleanupResult`]: the text form of an error is the report's
