@@ -18,6 +18,7 @@ pub(crate) mod ending;
 pub(crate) mod entry;
 pub(crate) mod environment;
 pub(crate) mod listening;
+pub(crate) mod one_shot;
 pub(crate) mod park;
 pub(crate) mod pending;
 pub(crate) mod set_up;

@@ -3,8 +3,9 @@
 //! pipe, a hung file system, another thread holding stdout) is left to end
 //! with the process.
 
-use std::sync::mpsc;
 use std::time::Instant;
+
+use super::one_shot;
 
 /// What became of work given to [`on_own_thread`].
 pub(crate) enum Bounded<T> {
@@ -22,7 +23,7 @@ pub(crate) fn on_own_thread<T: Send + 'static>(
     until: Instant,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Bounded<T> {
-    let (done, finished) = mpsc::sync_channel(1);
+    let (done, finished) = one_shot::channel();
     let spawned = std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {

@@ -40,7 +40,6 @@ use std::future::Future;
 use std::panic;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -48,6 +47,7 @@ use tokio::runtime::{Builder, Handle};
 use tokio::task::JoinError;
 
 use crate::base::descriptor::Outcome;
+use crate::base::one_shot::{self, Sender};
 
 /// A boxed async cleanup, its output already an outcome.
 pub(crate) type AsyncCleanup = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
@@ -102,7 +102,7 @@ thread_local! {
     static ON_RUNTIME_THREAD: Cell<u64> = const { Cell::new(0) };
     /// On the runtime thread, while a cleanup's future is polled: where
     /// its outcome goes, for our panic hook.
-    static POLLING: Cell<Option<SyncSender<Ended>>> = const { Cell::new(None) };
+    static POLLING: Cell<Option<Sender<Ended>>> = const { Cell::new(None) };
     /// On a thread waiting for a cleanup: it is panicking with the message
     /// the hook already passed on from the runtime thread.
     static PANICKING_AGAIN: Cell<bool> = const { Cell::new(false) };
@@ -112,7 +112,7 @@ thread_local! {
 /// and counts as running on its runtime until it is ready (or dropped).
 struct Tracked {
     cleanup: AsyncCleanup,
-    waiter: Option<SyncSender<Ended>>,
+    waiter: Option<Sender<Ended>>,
     running: Option<Running>,
 }
 
@@ -154,7 +154,7 @@ pub(crate) fn drive(cleanup: AsyncCleanup) -> Outcome {
         }
     };
     // Room for the one message: from the task, or from the panic hook.
-    let (sender, receiver) = mpsc::sync_channel(1);
+    let (sender, receiver) = one_shot::channel();
     let task = handle.spawn(Tracked {
         cleanup,
         waiter: Some(sender.clone()),
@@ -166,16 +166,16 @@ pub(crate) fn drive(cleanup: AsyncCleanup) -> Outcome {
         let _ = sender.send(Ended::Joined(task.await));
     });
     match receiver.recv() {
-        Ok(Ended::Joined(Ok(outcome))) => outcome,
-        Ok(Ended::Joined(Err(error))) if error.is_panic() => {
+        Some(Ended::Joined(Ok(outcome))) => outcome,
+        Some(Ended::Joined(Err(error))) if error.is_panic() => {
             panic::resume_unwind(error.into_panic())
         }
-        Ok(Ended::Joined(Err(error))) => Err(format!("async cleanup did not finish: {error}")),
-        Ok(Ended::Panicked(message)) => {
+        Some(Ended::Joined(Err(error))) => Err(format!("async cleanup did not finish: {error}")),
+        Some(Ended::Panicked(message)) => {
             PANICKING_AGAIN.set(true);
             panic::panic_any(message)
         }
-        Err(_) => Err("async cleanup did not finish: the runtime thread is gone".to_owned()),
+        None => Err("async cleanup did not finish: the runtime thread is gone".to_owned()),
     }
 }
 
@@ -220,7 +220,7 @@ pub(crate) fn runtime_thread_panicked(message: &str) -> bool {
     }
     drop(slot);
     match POLLING.take() {
-        Some(waiter) => waiter.try_send(Ended::Panicked(message.to_owned())).is_ok(),
+        Some(waiter) => waiter.send(Ended::Panicked(message.to_owned())),
         None => false,
     }
 }
@@ -262,7 +262,7 @@ fn runtime() -> std::io::Result<(Handle, Running)> {
 /// good (a `block_on` of a future that never ends: spawned tasks run
 /// meanwhile).
 fn start(id: u64) -> std::io::Result<Handle> {
-    let (sender, receiver) = mpsc::sync_channel(1);
+    let (sender, receiver) = one_shot::channel();
     std::thread::Builder::new()
         .name("cleanup-async".to_owned())
         .spawn(move || {
@@ -279,5 +279,5 @@ fn start(id: u64) -> std::io::Result<Handle> {
         })?;
     receiver
         .recv()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the runtime thread ended")))
+        .unwrap_or_else(|| Err(std::io::Error::other("the runtime thread ended")))
 }

@@ -11,12 +11,12 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crate::base::clock;
 use crate::base::entry::Action;
 use crate::base::thread_token;
+use crate::base::{clock, one_shot};
 use crate::registry::{self, Entries, Registry};
 use crate::report::record::Run;
 use crate::report::{EntryReport, EntryStatus, Report, Trigger};
@@ -130,7 +130,7 @@ fn run_caught(action: Action) -> Failure {
 /// enrolled before it may take the action, so it never runs the cleanup
 /// unrecognised, and the enrolment ends when this stops waiting.
 fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
-    let (done, outcome) = mpsc::sync_channel(1);
+    let (done, outcome) = one_shot::channel();
     // The action moves into the thread only if the spawn succeeds, so on
     // failure it is handed back through this slot and run here instead.
     let slot = Arc::new(Mutex::new(Some(action)));

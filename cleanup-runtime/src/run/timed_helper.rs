@@ -12,16 +12,16 @@
 //! `panic_hook`) hands the outcome back through it.
 
 use std::cell::Cell;
-use std::sync::mpsc::SyncSender;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::base::ending;
+use crate::base::one_shot::Sender;
 use crate::report::Failure;
 
 /// The helper running the final run's current timed cleanup (0: none).
 /// Changed only under [`OUTCOME`]'s lock; read without it.
 /// Where that cleanup's outcome goes; the runner waits on the other end.
-static OUTCOME: Mutex<Option<SyncSender<Failure>>> = Mutex::new(None);
+static OUTCOME: Mutex<Option<Sender<Failure>>> = Mutex::new(None);
 
 thread_local! {
     /// Whether this thread runs (or ran, and was abandoned at its timeout)
@@ -37,7 +37,7 @@ pub(crate) struct Enrolment(());
 /// Enrols `thread` (a [`thread_token`](crate::base::thread_token) identity) as
 /// the helper, whose outcome goes to `outcome`. Called by the runner before
 /// the helper runs the cleanup.
-pub(crate) fn enrol(thread: usize, outcome: SyncSender<Failure>) -> Enrolment {
+pub(crate) fn enrol(thread: usize, outcome: Sender<Failure>) -> Enrolment {
     let mut slot = lock();
     *slot = Some(outcome);
     ending::set_timed_helper(thread);
@@ -86,10 +86,10 @@ pub(crate) fn hand_back(thread: usize, failure: Failure, record: impl FnOnce()) 
     ending::set_timed_helper(0);
     record();
     // Room for one outcome, and the cleanup has not ended otherwise.
-    let _ = outcome.try_send(failure);
+    let _ = outcome.send(failure);
     true
 }
 
-fn lock() -> MutexGuard<'static, Option<SyncSender<Failure>>> {
+fn lock() -> MutexGuard<'static, Option<Sender<Failure>>> {
     OUTCOME.lock().unwrap_or_else(PoisonError::into_inner)
 }
