@@ -53,10 +53,10 @@ impl fmt::Display for Report {
         for entry in &self.entries {
             write!(
                 f,
-                "  #{} {:<7} {:.3}ms {:?} ({})",
+                "  #{} {:<7} {}ms {:?} ({})",
                 entry.sequence,
                 entry.status().as_str(),
-                entry.nanos as f64 / 1e6,
+                Millis(entry.nanos),
                 entry.name(),
                 entry.origin.source()
             )?;
@@ -75,5 +75,34 @@ impl fmt::Display for Report {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Nanoseconds shown as milliseconds with three decimals, rounded to the
+/// nearest microsecond. In integers: formatting a float would bring about
+/// 15 KB of std's float printing into every program that links the crate.
+struct Millis(u64);
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let micros = self.0.saturating_add(500) / 1_000;
+        write!(f, "{}.{:03}", micros / 1_000, micros % 1_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Millis;
+
+    #[test]
+    fn milliseconds_have_three_decimals_rounded_to_the_microsecond() {
+        let shown = |nanos| Millis(nanos).to_string();
+        assert_eq!(shown(0), "0.000");
+        assert_eq!(shown(499), "0.000");
+        assert_eq!(shown(500), "0.001");
+        assert_eq!(shown(12_345), "0.012");
+        assert_eq!(shown(1_234_567), "1.235");
+        assert_eq!(shown(60_000_000_000), "60000.000");
+        assert_eq!(shown(u64::MAX), "18446744073709.551");
     }
 }
