@@ -13,7 +13,7 @@
 //! ```standalone_crate
 //! use cleanup_runtime::{at_exit, cleanup};
 //!
-//! #[at_exit] // named after its path: "rust_out::flush_metrics"
+//! #[at_exit] // named after its path: "my_app::flush_metrics" in a crate my_app
 //! fn flush_metrics() {
 //!     println!("metrics flushed");
 //! }
@@ -68,6 +68,21 @@
 //! cleanup_runtime::register(|| Err::<(), _>("disk full"));
 //! let report = cleanup_runtime::run_now(); // run everything now, LIFO
 //! assert_eq!(report.failures().count(), 1);
+//! ```
+//!
+//! A closure that uses `?` must name its error type, which Rust cannot
+//! infer from `?` alone: end it with `Ok::<(), E>(())`. One that only
+//! panics must say it returns `()`, since `|| panic!()` returns `!`:
+//!
+//! ```
+//! cleanup_runtime::register(|| {
+//!     let directory = std::env::current_dir()?;
+//!     println!("ended in {}", directory.display());
+//!     Ok::<(), std::io::Error>(())
+//! });
+//! cleanup_runtime::register(|| -> () { panic!("caught, reported, the rest go on") });
+//! # let report = cleanup_runtime::run_now();
+//! # assert_eq!(report.failures().count(), 1);
 //! ```
 //!
 //! [`exit`] runs the cleanups and ends the process with a status; from
@@ -414,6 +429,7 @@
 //! | `log` | no | [`logging`]: the `log` 0.4 logger flushed last | `log` |
 //! | `tokio` | no | async cleanups on a tokio 1 runtime of the crate's own | `tokio` |
 //! | `tracing` | no | each cleanup's outcome as a `tracing` 0.1 event | `tracing` |
+//! | `systemd` | yes | systemd's stop protocol under `Type=notify` (Linux): `STOPPING=1`, `EXTEND_TIMEOUT_USEC`, `STATUS=`; nothing when `NOTIFY_SOCKET` is unset (see [`shutdown`]) | `sd-notify` (Linux) |
 //!
 //! With `default-features = false` the attributes, run-time registration,
 //! the exit path, the report, [`ResourceGuard`] and [`drop_at_exit`] are
@@ -437,6 +453,21 @@
 //! Rust enums are declared, `#[non_exhaustive]`. The text report, the
 //! warnings' wording and the lines on stderr are for people and may change
 //! in any release; a program matches on [`Warning`], not on its text.
+//!
+//! ## One runtime per process
+//!
+//! A process has one runtime: one registry, one exit hook, one set of
+//! signal handlers. Two copies of this crate in one program (a library on
+//! 0.x beside an application on 1.x) would each install their hooks, and
+//! on Unix the second copy's signal handlers would stand aside for the
+//! first's, so its cleanups would never run on a signal. The crate
+//! declares `links = "cleanup_runtime"` (with an empty build script), and
+//! cargo refuses such a build when it resolves dependencies, naming both
+//! copies: move every crate to one major. A last release of an old major
+//! may depend on the new one and re-export it (the "semver trick") if it
+//! leaves `links` out. A `cdylib` built on its own, with its own copy,
+//! and loaded into a program that has one too is beyond cargo's sight:
+//! two runtimes then share the process.
 //!
 //! # Hazards
 //!
