@@ -1,5 +1,5 @@
 //! Fixture for `tests/handles.rs`: what a [`Handle`](cleanup_runtime::Handle)
-//! and a [`Cleanup`](cleanup_runtime::Cleanup) promise, in a real process.
+//! and a [`Cleanup`] promise, in a real process.
 //!
 //! `handles SCENARIO`:
 //!
