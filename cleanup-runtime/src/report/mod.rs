@@ -26,7 +26,8 @@ use text::push_entry_line;
 pub use warning::{Side, Warning};
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::base::entry::Origin;
@@ -146,9 +147,6 @@ pub struct EntryReport {
     /// `None` when it succeeded: the common case costs one word.
     pub(crate) failure: Failure,
     pub(crate) nanos: u64,
-    /// The readable name of a closure, made the first time it is asked
-    /// for (see [`readable_name`]).
-    pub(crate) readable: OnceLock<Box<str>>,
 }
 
 impl EntryReport {
@@ -168,7 +166,7 @@ impl EntryReport {
     /// ```
     #[must_use]
     pub fn name(&self) -> &str {
-        readable_name(&self.origin, &self.readable)
+        readable_name(&self.origin)
     }
 
     /// Its place in the one sequence of the process: statics first (by
@@ -268,7 +266,6 @@ impl EntryReport {
 pub struct PendingEntry {
     sequence: u64,
     origin: Origin,
-    readable: OnceLock<Box<str>>,
 }
 
 impl PendingEntry {
@@ -276,7 +273,6 @@ impl PendingEntry {
         PendingEntry {
             sequence,
             origin,
-            readable: OnceLock::new(),
         }
     }
 
@@ -289,7 +285,7 @@ impl PendingEntry {
     /// ```
     #[must_use]
     pub fn name(&self) -> &str {
-        readable_name(&self.origin, &self.readable)
+        readable_name(&self.origin)
     }
 
     /// Its sequence number (see [`EntryReport::sequence`]).
@@ -342,14 +338,30 @@ impl PendingEntry {
 }
 
 /// The name a report gives `origin`: borrowed from it, or — for a closure,
-/// whose type name is made readable — built once into `cache`. Built when
-/// asked for, not when the entry is recorded: the run at exit records every
-/// cleanup, and most reports are never read entry by entry.
-fn readable_name<'a>(origin: &'a Origin, cache: &'a OnceLock<Box<str>>) -> &'a str {
+/// whose type name is made readable — made once per closure type, when
+/// first asked for, and kept for the life of the process. Not when the
+/// entry is recorded, nor in each entry: the run at exit records every
+/// cleanup, most reports are never read entry by entry, and a cache in
+/// each entry made every cleanup of a run cost 20 more instructions
+/// (callgrind, 100,000 cleanups). A program has as many closure types as
+/// it has closures in its source, so the names kept are bounded.
+fn readable_name(origin: &Origin) -> &str {
     match origin.name() {
         Cow::Borrowed(name) => name,
-        Cow::Owned(name) => cache.get_or_init(|| name.into_boxed_str()),
+        Cow::Owned(name) => interned(name),
     }
+}
+
+/// `name`, kept once for the life of the process.
+fn interned(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&known) = names.get(name.as_str()) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    kept
 }
 
 /// What a cleanup run did, entry by entry, in run order.

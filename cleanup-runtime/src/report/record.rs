@@ -2,8 +2,6 @@
 //! under the registry lock (`Registry::final_run` for the final run), so
 //! the entries and the record of what ran are always taken together.
 
-use std::sync::OnceLock;
-
 use crate::base::clock::{self, Scale, Stamp};
 use crate::base::entry::Origin;
 use crate::base::listening;
@@ -85,7 +83,6 @@ impl Run {
             origin,
             failure: None,
             nanos: 0,
-            readable: OnceLock::new(),
         });
         self.running = true;
     }
@@ -124,7 +121,6 @@ impl Run {
             origin,
             failure: failure(EntryStatus::Skipped, why.to_owned()),
             nanos: 0,
-            readable: OnceLock::new(),
         });
     }
 
