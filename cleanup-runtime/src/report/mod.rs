@@ -270,10 +270,7 @@ pub struct PendingEntry {
 
 impl PendingEntry {
     pub(crate) fn new(sequence: u64, origin: Origin) -> PendingEntry {
-        PendingEntry {
-            sequence,
-            origin,
-        }
+        PendingEntry { sequence, origin }
     }
 
     /// Its name (see [`EntryReport::name`]).

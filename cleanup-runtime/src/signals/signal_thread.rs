@@ -28,6 +28,7 @@
 
 use std::ffi::{c_int, c_void};
 use std::io;
+use std::os::unix::thread::JoinHandleExt;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -110,12 +111,23 @@ fn spawn_serving(
     waiting: Option<libc::pthread_t>,
     first: Option<u8>,
 ) -> io::Result<libc::pthread_t> {
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
+    )]
     let waiting = waiting.map(|thread| thread as usize);
     std::thread::Builder::new()
         .name("cleanup-signal".into())
         .spawn(move || serve(read_fd, waiting, first))
         // Joined by a pause, as the waiting thread was.
-        .map(std::os::unix::thread::JoinHandleExt::into_pthread_t)
+        .map(|handle| libc_thread(JoinHandleExt::into_pthread_t(handle)))
+}
+
+/// std's `RawPthread` as the `libc` crate's `pthread_t`: the same value,
+/// but on musl the two declare different types (an integer, a pointer).
+#[allow(clippy::unnecessary_cast, reason = "the same type everywhere but musl")]
+fn libc_thread(thread: std::os::unix::thread::RawPthread) -> libc::pthread_t {
+    thread as libc::pthread_t
 }
 
 #[allow(
