@@ -30,7 +30,11 @@
 //!
 //! The attributes go on free functions with no parameters, not `async`
 //! (unless feature `tokio` is on: async cleanups), not generic, returning `()` or `Result<(), E>` with `E: Display`; anything
-//! else is a compile error pointing at the offending token. They work in
+//! else is a compile error pointing at the offending token. On a method or
+//! an associated function rustc itself answers first, "cannot find value
+//! `name` in this scope": an attribute sees only the function it is on,
+//! not the `impl` around it, so it cannot say more. Declare a free
+//! function that calls the associated one. They work in
 //! library crates too: a library's cleanups run in every program that links
 //! it, with no set-up call, and in `cdylib`s and `dylib`s (a Python
 //! extension, a plugin): their cleanups run when the host process exits.
@@ -48,7 +52,10 @@
 //! mean.
 //! Two `#[cleanup]`s with the same name fail to build: to assemble or to
 //! link within one crate, to link across crates, with an error that names
-//! the cleanup and where it was declared.
+//! the cleanup and where it was declared. The error comes from the
+//! assembler or the linker, the only tools that see both declarations,
+//! so it reads as theirs: `symbol 'cleanup-runtime: duplicate cleanup
+//! name "close-db"' is already defined`, with `declared at file:line`.
 //!
 //! **Doctests.** Since edition 2024 rustdoc builds a crate's doctests into
 //! one binary, so every doctest process links — and at its exit runs —
