@@ -12,30 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The fixtures' workspace.
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crate-fixtures")
-}
-
-/// The target directory `tests/link-fixtures` and `tests/dup-names` are
-/// built in: the same dependencies, built once.
-fn target() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("target")
-        .join(if common::portable() {
-            "dup-names-portable"
-        } else {
-            "dup-names"
-        })
-}
+use common::{crate_fixtures, crate_fixtures_target};
 
 /// `cargo build` in the fixtures' workspace with `args`.
 fn cargo_build(args: &[&str]) -> Output {
     Command::new(env!("CARGO"))
-        .current_dir(fixtures())
+        .current_dir(crate_fixtures())
         .args(["build", "--quiet", "--target-dir"])
-        .arg(target())
+        .arg(crate_fixtures_target())
         .args(args)
         .output()
         .expect("run cargo")
@@ -53,12 +37,12 @@ fn built() -> &'static Path {
             "building the fixtures failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let built = target().join("debug");
+        let built = crate_fixtures_target().join("debug");
         // The link line the crate docs give for a static library: the
         // archive linked whole, then the system libraries that
         // `--print native-static-libs` lists for this target.
         let output = Command::new("cc")
-            .arg(fixtures().join("host.c"))
+            .arg(crate_fixtures().join("host.c"))
             .arg("-Wl,--whole-archive")
             .arg(built.join("libstaticlib.a"))
             .arg("-Wl,--no-whole-archive")

@@ -11,32 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The fixtures' workspace.
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crate-fixtures")
-}
-
-/// The target directory the other fixture workspaces are built in: the
-/// same dependencies, built once.
-fn target() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("target")
-        .join(if common::portable() {
-            "dup-names-portable"
-        } else {
-            "dup-names"
-        })
-}
+use common::{crate_fixtures, crate_fixtures_target};
 
 /// Builds `app-order` once per test process; returns the binary.
 fn app() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
         let output = Command::new(env!("CARGO"))
-            .current_dir(fixtures())
+            .current_dir(crate_fixtures())
             .args(["build", "--quiet", "-p", "app-order", "--target-dir"])
-            .arg(target())
+            .arg(crate_fixtures_target())
             .output()
             .expect("run cargo");
         assert!(
@@ -44,7 +28,7 @@ fn app() -> &'static Path {
             "building app-order failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        target().join("debug").join("app-order")
+        crate_fixtures_target().join("debug").join("app-order")
     })
 }
 

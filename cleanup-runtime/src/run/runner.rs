@@ -233,29 +233,50 @@ pub(crate) fn run_now() -> Report {
     run_entries(Target::Manual(&mut run));
     super::log_flush::flush_after_cleanups();
     let mut report = run.into_report();
+    end_manual_run(counted, &mut report, Warnings::Taken);
+    report
+}
+
+/// What a manual run does with the warnings found since the last run took
+/// them.
+#[derive(PartialEq)]
+enum Warnings {
+    /// Its report takes them (`run_now`).
+    Taken,
+    /// They stay for the next run (`Handle::run`: one entry's report).
+    Left,
+}
+
+/// The end of a manual run: no longer counted (the final run may go on),
+/// and its entries recorded where a report will show them: in the final
+/// run's record if one is going on (the warnings then stay in the
+/// registry for its report), else in the history.
+fn end_manual_run(counted: bool, report: &mut Report, warnings: Warnings) {
     let taken_by_final_run = {
         let mut registry = registry::lock();
         if counted {
             registry.manual_runs -= 1;
             MANUAL_RUN_ENDED.notify_all();
         }
-        match registry.final_run.as_mut() {
-            // Its warnings stay in the registry for the final run's report.
+        let taken = match registry.final_run.as_mut() {
             Some(final_run) => {
                 final_run.add_nested(&report.entries);
-                report.warnings = registry.entries.warnings_unclaimed();
                 true
             }
-            None => {
-                report.warnings = registry.entries.take_warnings();
-                false
-            }
+            None => false,
+        };
+        if warnings == Warnings::Taken {
+            report.warnings = if taken {
+                registry.entries.warnings_unclaimed()
+            } else {
+                registry.entries.take_warnings()
+            };
         }
+        taken
     };
     if !taken_by_final_run {
         remember(&report.entries);
     }
-    report
 }
 
 /// Runs the one entry at `sequence` (slot id `id`) now, if it is still
@@ -283,24 +304,8 @@ pub(crate) fn run_one(sequence: u64, id: u64) -> Option<EntryReport> {
         Some(timeout) => run_with_timeout(action, timeout),
     };
     run.close(failure, clock::now());
-    let report = run.into_report();
-    let taken_by_final_run = {
-        let mut registry = registry::lock();
-        if counted {
-            registry.manual_runs -= 1;
-            MANUAL_RUN_ENDED.notify_all();
-        }
-        match registry.final_run.as_mut() {
-            Some(final_run) => {
-                final_run.add_nested(&report.entries);
-                true
-            }
-            None => false,
-        }
-    };
-    if !taken_by_final_run {
-        remember(&report.entries);
-    }
+    let mut report = run.into_report();
+    end_manual_run(counted, &mut report, Warnings::Left);
     report.entries.into_iter().next()
 }
 

@@ -25,8 +25,11 @@ use std::time::Duration;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod crate_fixtures;
 mod platform;
 // Each test crate uses a different subset of these helpers.
+#[allow(unused_imports)]
+pub use crate_fixtures::{crate_fixtures, crate_fixtures_target};
 #[allow(unused_imports)]
 pub use platform::{
     code_when_the_runtime_ends_the_exit, portable, reported_status, reported_status_text,
