@@ -179,22 +179,6 @@ impl Entries {
         )
     }
 
-    /// Adds a `register_named` closure; see [`Entries::insert`].
-    pub(crate) fn insert_named(
-        &mut self,
-        closure: Closure,
-        caller: &'static Location<'static>,
-        name: Arc<str>,
-    ) -> Inserted {
-        self.insert(Entry {
-            origin: Origin::Registered {
-                caller,
-                label: Label::Named(name),
-            },
-            closure: Some(closure),
-        })
-    }
-
     /// Adds an entry with the next sequence number; a named entry whose name
     /// is taken replaces the holder in its slot instead.
     pub(crate) fn insert(&mut self, entry: Entry) -> Inserted {

@@ -1,12 +1,11 @@
 //! The run-time API for adding and removing cleanups.
 
 use std::panic::Location;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::base::entry::{Entry, Label, Origin};
 use crate::outcome::CleanupResult;
-use crate::registry::{self, Inserted, Intake, UNNAMED};
+use crate::registry::{self, Intake, UNNAMED};
 use crate::registry::{first_use, intake};
 
 /// A registered cleanup, returned by [`register`], [`register_named`] and
@@ -267,36 +266,10 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: CleanupResult,
 {
-    first_use::ensure();
-    let name: Arc<str> = Arc::from(name);
-    let closure = Box::new(move || crate::outcome::into_outcome(cleanup()));
-    let caller = Location::caller();
-    let Inserted {
-        sequence,
-        id,
-        replaced,
-    } = {
-        let mut registry = registry::lock_without_collecting();
-        if registry.entries.intake() == Intake::Open {
-            registry.entries.insert_named(closure, caller, name)
-        } else {
-            let entry = Entry {
-                origin: Origin::Registered {
-                    caller,
-                    label: Label::Named(name),
-                },
-                closure: Some(closure),
-            };
-            intake::add(registry, entry)
-        }
-    };
-    if let Some(replaced) = &replaced {
-        super::replaced::note(replaced, caller);
-    }
-    // Dropped here, after the lock is released: its captures' `Drop` may
-    // register or unregister cleanups.
-    drop(replaced);
-    Handle { sequence, id }
+    // The builder with a name and nothing else: one way to insert a named
+    // entry (replacement, the cross-crate warning, a parked thread's
+    // registration during the final run).
+    super::builder::Cleanup::new(cleanup).name(name).register()
 }
 
 /// Removes the pending cleanup registered under `name` (at run time or with
