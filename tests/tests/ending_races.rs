@@ -141,10 +141,7 @@ fn the_deadline_bounds_a_wait_for_the_programs_own_stuck_hook() {
 /// the run at exit waits for it, and its report has it.
 #[test]
 fn the_run_at_exit_waits_for_a_run_now_cleanup_in_flight() {
-    let mut child = ending_races(&["run-now-racing"]).stdin_piped().start();
-    child.wait_for_line("main returns");
-    child.write_line("go");
-    let run = child.finish();
+    let run = ending_races(&["run-now-racing"]).run();
     run.assert_code(0);
     assert!(run.out().contains("slow end"), "{}", run.context());
     assert!(run.out().contains("ran at-exit"), "{}", run.context());

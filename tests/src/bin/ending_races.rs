@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `signal-in-run HOW WHO` | cleanups `pid-file` (runs last) and `flush`; the run starts by `HOW` (`return` from `main`, `exit` for `cleanup_runtime::exit(9)`, `listening`: a program that listens, is asked by `request()` and returns); inside `flush` the first SIGTERM arrives, from `WHO`: `raise` (the cleanup raises it), or `test` (the test sends it on `flush start`, then writes a line to stdin) |
 //! | `hook-blocked HOW HOOK` | stderr is a full pipe nobody reads; a worker thread panics and std's default hook blocks writing its message (through ours, or through the program's own hook when `HOOK` is `own`); then `exit` calls `std::process::exit(3)`, `signal` waits for SIGTERM |
-//! | `run-now-racing` | a thread runs `run_now()`, whose cleanup `slow` waits for a line on stdin; `main` returns meanwhile |
+//! | `run-now-racing` | a thread runs `run_now()`, whose cleanup `slow` waits until the run at exit has begun (`report()`'s trigger turns `exit`); `main` returns meanwhile |
 //! | `forked-worker` | the parent listens, then forks; the child listens, says `worker listening PID`, waits with `shutdown::wait()` and says `worker woken` when woken, then ends with 7; the parent says how the child ended |
 //! | `forked-adopter` | the parent listens and is asked (`request()`), then forks; the child adopts its cleanups and registers one that raises its first SIGTERM during its run at exit |
 //! | `blocking-waker` | listens through a future whose waker blocks for good when woken; `main` never ends (grace 1 h) |
@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::task::{Context, Wake, Waker};
 use std::thread;
+use std::time::Duration;
 
-use cleanup_runtime::shutdown;
+use cleanup_runtime::{Trigger, shutdown};
 use cleanup_tests::{ran, say};
 
 fn main() {
@@ -139,7 +140,15 @@ fn run_now_racing() {
         cleanup_runtime::register_named("slow", move || {
             say("slow start");
             let _ = started_sender.send(());
-            wait_for_stdin();
+            // The run at exit must have begun while this cleanup still
+            // runs: released any earlier (a line from the test after
+            // "main returns"), `run_now` could finish both entries before
+            // the main thread reaches the exit path. Nothing wakes a
+            // cleanup when that run begins, so it looks, a millisecond
+            // apart.
+            while cleanup_runtime::report().trigger() == Trigger::Manual {
+                thread::sleep(Duration::from_millis(1));
+            }
             say("slow end");
         });
         let report = cleanup_runtime::run_now();
