@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use super::one_shot;
+use super::{one_shot, spawn};
 
 /// What became of work given to [`on_own_thread`].
 pub(crate) enum Bounded<T> {
@@ -24,11 +24,12 @@ pub(crate) fn on_own_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Bounded<T> {
     let (done, finished) = one_shot::channel();
-    let spawned = std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || {
+    let spawned = spawn::named(
+        name,
+        Box::new(move || {
             let _ = done.send(work());
-        });
+        }),
+    );
     if spawned.is_err() {
         return Bounded::NoThread;
     }

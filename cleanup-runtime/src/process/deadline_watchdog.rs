@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::base::diagnostics;
+use crate::base::{diagnostics, spawn};
 use crate::process::final_run::{wait_until_done_for, write_report};
 use crate::registry;
 use crate::report::EntryStatus;
@@ -37,13 +37,14 @@ pub(crate) fn start(limit: Duration) {
     // deadline, is bound too: a stuck stderr must not hold a process whose
     // cleanups all ended in time.
     diagnostics::set_writes_give_up_at(Instant::now() + limit + REPORT_GRACE);
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-deadline".to_owned())
-        .spawn(move || {
+    let spawned = spawn::named(
+        "cleanup-deadline",
+        Box::new(move || {
             if !wait_until_done_for(Some(limit)) {
                 give_up(limit);
             }
-        });
+        }),
+    );
     if let Err(error) = spawned {
         diagnostics::warn(format_args!(
             "could not start the deadline watchdog: {error}"

@@ -32,7 +32,7 @@
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::base::ending::{self, asked_status, ending_signal, record_ending_signal};
-use crate::base::{park, thread_token};
+use crate::base::{park, spawn, thread_token};
 use crate::process::{deadline_watchdog, fork, panic_hook, sandbox, systemd};
 use crate::registry;
 use crate::report::destination::Destination;
@@ -428,12 +428,13 @@ pub(crate) fn timed_cleanup_panicked(failure: Failure) {
 /// returns from the hook at once, releasing the lock. Only if no thread can
 /// be started does the rest run here.
 fn run_rest_on_fresh_thread() {
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-final-run".to_owned())
-        .spawn(|| {
+    let spawned = spawn::named(
+        "cleanup-final-run",
+        Box::new(|| {
             ending::set_runner();
             run_rest_then_end();
-        });
+        }),
+    );
     if spawned.is_err() {
         run_rest_then_end();
     }

@@ -104,9 +104,10 @@ mod notify {
             NotifyState::ExtendTimeoutUsec(micros(extension)),
             NotifyState::Status("running the cleanups"),
         ]);
-        let spawned = std::thread::Builder::new()
-            .name("cleanup-systemd".to_owned())
-            .spawn(move || keep_extending(extension, ends_at));
+        let spawned = crate::base::spawn::named(
+            "cleanup-systemd",
+            Box::new(move || keep_extending(extension, ends_at)),
+        );
         if let Err(error) = spawned {
             crate::base::diagnostics::warn(format_args!(
                 "could not start the thread that extends systemd's stop timeout: {error}"

@@ -48,6 +48,7 @@ use tokio::task::JoinError;
 
 use crate::base::descriptor::Outcome;
 use crate::base::one_shot::{self, Sender};
+use crate::base::spawn;
 
 /// A boxed async cleanup, its output already an outcome.
 pub(crate) type AsyncCleanup = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
@@ -263,9 +264,9 @@ fn runtime() -> std::io::Result<(Handle, Running)> {
 /// meanwhile).
 fn start(id: u64) -> std::io::Result<Handle> {
     let (sender, receiver) = one_shot::channel();
-    std::thread::Builder::new()
-        .name("cleanup-async".to_owned())
-        .spawn(move || {
+    spawn::named(
+        "cleanup-async",
+        Box::new(move || {
             ON_RUNTIME_THREAD.set(id);
             let runtime = match Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
@@ -276,7 +277,8 @@ fn start(id: u64) -> std::io::Result<Handle> {
             };
             let _ = sender.send(Ok(runtime.handle().clone()));
             runtime.block_on(std::future::pending::<()>());
-        })?;
+        }),
+    )?;
     receiver
         .recv()
         .unwrap_or_else(|| Err(std::io::Error::other("the runtime thread ended")))

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::base::entry::Action;
 use crate::base::thread_token;
-use crate::base::{clock, one_shot};
+use crate::base::{clock, one_shot, spawn};
 use crate::registry::{self, Entries, Registry};
 use crate::report::record::Run;
 use crate::report::{EntryReport, EntryStatus, Report, Trigger};
@@ -137,9 +137,9 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
     let for_thread = Arc::clone(&slot);
     let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
     let ended = done.clone();
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-timeout".to_owned())
-        .spawn(move || {
+    let spawned = spawn::named(
+        "cleanup-timeout",
+        Box::new(move || {
             let action = for_thread
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -148,7 +148,8 @@ fn run_with_timeout(action: Action, timeout: Duration) -> Failure {
                 timed_helper::note_start(thread_token::current());
                 let _ = done.send(run_caught(action));
             }
-        });
+        }),
+    );
     let helper = match spawned {
         Ok(helper) => helper,
         Err(_) => return held.take().and_then(run_caught),

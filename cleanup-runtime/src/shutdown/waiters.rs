@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
+use crate::base::spawn;
+
 /// Why shutdown was requested, set for good once: [`NOT_YET`],
 /// [`BY_PROGRAM`] (`request()`), or the signal's number.
 static REASON: AtomicI32 = AtomicI32::new(NOT_YET);
@@ -68,9 +70,10 @@ pub(super) fn request_from_watcher(signal: i32) -> bool {
         }
         let slot = std::sync::Arc::new(Mutex::new(Some(wakers)));
         let for_thread = std::sync::Arc::clone(&slot);
-        let spawned = std::thread::Builder::new()
-            .name("cleanup-wake".to_owned())
-            .spawn(move || wake_all(take(&for_thread)));
+        let spawned = spawn::named(
+            "cleanup-wake",
+            Box::new(move || wake_all(take(&for_thread))),
+        );
         if spawned.is_err() {
             wake_all(take(&slot));
         }

@@ -42,7 +42,7 @@ use windows_sys::core::BOOL;
 
 use super::die_now;
 use crate::base::ending::{self, Arrival};
-use crate::base::{diagnostics, park, pending};
+use crate::base::{diagnostics, park, pending, spawn};
 
 /// The C runtime's number for Ctrl-Break (`signal.h`); `libc` does not
 /// declare it.
@@ -174,12 +174,13 @@ fn act(signal: c_int, acting: Acting) {
 /// began ending on its own within its grace period), the thread waits for
 /// the end as the handler's thread would have.
 fn act_on_own_thread(signal: c_int) {
-    let spawned = std::thread::Builder::new()
-        .name("cleanup-console".to_owned())
-        .spawn(move || {
+    let spawned = spawn::named(
+        "cleanup-console",
+        Box::new(move || {
             super::act(signal, &mut wait_for_ring);
             park::forever()
-        });
+        }),
+    );
     if let Err(error) = spawned {
         diagnostics::warn(format_args!(
             "acting on the console event on the handler's thread: no thread: {error}"

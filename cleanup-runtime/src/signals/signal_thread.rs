@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::{handler, waiting_thread};
-use crate::base::diagnostics;
+use crate::base::{diagnostics, spawn};
 
 const ABSENT: u8 = 0;
 const IDLE: u8 = 1;
@@ -116,11 +116,12 @@ fn spawn_serving(
         reason = "pthread_t is an integer on Linux, a pointer on Apple and NetBSD"
     )]
     let waiting = waiting.map(|thread| thread as usize);
-    std::thread::Builder::new()
-        .name("cleanup-signal".into())
-        .spawn(move || serve(read_fd, waiting, first))
-        // Joined by a pause, as the waiting thread was.
-        .map(|handle| libc_thread(JoinHandleExt::into_pthread_t(handle)))
+    spawn::named(
+        "cleanup-signal",
+        Box::new(move || serve(read_fd, waiting, first)),
+    )
+    // Joined by a pause, as the waiting thread was.
+    .map(|handle| libc_thread(JoinHandleExt::into_pthread_t(handle)))
 }
 
 /// std's `RawPthread` as the `libc` crate's `pthread_t`: the same value,
