@@ -17,6 +17,7 @@ pub(crate) mod diagnostics;
 pub(crate) mod ending;
 pub(crate) mod entry;
 pub(crate) mod environment;
+pub(crate) mod fixed_hash;
 pub(crate) mod listening;
 pub(crate) mod one_shot;
 pub(crate) mod park;

@@ -26,15 +26,16 @@
 //! constraints leave with it (as its own timeout does), and a replacement
 //! starts with the constraints it declares, if any.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::by_sequence::BySequence;
 use super::planner::{self, Node, Targets};
 use super::{Entries, Slot};
 use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
 use crate::base::entry::{Entry, Label, Origin};
+use crate::base::fixed_hash::{self, FixedSet};
 use crate::report::{PendingEntry, Side, Warning};
 
 /// Which side of another cleanup an entry runs on.
@@ -59,7 +60,7 @@ pub(crate) struct Constraints {
     /// The run loop's one test: 0 means plain LIFO.
     constrained: usize,
     /// Sequence number -> constraints given at run time to the entry there.
-    given: BTreeMap<u64, Given>,
+    given: BySequence<Given>,
     /// The order the run takes entries in, while it holds.
     plan: Option<Planned>,
     /// The members of every cycle found so far: their constraints among
@@ -73,10 +74,10 @@ pub(crate) struct Constraints {
     unclaimed: Vec<Warning>,
     /// The names of run-time named entries that left (ran, removed,
     /// cleared): a constraint naming one is about an entry that existed.
-    departed: BTreeSet<Arc<str>>,
+    departed: FixedSet<Arc<str>>,
     /// The targets named by a constraint that a plan already looked up
     /// (found, or warned about): each is looked up, and warned about, once.
-    looked_up: BTreeSet<Arc<str>>,
+    looked_up: FixedSet<Arc<str>>,
 }
 
 /// A plan and the registry state it was made for.
@@ -93,13 +94,13 @@ impl Constraints {
     pub(crate) const fn new() -> Constraints {
         Constraints {
             constrained: 0,
-            given: BTreeMap::new(),
+            given: BySequence::new(),
             plan: None,
             broken: Vec::new(),
             warnings: Vec::new(),
             unclaimed: Vec::new(),
-            departed: BTreeSet::new(),
-            looked_up: BTreeSet::new(),
+            departed: fixed_hash::set(),
+            looked_up: fixed_hash::set(),
         }
     }
 }
@@ -130,7 +131,7 @@ impl Entries {
 
     fn is_constrained(&self, sequence: u64, entry: &Entry) -> bool {
         let (after, before) = declared(entry);
-        !after.is_empty() || !before.is_empty() || self.order.given.contains_key(&sequence)
+        !after.is_empty() || !before.is_empty() || self.order.given.contains(sequence)
     }
 
     /// The entry at `sequence` was added, or took a replaced one's place.
@@ -154,7 +155,7 @@ impl Entries {
         if self.is_constrained(sequence, entry) {
             self.order.constrained -= 1;
         }
-        self.order.given.remove(&sequence);
+        self.order.given.remove(sequence);
         self.order.plan = None;
     }
 
@@ -189,7 +190,7 @@ impl Entries {
     /// Forgets the constraints of the entries `clear` forgets.
     pub(super) fn clear_constraints(&mut self, cleared: &[Slot]) {
         for slot in cleared {
-            self.order.given.remove(&slot.sequence);
+            self.order.given.remove(slot.sequence);
             if let Some(entry) = &slot.entry {
                 self.name_left(entry);
             }
@@ -221,7 +222,10 @@ impl Entries {
         if !self.is_constrained(sequence, entry) {
             self.order.constrained += 1;
         }
-        let given = self.order.given.entry(sequence).or_default();
+        let given = self
+            .order
+            .given
+            .get_or_insert_with(sequence, Given::default);
         let list = match direction {
             Direction::After => &mut given.after,
             Direction::Before => &mut given.before,
@@ -269,7 +273,7 @@ impl Entries {
                     self.order.constrained -= 1;
                 }
                 if !self.order.given.is_empty() {
-                    self.order.given.remove(&sequence);
+                    self.order.given.remove(sequence);
                 }
                 let live_after = self.live - 1;
                 if let Some(plan) = self.order.plan.as_mut() {
@@ -372,7 +376,7 @@ impl Entries {
                 let (after, before) = declared(entry);
                 let given = match self.order.given.is_empty() {
                     true => None,
-                    false => self.order.given.get(&slot.sequence),
+                    false => self.order.given.get(slot.sequence),
                 };
                 Some(Node {
                     sequence: slot.sequence,
@@ -425,14 +429,14 @@ impl Entries {
     /// has and no plan looked up before, each once: with the warning to
     /// give when no cleanup of this process ever had that name.
     fn unknown_targets(&self) -> Vec<(Arc<str>, Option<Warning>)> {
-        let mut seen = BTreeSet::new();
+        let mut seen: FixedSet<&str> = fixed_hash::set();
         let mut found = Vec::new();
         for slot in &self.slots {
             let Some(entry) = slot.entry.as_ref() else {
                 continue;
             };
             let (after, before) = declared(entry);
-            let given = self.order.given.get(&slot.sequence);
+            let given = self.order.given.get(slot.sequence);
             let given_after = given.into_iter().flat_map(|given| &given.after);
             let given_before = given.into_iter().flat_map(|given| &given.before);
             let targets = after

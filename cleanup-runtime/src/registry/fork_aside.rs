@@ -2,13 +2,14 @@
 //! show as pending there) and may adopt them back
 //! (`cleanup_runtime::adopt_after_fork`).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::Slot;
+use super::by_sequence::BySequence;
 #[cfg(unix)]
 use super::{Entries, Intake, Registry};
+use crate::base::fixed_hash::FixedMap;
 #[cfg(unix)]
 use crate::base::pending;
 
@@ -16,8 +17,8 @@ use crate::base::pending;
 #[cfg_attr(not(unix), expect(dead_code, reason = "no fork, so never a child"))]
 pub(crate) struct Inherited {
     slots: Vec<Slot>,
-    names: BTreeMap<Arc<str>, u64>,
-    timeouts: BTreeMap<u64, Duration>,
+    names: FixedMap<Arc<str>, u64>,
+    timeouts: BySequence<Duration>,
     live: usize,
     /// The parent had not collected its statics: they are collected only
     /// if the child adopts (see [`Entries::adopt_statics`]).
@@ -93,7 +94,7 @@ impl Entries {
         for (name, sequence) in inherited.names {
             self.names.entry(name).or_insert(sequence);
         }
-        self.timeouts.extend(inherited.timeouts);
+        self.timeouts.merge(inherited.timeouts);
         self.set_live(self.live + inherited.live);
         self.recount_constrained();
         true

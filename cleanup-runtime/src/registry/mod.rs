@@ -28,6 +28,7 @@
 //! Ordering constraints (`after`/`before`) are kept in `constraints` (planned by `planner`); while
 //! none is pending, the run pops the last entry as described above.
 
+mod by_sequence;
 mod constraints;
 mod planner;
 
@@ -45,12 +46,13 @@ mod statics;
 pub(crate) use fork_aside::Inherited;
 pub(crate) use lock::{lock, lock_without_collecting};
 
-use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
+use self::by_sequence::BySequence;
 use crate::base::entry::{Closure, Entry, Label, Origin};
+use crate::base::fixed_hash::{self, FixedMap};
 use crate::base::pending;
 use crate::report::PendingEntry;
 use crate::report::record::Run;
@@ -85,12 +87,12 @@ pub(crate) struct Entries {
     /// Sorted by sequence number.
     slots: Vec<Slot>,
     /// Name -> sequence number of the live named entry.
-    names: BTreeMap<Arc<str>, u64>,
+    names: FixedMap<Arc<str>, u64>,
     /// Sequence number -> the timeout given to the entry there by
     /// `Handle::set_timeout`. Rare, so kept out of the slots, which every
     /// registration writes; it leaves with the entry (run, removed or
     /// replaced).
-    timeouts: BTreeMap<u64, Duration>,
+    timeouts: BySequence<Duration>,
     next_sequence: u64,
     next_id: u64,
     live: usize,
@@ -146,8 +148,8 @@ impl Entries {
     pub(super) const fn new() -> Entries {
         Entries {
             slots: Vec::new(),
-            names: BTreeMap::new(),
-            timeouts: BTreeMap::new(),
+            names: fixed_hash::map(),
+            timeouts: BySequence::new(),
             next_sequence: 0,
             next_id: 1,
             live: 0,
@@ -300,7 +302,7 @@ impl Entries {
         if !self.holds(sequence, id) {
             return None;
         }
-        let given = self.timeouts.get(&sequence).copied();
+        let given = self.timeouts.get(sequence).copied();
         let entry = self.remove_handle(sequence, id)?;
         let timeout = given.or_else(|| entry.declared_timeout());
         Some((entry, timeout))
@@ -325,7 +327,7 @@ impl Entries {
     fn take_timeout(&mut self, sequence: u64, entry: &Entry) -> Option<Duration> {
         let given = match self.timeouts.is_empty() {
             true => None,
-            false => self.timeouts.remove(&sequence),
+            false => self.timeouts.remove(sequence),
         };
         given.or_else(|| entry.declared_timeout())
     }
@@ -335,7 +337,7 @@ impl Entries {
         let entry = slot.entry.take()?;
         let sequence = slot.sequence;
         if !self.timeouts.is_empty() {
-            self.timeouts.remove(&sequence);
+            self.timeouts.remove(sequence);
         }
         self.entry_left(sequence, &entry);
         self.set_live(self.live - 1);
@@ -467,7 +469,7 @@ impl Replacement {
         slot.id = self.id;
         let replaced = slot.entry.replace(entry);
         if !registry.timeouts.is_empty() {
-            registry.timeouts.remove(&self.sequence);
+            registry.timeouts.remove(self.sequence);
         }
         Inserted {
             sequence: self.sequence,

@@ -22,11 +22,11 @@
 //! the order is planned again, so a plan made halfway through the run keeps
 //! the members in the same order, and the cycle is reported once.
 
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, DefaultHasher};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use crate::base::entry::readable_type_name;
+use crate::base::fixed_hash::{self, FixedMap};
 
 /// One pending cleanup, as the planner sees it.
 #[derive(Clone, Debug, Default)]
@@ -133,12 +133,8 @@ pub(crate) fn plan(nodes: &[Node<'_>], broken: &[Vec<u64>]) -> Plan {
 
 /// The constraints between pending cleanups, as edges between positions.
 fn edges(nodes: &[Node<'_>], broken: &[Vec<u64>]) -> Vec<Edge> {
-    // Only names that something targets need a place in the index. Hashed
-    // with fixed keys: the names are the program's own, so there is no
-    // flooding to guard against, and `RandomState` would make every
-    // program that links the runtime import `getrandom` and link std's
-    // randomness code (a symbol the dynamic linker resolves at each start).
-    let mut by_name: HashMap<&str, usize, BuildHasherDefault<DefaultHasher>> = HashMap::default();
+    // Only names that something targets need a place in the index.
+    let mut by_name: FixedMap<&str, usize> = fixed_hash::map();
     for node in nodes {
         if !node.after.is_empty() || !node.before.is_empty() {
             for name in node.after.iter().chain(node.before.iter()) {

@@ -26,11 +26,11 @@ use text::push_entry_line;
 pub use warning::{Side, Warning};
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::base::entry::Origin;
+use crate::base::fixed_hash::{self, FixedSet};
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.
@@ -351,7 +351,7 @@ fn readable_name(origin: &Origin) -> &str {
 
 /// `name`, kept once for the life of the process.
 fn interned(name: String) -> &'static str {
-    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    static NAMES: Mutex<FixedSet<&'static str>> = Mutex::new(fixed_hash::set());
     let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(&known) = names.get(name.as_str()) {
         return known;
