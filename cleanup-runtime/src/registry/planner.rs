@@ -311,19 +311,23 @@ impl Planner<'_, '_> {
                     self.initially_free[position] = true;
                 }
             }
-            self.plan.cycles.push(Cycle {
+            let cycle = Cycle {
                 members: members.iter().map(|&p| self.nodes[p].sequence).collect(),
                 labels: members
                     .iter()
                     .rev()
                     .map(|&p| readable_type_name(self.nodes[p].label).into_owned())
                     .collect(),
-            });
+            };
+            // The earliest-running cycle first: as the run meets them.
+            // Put in place rather than sorted afterwards: cycles are few,
+            // and a sort of its own would be compiled for them alone.
+            let at = self
+                .plan
+                .cycles
+                .partition_point(|earlier| earlier.members.last() > cycle.members.last());
+            self.plan.cycles.insert(at, cycle);
         }
-        // The earliest-running cycle first: as the run meets them.
-        self.plan
-            .cycles
-            .sort_unstable_by(|a, b| b.members.last().cmp(&a.members.last()));
     }
 }
 
