@@ -103,7 +103,9 @@ fn without_module_paths(full: &str) -> String {
             continue;
         }
         short.push(c);
-        if !(c.is_alphanumeric() || c == '_') {
+        // Identifiers are the only place a type name has non-ASCII
+        // characters (and testing for them so needs no Unicode table).
+        if !(c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()) {
             segment_start = short.len();
         }
     }

@@ -39,7 +39,15 @@ pub(crate) fn parse(text: &str) -> Result<Duration, String> {
             None => ("", after),
         };
         let after = after.trim_start();
-        let letters = after.len() - after.trim_start_matches(char::is_alphabetic).len();
+        // The unit runs to the next number, space or dot (not "to the next
+        // non-letter": Unicode's letter table is 1.5 KB in every binary,
+        // for the one non-ASCII unit, `µs`).
+        let letters = after.len()
+            - after
+                .trim_start_matches(|c: char| {
+                    !(c.is_ascii_digit() || c.is_whitespace() || c == '.')
+                })
+                .len();
         let (unit, after) = after.split_at(letters);
         let Some(unit_nanos) = unit_nanos(unit) else {
             return Err(if unit.is_empty() {
@@ -129,6 +137,7 @@ mod tests {
         assert_eq!(parse("1h 2min 3sec 4msec"), Ok(ms(3_723_004)));
         assert_eq!(parse("1d"), Ok(ms(86_400_000)));
         assert_eq!(parse("7us 8ns"), Ok(Duration::from_nanos(7_008)));
+        assert_eq!(parse("3µs"), Ok(Duration::from_nanos(3_000)));
         assert_eq!(parse("0s"), Ok(Duration::ZERO));
     }
 
@@ -146,6 +155,12 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown unit \"parsecs\"")
         );
+        assert!(
+            parse("5s, 2ms")
+                .unwrap_err()
+                .contains("unknown unit \"s,\"")
+        );
+        assert!(parse("5πs").unwrap_err().contains("unknown unit \"πs\""));
         assert!(parse("-1s").is_err());
         assert!(parse("99999999999999999999999999999999999999999d").is_err());
         assert!(parse("999999999999999999999d").is_err());
