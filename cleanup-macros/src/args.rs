@@ -4,24 +4,16 @@
 
 use std::time::Duration;
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
-use syn::ext::IdentExt as _;
-use syn::parse::{ParseStream, Parser as _};
-use syn::{Error, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Path, Result, Token};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::quote;
 
 use crate::ast::Macro;
-use crate::error::combine;
+use crate::cursor::{Cursor, ungroup, unraw};
+use crate::error::{Error, Result, combine};
+use crate::literal;
 use crate::order::{Direction, Order};
 use crate::renamed;
-use crate::value::{check_text, into_ungrouped, string_literal};
-
-mod kw {
-    syn::custom_keyword!(name);
-    syn::custom_keyword!(timeout);
-    syn::custom_keyword!(after);
-    syn::custom_keyword!(before);
-}
+use crate::value::{self, Kind, Value, check_text, expect_comma, string_literal};
 
 /// The options of `#[cleanup(...)]`, checked.
 pub(crate) struct CleanupArgs {
@@ -42,7 +34,7 @@ pub(crate) struct AtExitArgs {
 /// says otherwise (a dependency renamed in Cargo.toml, or a crate that
 /// re-exports the runtime), as serde's `#[serde(crate = "...")]` and
 /// tokio's `#[tokio::main(crate = ...)]` do.
-pub(crate) struct Runtime(Option<Path>);
+pub(crate) struct Runtime(Option<TokenStream>);
 
 impl Runtime {
     /// `<runtime>::__private`: the only module generated code names.
@@ -127,7 +119,7 @@ struct Options {
     order: Order,
     after_given: bool,
     before_given: bool,
-    runtime: Option<Path>,
+    runtime: Option<TokenStream>,
     runtime_given: bool,
     errors: Vec<Error>,
 }
@@ -153,8 +145,7 @@ impl Options {
             runtime_given: false,
             errors: Vec::new(),
         };
-        let parsed = (|input: ParseStream| options.parse_each(input)).parse2(args);
-        if let Err(error) = parsed {
+        if let Err(error) = options.parse_each(&mut Cursor::new(args)) {
             // The mistakes found before the syntax error, then the error.
             options.errors.push(error);
             return Err(combine(options.errors).expect("at least the syntax error"));
@@ -182,7 +173,7 @@ impl Options {
     }
 
     /// `after = ...` or `before = ...`.
-    fn parse_order(&mut self, input: ParseStream, direction: Direction, span: Span) -> Result<()> {
+    fn parse_order(&mut self, input: &mut Cursor, direction: Direction, span: Span) -> Result<()> {
         let key = direction.key();
         let value = parse_value(input, span, key)?;
         let given = match direction {
@@ -198,14 +189,14 @@ impl Options {
     }
 
     /// `crate = ::path::to::cleanup_runtime`.
-    fn parse_runtime(&mut self, input: ParseStream, span: Span) -> Result<()> {
-        if !input.peek(Token![=]) {
+    fn parse_runtime(&mut self, input: &mut Cursor, span: Span) -> Result<()> {
+        if input.peek_punct('=').is_none() {
             return Err(Error::new(
                 span,
                 "expected `crate = ::path::to::cleanup_runtime`: `crate` needs a value",
             ));
         }
-        let value = parse_runtime_value(input)?;
+        let value = parse_value(input, span, "crate")?;
         if std::mem::replace(&mut self.runtime_given, true) {
             self.errors.push(repeated(span, "crate"));
             return Ok(());
@@ -217,52 +208,62 @@ impl Options {
         Ok(())
     }
 
-    fn parse_each(&mut self, input: ParseStream) -> Result<()> {
-        while !input.is_empty() {
-            // Each key peeked (`|`, not `||`), so that where the next token
-            // is no key at all the error lists them all.
-            let lookahead = input.lookahead1();
-            let known = lookahead.peek(kw::name)
-                | lookahead.peek(kw::timeout)
-                | lookahead.peek(kw::after)
-                | lookahead.peek(kw::before)
-                | lookahead.peek(Token![crate]);
-            if known || input.peek(Ident::peek_any) {
-                // A raw identifier is the same key (`r#name` is `name`).
-                let key = Ident::parse_any(input)?;
-                self.parse_option(input, &key)?;
-            } else if input.peek(LitStr) {
-                let literal: LitStr = input.parse()?;
-                return Err(match self.attribute {
-                    Macro::Cleanup => Error::new_spanned(
-                        &literal,
-                        format!(
-                            "options are written `key = value`: for the name, write \
-                             `name = {}`",
-                            literal.token()
+    fn parse_each(&mut self, input: &mut Cursor) -> Result<()> {
+        while let Some(token) = input.peek() {
+            // A key or a literal handed in as a fragment (`$k:ident` is not
+            // grouped, `$x:expr` is) reads as written out.
+            let token = match token {
+                TokenTree::Group(group) => ungroup(TokenTree::from(group.clone()).into())
+                    .into_iter()
+                    .next(),
+                other => Some(other.clone()),
+            };
+            match token {
+                Some(TokenTree::Ident(key)) => {
+                    input.next();
+                    self.parse_option(input, &key)?;
+                }
+                Some(TokenTree::Literal(literal)) if literal::string(&literal).is_ok() => {
+                    return Err(match self.attribute {
+                        Macro::Cleanup => Error::new_spanned(
+                            &literal,
+                            format!(
+                                "options are written `key = value`: for the name, write \
+                                 `name = {literal}`"
+                            ),
                         ),
-                    ),
-                    Macro::AtExit => Error::new_spanned(
-                        &literal,
-                        "`#[at_exit]` takes no name (its cleanup is named after the \
-                         function); to name it, write `#[cleanup(name = ...)]` instead",
-                    ),
-                });
-            } else {
-                return Err(lookahead.error());
+                        Macro::AtExit => Error::new_spanned(
+                            &literal,
+                            "`#[at_exit]` takes no name (its cleanup is named after the \
+                             function); to name it, write `#[cleanup(name = ...)]` instead",
+                        ),
+                    });
+                }
+                _ => {
+                    let token = input.next().expect("peeked");
+                    let valid_options = match self.attribute {
+                        Macro::AtExit => VALID_AT_EXIT_OPTIONS,
+                        Macro::Cleanup => VALID_OPTIONS,
+                    };
+                    return Err(Error::new(
+                        token.span(),
+                        format!("expected an option, found `{token}` {valid_options}"),
+                    ));
+                }
             }
             if input.is_empty() {
                 break;
             }
-            input.parse::<Token![,]>()?;
+            expect_comma(input, "between options")?;
         }
         Ok(())
     }
 
     /// The option whose key is `key`, and its value.
-    fn parse_option(&mut self, input: ParseStream, key: &Ident) -> Result<()> {
+    fn parse_option(&mut self, input: &mut Cursor, key: &Ident) -> Result<()> {
         let span = key.span();
-        let written = key.unraw().to_string();
+        // A raw identifier is the same key (`r#name` is `name`).
+        let written = unraw(key);
         match written.as_str() {
             "crate" => self.parse_runtime(input, span),
             "after" => self.parse_order(input, Direction::After, span),
@@ -315,8 +316,8 @@ impl Options {
                     format!("unknown option `{written}`{hint} {valid_options}"),
                 ));
                 // Skip its value, if it has one, to report what follows.
-                if input.peek(Token![=]) {
-                    parse_value(input, span, "")?;
+                if input.peek_punct('=').is_some() {
+                    parse_value(input, span, &written)?;
                 }
                 Ok(())
             }
@@ -337,42 +338,16 @@ fn is_typo_of(written: &str, valid: &str) -> bool {
     sorted(&written) == sorted(valid) || written.get(..3) == valid.get(..3)
 }
 
-/// `= <expr>` after a key. Any expression parses, so that a value of the
-/// wrong kind gets a message about the kind rather than a syntax error.
-fn parse_value(input: ParseStream, key_span: Span, key: &str) -> Result<Expr> {
-    if !input.peek(Token![=]) {
+/// `= <value>` after a key. Any expression is read, so that a value of
+/// the wrong kind gets a message about the kind rather than a syntax error.
+fn parse_value(input: &mut Cursor, key_span: Span, key: &str) -> Result<Value> {
+    let Some(eq) = input.eat_punct('=') else {
         return Err(Error::new(
             key_span,
             format!("expected `{key} = \"...\"`: `{key}` needs a value"),
         ));
-    }
-    input.parse::<Token![=]>()?;
-    input.parse()
-}
-
-/// `= <path>` after `crate`. A `$p:path` fragment arrives as an invisible
-/// group holding a path, which is read as a path (`a::B<T>` written in a
-/// type's style would not read as an expression); anything else is read as
-/// an expression, as for the other keys.
-fn parse_runtime_value(input: ParseStream) -> Result<Expr> {
-    input.parse::<Token![=]>()?;
-    let fragment = input.step(|cursor| match cursor.token_tree() {
-        Some((TokenTree::Group(group), rest)) if group.delimiter() == Delimiter::None => {
-            Ok((group, rest))
-        }
-        _ => Err(cursor.error("not a fragment")),
-    });
-    match fragment {
-        Ok(group) => match syn::parse2::<Path>(group.stream()) {
-            Ok(path) => Ok(Expr::Path(ExprPath {
-                attrs: Vec::new(),
-                qself: None,
-                path,
-            })),
-            Err(_) => syn::parse2::<Expr>(group.stream()),
-        },
-        Err(_) => input.parse(),
-    }
+    };
+    value::read(input, eq.span(), key)
 }
 
 fn repeated(span: Span, key: &str) -> Error {
@@ -382,56 +357,43 @@ fn repeated(span: Span, key: &str) -> Error {
     )
 }
 
-fn check_name(value: &Expr) -> Result<Name> {
-    let literal = string_literal(value, "name", "\"close-db\"")?;
+fn check_name(value: &Value) -> Result<Name> {
+    let text = string_literal(value, "name", "\"close-db\"")?;
     Ok(Name {
-        value: check_text(literal, "`name`")?,
-        span: literal.span(),
+        value: check_text(&text, "`name`")?,
+        span: text.span(),
     })
 }
 
 /// The value of `crate = ...`: a path (`::exitclean`, `::framework::rt`),
 /// without generics; a string gets a hint to drop the quotes.
-fn check_runtime(value: Expr) -> Result<Path> {
-    let value = into_ungrouped(value);
+fn check_runtime(value: Value) -> Result<TokenStream> {
     let example = "`crate = ::cleanup_runtime` (the path to the runtime crate, \
                    as renamed or re-exported)";
-    match value {
-        Expr::Path(ExprPath {
-            attrs,
-            qself: None,
-            path,
-        }) if attrs.is_empty()
-            && path
-                .segments
-                .iter()
-                .all(|segment| segment.arguments.is_none()) =>
-        {
-            Ok(path)
+    match &value.kind {
+        Kind::Path { plain: true } => Ok(value.tokens),
+        Kind::Literal(literal) if literal::string(literal).is_ok() => {
+            let text = literal::string(literal)
+                .map(|text| text.value)
+                .unwrap_or_default();
+            Err(Error::new_spanned(
+                literal,
+                format!("`crate` takes a path, not a string: write `crate = {text}`"),
+            ))
         }
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(literal),
-            ..
-        }) => Err(Error::new_spanned(
-            &literal,
-            format!(
-                "`crate` takes a path, not a string: write `crate = {}`",
-                literal.value()
-            ),
-        )),
-        other => Err(Error::new_spanned(
-            other.to_token_stream(),
+        _ => Err(Error::new_spanned(
+            &value,
             format!("`crate` must be a path without generics, like {example}"),
         )),
     }
 }
 
-fn check_timeout(value: &Expr) -> Result<Duration> {
+fn check_timeout(value: &Value) -> Result<Duration> {
     let literal = string_literal(value, "timeout", "\"2s\"")?;
-    let text = literal.value();
-    let timeout = crate::duration::parse(&text).map_err(|error| {
+    let text = &literal.value;
+    let timeout = crate::duration::parse(text).map_err(|error| {
         Error::new_spanned(
-            literal,
+            &literal,
             format!(
                 "`timeout` {text:?} is not a duration ({error}); write it like \
                  \"300ms\", \"2s\" or \"1m 30s\""
@@ -440,7 +402,7 @@ fn check_timeout(value: &Expr) -> Result<Duration> {
     })?;
     if timeout.is_zero() {
         return Err(Error::new_spanned(
-            literal,
+            &literal,
             "`timeout` must be greater than zero; leave it out for no timeout",
         ));
     }

@@ -4,7 +4,9 @@
 use std::fmt::{self, Display};
 
 use proc_macro2::{Span, TokenStream};
-use syn::{Error, Item, ItemFn, Result};
+
+use crate::error::{Error, Result};
+use crate::function::{self, Signature};
 
 /// Which attribute is being expanded; error messages name it.
 #[derive(Clone, Copy)]
@@ -26,27 +28,25 @@ impl Display for Macro {
 pub(crate) struct Function {
     /// The tokens as written, emitted unchanged whatever happens.
     pub(crate) tokens: TokenStream,
-    /// The same function, parsed; its nodes keep the original spans.
-    pub(crate) item: ItemFn,
+    /// What was read of them; each part keeps the original spans.
+    pub(crate) sig: Signature,
     pub(crate) attribute: Macro,
 }
 
 impl Function {
+    /// Reads `tokens`; some other item (a struct, a `use`, a function
+    /// without a body, ...) is an error that says what is expected.
     pub(crate) fn parse(tokens: TokenStream, attribute: Macro) -> Result<Self> {
-        match syn::parse2::<ItemFn>(tokens.clone()) {
-            Ok(item) => Ok(Function {
+        match function::read(tokens.clone()) {
+            Some(sig) => Ok(Function {
                 tokens,
-                item,
+                sig,
                 attribute,
             }),
-            // Some other item (a struct, a `use`, a function without a
-            // body, ...): say what is expected rather than where syn stopped.
-            Err(_) if syn::parse2::<Item>(tokens.clone()).is_ok() => Err(Error::new(
+            None => Err(Error::new(
                 Span::call_site(),
                 format!("{attribute} can only be used on a free function with a body"),
             )),
-            // Something syn cannot read as an item: its own error says where.
-            Err(error) => Err(error),
         }
     }
 }

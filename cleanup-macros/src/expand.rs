@@ -5,15 +5,15 @@
 use std::time::Duration;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens as _, format_ident, quote, quote_spanned};
-use syn::ext::IdentExt as _;
-use syn::{LitStr, Result, ReturnType, Signature};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::args::{self, CleanupArgs, Runtime};
 use crate::ast::{Function, Macro};
-use crate::error::both;
+use crate::cursor::unraw;
+use crate::error::{Result, both};
 use crate::fallback;
-use crate::name_guard::NameGuard;
+use crate::function::Signature;
+use crate::name_guard::{NameGuard, spanned_string};
 use crate::order::Order;
 
 /// `#[at_exit]`.
@@ -112,7 +112,7 @@ fn expand(
 ) -> TokenStream {
     let runtime = runtime.private();
     let private = private_at(Span::call_site());
-    let sig = &function.item.sig;
+    let sig = &function.sig;
     let ident = &sig.ident;
     let run = if sig.asyncness.is_some() {
         run_async(sig)
@@ -120,11 +120,7 @@ fn expand(
         run(sig)
     };
     let declared = declared_ident(ident);
-    let cfgs = function
-        .item
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("cfg"));
+    let cfgs = function.sig.attrs.iter().filter(|attr| attr.is("cfg"));
     let cfgs = quote!(#(#cfgs)*);
     let Position { file, line, column } = Position::of(ident.span());
 
@@ -135,12 +131,12 @@ fn expand(
     };
     let (name, own_name, guard_asm, name_guard) = match named {
         None => {
-            let ident = ident.unraw().to_string();
+            let ident = unraw(ident);
             let name = quote!(::core::concat!(::core::module_path!(), "::", #ident));
             (name, None, TokenStream::new(), none)
         }
         Some(args) => {
-            let name = LitStr::new(&args.name.value, args.name.span);
+            let name = spanned_string(&args.name.value, args.name.span);
             let guard = NameGuard::new(args);
             (
                 quote!(#name),
@@ -262,7 +258,7 @@ fn imports_from() -> Ident {
 fn declared_ident(ident: &Ident) -> Ident {
     format_ident!(
         "{}_declared_as_cleanup",
-        ident.unraw(),
+        unraw(ident),
         span = Span::call_site()
     )
 }
@@ -277,7 +273,7 @@ fn declared_ident(ident: &Ident) -> Ident {
 /// in which the macro's author wrote them (or the caller passed them), and
 /// the report points where the name is written.
 struct Position {
-    file: LitStr,
+    file: Literal,
     line: Literal,
     column: Literal,
 }
@@ -286,7 +282,7 @@ impl Position {
     fn of(span: Span) -> Self {
         let location = span.unwrap();
         Position {
-            file: LitStr::new(&location.file(), span),
+            file: spanned_string(&location.file(), span),
             line: Literal::u32_suffixed(u32::try_from(location.line()).unwrap_or(u32::MAX)),
             column: Literal::u32_suffixed(u32::try_from(location.column()).unwrap_or(u32::MAX)),
         }
@@ -427,9 +423,9 @@ fn run_async(sig: &Signature) -> TokenStream {
 fn return_type_span(sig: &Signature) -> (Span, Span) {
     let ident = &sig.ident;
     match &sig.output {
-        ReturnType::Default => (ident.span(), ident.span()),
-        ReturnType::Type(_, ty) => {
-            let mut tokens = ty.to_token_stream().into_iter();
+        None => (ident.span(), ident.span()),
+        Some(ty) => {
+            let mut tokens = ty.clone().into_iter();
             let first = tokens.next().map_or(ident.span(), |token| token.span());
             let last = tokens.last().map_or(first, |token| token.span());
             (first, last)

@@ -2,7 +2,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::Error;
+
+use crate::error::Error;
 
 /// The item exactly as written, followed by the error.
 ///

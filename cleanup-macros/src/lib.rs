@@ -42,14 +42,19 @@
 
 #![deny(missing_docs)]
 
-// parse the options (args) and the function (ast) → reject misuse (valid)
-// → emit (expand), or on any error the function plus the error (fallback).
+// read the options (args, over value/literal/cursor) and the function (ast,
+// over function/attribute/cursor) → reject misuse (valid) → emit (expand),
+// or on any error the function plus the error (fallback).
 mod args;
 mod ast;
+mod attribute;
+mod cursor;
 mod duration;
 mod error;
 mod expand;
 mod fallback;
+mod function;
+mod literal;
 mod name_guard;
 mod order;
 mod renamed;

@@ -23,9 +23,8 @@
 //! Elsewhere (Mach-O, PE, wasm) it is a zero-sized static under
 //! `export_name`, as before.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::LitStr;
 
 use crate::args::CleanupArgs;
 
@@ -109,7 +108,7 @@ impl NameGuard {
         // `global_asm!` reads `{` and `}` as operands.
         .replace('{', "{{")
         .replace('}', "}}");
-        let template = LitStr::new(&template, self.span);
+        let template = spanned_string(&template, self.span);
         let elf = elf();
         // Spanned on the macro, not on the user's code, so that
         // `unsafe_code` (which flags `global_asm!` and `export_name`) sees it
@@ -134,7 +133,7 @@ impl NameGuard {
 
     /// `Some(&GUARD)`, an expression for the descriptor.
     pub(crate) fn reference(&self) -> TokenStream {
-        let symbol = LitStr::new(&self.symbol, self.span);
+        let symbol = spanned_string(&self.symbol, self.span);
         let elf = elf();
         let export_name = quote!(#[unsafe(export_name = #symbol)]);
         let link_name = quote!(#[link_name = #symbol]);
@@ -161,6 +160,13 @@ impl NameGuard {
             })
         }
     }
+}
+
+/// `text` as a string literal at `span`.
+pub(crate) fn spanned_string(text: &str, span: Span) -> Literal {
+    let mut literal = Literal::string(text);
+    literal.set_span(span);
+    literal
 }
 
 /// `text` as a quoted assembler name.

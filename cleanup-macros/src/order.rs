@@ -15,12 +15,11 @@
 //! made on the value in `const` evaluation (`__private::check_target`),
 //! and fail the build there (see [`Order::emit`]).
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::spanned::Spanned as _;
-use syn::{Error, Expr, ExprArray, ExprPath, LitStr, Result};
 
-use crate::value::{check_text, string_literal, ungroup};
+use crate::error::{Error, Result};
+use crate::value::{Kind, Text, Value, check_text, string_literal};
 
 /// Which of the two options.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,9 +40,9 @@ impl Direction {
 /// One name in `after` or `before`, as written.
 pub(crate) enum Target {
     /// `"db-pool"`.
-    Literal(LitStr),
+    Literal(Text),
     /// `pool_lib::POOL`: a path to a `const` `&str`.
-    Path(ExprPath),
+    Path(TokenStream),
 }
 
 impl Target {
@@ -61,7 +60,7 @@ impl Target {
         }
     }
 
-    fn literal(&self) -> Option<&LitStr> {
+    fn literal(&self) -> Option<&Text> {
         match self {
             Target::Literal(literal) => Some(literal),
             Target::Path(_) => None,
@@ -71,7 +70,7 @@ impl Target {
     /// Whether `self` and `other` name the same thing as written.
     fn same(&self, other: &Target) -> bool {
         match (self, other) {
-            (Target::Literal(a), Target::Literal(b)) => a.value() == b.value(),
+            (Target::Literal(a), Target::Literal(b)) => a.value == b.value,
             (Target::Path(_), Target::Path(_)) => self.path_text() == other.path_text(),
             _ => false,
         }
@@ -80,7 +79,7 @@ impl Target {
     /// How the target reads in a message.
     fn shown(&self) -> String {
         match self {
-            Target::Literal(literal) => format!("{:?}", literal.value()),
+            Target::Literal(literal) => format!("{:?}", literal.value),
             Target::Path(_) => format!("`{}`", self.path_text().unwrap_or_default()),
         }
     }
@@ -113,18 +112,17 @@ impl Order {
 
     /// Takes the value of `after = ...` or `before = ...`: one string
     /// literal or path, or an array of them. Every mistake is pushed to `errors`.
-    pub(crate) fn take(&mut self, direction: Direction, value: &Expr, errors: &mut Vec<Error>) {
+    pub(crate) fn take(&mut self, direction: Direction, value: &Value, errors: &mut Vec<Error>) {
         let key = direction.key();
-        let value = ungroup(value);
-        let elements: Vec<&Expr> = match value {
-            Expr::Array(ExprArray { elems, attrs, .. }) if attrs.is_empty() => {
-                if elems.is_empty() {
+        let elements: Vec<&Value> = match &value.kind {
+            Kind::Array(elements) => {
+                if elements.is_empty() {
                     errors.push(Error::new_spanned(
                         value,
                         format!("`{key} = []` names no cleanup; leave `{key}` out"),
                     ));
                 }
-                elems.iter().collect()
+                elements.iter().collect()
             }
             _ => vec![value],
         };
@@ -177,7 +175,7 @@ impl Order {
     pub(crate) fn emit(
         &self,
         private: &Ident,
-        own: Option<&LitStr>,
+        own: Option<&Literal>,
     ) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
         let own = match own {
             Some(own) => quote!(::core::option::Option::Some(#own)),
@@ -190,7 +188,14 @@ impl Order {
             match target {
                 Target::Literal(literal) => list.push(quote!(#literal)),
                 Target::Path(path) => {
-                    let span = path.span();
+                    // The first token's span joined to the last's where
+                    // the compiler can (nightly), else the first's.
+                    let mut tokens = path.clone().into_iter().map(|token| token.span());
+                    let first = tokens.next().unwrap_or_else(Span::call_site);
+                    let span = tokens
+                        .last()
+                        .and_then(|last| first.join(last))
+                        .unwrap_or(first);
                     // Hygienic, so it cannot clash with a name the path uses.
                     let value = Ident::new(
                         &format!("__cleanup_target_{index}"),
@@ -216,7 +221,7 @@ impl Order {
             for literal in list
                 .iter()
                 .filter_map(Target::literal)
-                .filter(|literal| literal.value() == own)
+                .filter(|literal| literal.value == own)
             {
                 errors.push(Error::new_spanned(
                     literal,
@@ -231,37 +236,31 @@ impl Order {
 
 /// One name in `after` or `before`: a plain, non-blank string literal, or
 /// a path without generics (to a `const` `&str`).
-fn check_target(value: &Expr, key: &str) -> Result<Target> {
-    if let Expr::Path(path) = ungroup(value) {
-        let plain = path.attrs.is_empty()
-            && path.qself.is_none()
-            && path
-                .path
-                .segments
-                .iter()
-                .all(|segment| segment.arguments.is_none());
-        if !plain {
-            return Err(Error::new_spanned(
-                path,
-                format!(
-                    "a path in `{key}` must name a `const` of type `&str`, without generics \
-                     or `<T as Trait>::`; write `{key} = my_crate::NAME`"
-                ),
-            ));
-        }
-        return Ok(Target::Path(path.clone()));
-    }
-    let example = "\"db-pool\"` or `".to_owned() + key + " = [\"db-pool\", \"jobs\"]";
-    if !matches!(ungroup(value), Expr::Lit(_) | Expr::Macro(_)) {
-        return Err(Error::new_spanned(
-            ungroup(value),
+fn check_target(value: &Value, key: &str) -> Result<Target> {
+    match value.kind {
+        Kind::Path { plain: false } => Err(Error::new_spanned(
+            value,
             format!(
-                "`{key}` must be a string literal or a path to a `const` `&str`, like \
-                 `{key} = {example}` or `{key} = my_crate::NAME`"
+                "a path in `{key}` must name a `const` of type `&str`, without generics \
+                 or `<T as Trait>::`; write `{key} = my_crate::NAME`"
             ),
-        ));
+        )),
+        Kind::Path { plain: true } => Ok(Target::Path(value.tokens.clone())),
+        Kind::Literal(_) | Kind::Bool | Kind::Macro(_) => {
+            let example = "\"db-pool\"` or `".to_owned() + key + " = [\"db-pool\", \"jobs\"]";
+            let text = string_literal(value, key, &example)?;
+            check_text(&text, &format!("a name in `{key}`"))?;
+            Ok(Target::Literal(text))
+        }
+        Kind::Array(_) | Kind::Other => {
+            let example = "\"db-pool\"` or `".to_owned() + key + " = [\"db-pool\", \"jobs\"]";
+            Err(Error::new_spanned(
+                value,
+                format!(
+                    "`{key}` must be a string literal or a path to a `const` `&str`, like \
+                     `{key} = {example}` or `{key} = my_crate::NAME`"
+                ),
+            ))
+        }
     }
-    let literal = string_literal(value, key, &example)?;
-    check_text(literal, &format!("a name in `{key}`"))?;
-    Ok(Target::Literal(literal.clone()))
 }

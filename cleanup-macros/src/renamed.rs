@@ -10,9 +10,9 @@
 //! before.
 
 use proc_macro2::Span;
-use syn::Error;
 
 use crate::ast::Macro;
+use crate::error::Error;
 
 /// An error naming `crate = ::NAME` when the compiler was given the runtime
 /// under one other name `NAME` and not as `cleanup_runtime`.

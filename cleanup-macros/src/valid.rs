@@ -9,19 +9,19 @@
 //! that aliases such as `std::io::Result<()>` work.
 
 use proc_macro2::{Ident, TokenStream, TokenTree};
-use quote::ToTokens;
-use syn::punctuated::Punctuated;
-use syn::{Error, FnArg, GenericParam, Path, Result, ReturnType, Safety, Signature, Type};
 
 use crate::ast::{Function, Macro};
-use crate::error::combine;
+use crate::cursor::{is_punct, ungroup};
+use crate::error::{Error, Result, combine};
+use crate::function::Signature;
+use crate::literal;
 
 impl Function {
     /// Every reason this function cannot be a cleanup, as one error.
     pub(crate) fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
-        check_signature(&self.item.sig, self.attribute, &mut errors);
-        check_not_main(&self.item.sig, self.attribute, &mut errors);
+        check_signature(&self.sig, self.attribute, &mut errors);
+        check_not_main(&self.sig, self.attribute, &mut errors);
         check_attributes(self, &mut errors);
         check_not_associated(self, &mut errors);
         check_registered_once(self, &mut errors);
@@ -33,7 +33,7 @@ impl Function {
 }
 
 fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
-    if let Safety::Unsafe(unsafety) = &sig.safety {
+    if let Some(unsafety) = &sig.unsafety {
         errors.push(Error::new_spanned(
             unsafety,
             format!(
@@ -60,24 +60,19 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
         .abi
         .as_ref()
         .and_then(|abi| abi.name.as_ref())
-        .is_some_and(|name| name.value() == "Rust");
+        .is_some_and(|name| literal::string(name).is_ok_and(|text| text.value == "Rust"));
     if let Some(abi) = sig.abi.as_ref().filter(|_| !rust_abi) {
-        let written = abi.to_token_stream().to_string();
+        let written = abi.tokens.to_string();
         errors.push(Error::new_spanned(
-            abi,
+            &abi.tokens,
             format!(
                 "{attribute} cannot be used on a function with an explicit ABI: the \
                  runtime calls it as a Rust function; remove `{written}`"
             ),
         ));
     }
-    let generics = &sig.generics;
-    if !generics.params.is_empty() {
-        let lifetimes_only = generics
-            .params
-            .iter()
-            .all(|param| matches!(param, GenericParam::Lifetime(_)));
-        let message = if lifetimes_only {
+    if let Some(generics) = sig.generics.as_ref().filter(|g| !g.params.is_empty()) {
+        let message = if generics.lifetimes_only() {
             format!(
                 "{attribute} cannot be used on a function with lifetime parameters: \
                  the runtime calls it with no arguments, so there is nothing for them \
@@ -90,21 +85,15 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             )
         };
         // From `<` to `>`.
-        let mut params = generics.clone();
-        params.where_clause = None;
-        errors.push(Error::new_spanned(params, message));
+        errors.push(Error::new_spanned(&generics.tokens, message));
     }
-    if let Some(where_clause) = &generics.where_clause {
+    if let Some(where_clause) = &sig.where_clause {
         errors.push(Error::new_spanned(
             where_clause,
             format!("{attribute} cannot be used on a function with a `where` clause"),
         ));
     }
-    let receiver = sig.inputs.iter().find_map(|input| match input {
-        FnArg::Receiver(receiver) => Some(receiver),
-        FnArg::Typed(_) => None,
-    });
-    if let Some(receiver) = receiver {
+    if let Some(receiver) = &sig.receiver {
         errors.push(Error::new_spanned(
             receiver,
             format!(
@@ -113,12 +102,9 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             ),
         ));
     }
-    let params: Punctuated<_, syn::Token![,]> = sig
-        .inputs
-        .iter()
-        .filter(|input| matches!(input, FnArg::Typed(_)))
-        .collect();
-    if !params.is_empty() {
+    if !sig.params.is_empty() {
+        // From the first parameter's first token to the last one's last.
+        let params: TokenStream = sig.params.iter().cloned().collect();
         errors.push(Error::new_spanned(
             params,
             format!(
@@ -127,17 +113,19 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
             ),
         ));
     }
-    if let ReturnType::Type(_, ty) = &sig.output
-        && let Type::Never(never) = &**ty
-    {
-        errors.push(Error::new_spanned(
-            never,
-            format!(
-                "{attribute} cannot be used on a function that never returns (`-> !`): \
-                 the cleanups after it would never run; return `()` and end the \
-                 process elsewhere, or use `cleanup_runtime::exit`"
-            ),
-        ));
+    if let Some(output) = &sig.output {
+        let output = ungroup(output.clone());
+        let mut tokens = output.clone().into_iter();
+        if is_punct(tokens.next().as_ref(), '!') && tokens.next().is_none() {
+            errors.push(Error::new_spanned(
+                output,
+                format!(
+                    "{attribute} cannot be used on a function that never returns (`-> !`): \
+                     the cleanups after it would never run; return `()` and end the \
+                     process elsewhere, or use `cleanup_runtime::exit`"
+                ),
+            ));
+        }
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(Error::new_spanned(
@@ -167,16 +155,11 @@ fn check_not_main(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
 /// Attributes of the function that make the generated call wrong.
 fn check_attributes(function: &Function, errors: &mut Vec<Error>) {
     let attribute = function.attribute;
-    for attr in &function.item.attrs {
+    for attr in &function.sig.attrs {
         // `#[test]`, `#[tokio::test]`, ...: the function exists only in
         // test builds (elsewhere the registration would name a function
         // that is gone), and the harness already calls it.
-        if attr
-            .path()
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident == "test")
-        {
+        if attr.path().last().is_some_and(|segment| segment == "test") {
             errors.push(Error::new_spanned(
                 attr,
                 format!(
@@ -186,7 +169,7 @@ fn check_attributes(function: &Function, errors: &mut Vec<Error>) {
                 ),
             ));
         }
-        if attr.path().is_ident("target_feature") {
+        if attr.is("target_feature") {
             errors.push(Error::new_spanned(
                 attr,
                 format!(
@@ -230,7 +213,7 @@ fn find_self_type(tokens: TokenStream) -> Option<Ident> {
 /// `#[at_exit] #[cleanup(name = "x")] fn f()` would register `f` twice: the
 /// outer attribute sees the inner one among the function's attributes.
 fn check_registered_once(function: &Function, errors: &mut Vec<Error>) {
-    for attr in &function.item.attrs {
+    for attr in &function.sig.attrs {
         if let Some(other) = cleanup_attribute(attr.path()) {
             errors.push(Error::new_spanned(
                 attr,
@@ -246,13 +229,8 @@ fn check_registered_once(function: &Function, errors: &mut Vec<Error>) {
 
 /// Whether `path` names one of this crate's attributes, as written in
 /// practice: `at_exit`, `cleanup`, or either under `cleanup_runtime::`.
-fn cleanup_attribute(path: &Path) -> Option<Macro> {
-    let segments: Vec<String> = path
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
-    let last = match segments.as_slice() {
+fn cleanup_attribute(path: &[String]) -> Option<Macro> {
+    let last = match path {
         [last] => last,
         [krate, last] if krate == "cleanup_runtime" => last,
         _ => return None,
