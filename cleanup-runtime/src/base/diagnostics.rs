@@ -20,7 +20,7 @@ use std::os::fd::RawFd;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::base::time_limited;
+use crate::base::{system_calls, time_limited};
 
 #[cfg(unix)]
 const STDERR: RawFd = 2;
@@ -52,13 +52,13 @@ static GIVE_UP_AT: Mutex<Option<(u32, Instant)>> = Mutex::new(None);
 /// writes (a warning on a full stderr pipe included) can hold the process
 /// past it.
 pub(crate) fn set_writes_give_up_at(at: Instant) {
-    *GIVE_UP_AT.lock().unwrap_or_else(PoisonError::into_inner) = Some((std::process::id(), at));
+    *GIVE_UP_AT.lock().unwrap_or_else(PoisonError::into_inner) = Some((system_calls::own_id(), at));
 }
 
 /// See [`set_writes_give_up_at`]; `None` before (or without) a deadline.
 pub(crate) fn writes_give_up_at() -> Option<Instant> {
     match *GIVE_UP_AT.lock().unwrap_or_else(PoisonError::into_inner) {
-        Some((pid, at)) if pid == std::process::id() => Some(at),
+        Some((pid, at)) if pid == system_calls::own_id() => Some(at),
         _ => None,
     }
 }

@@ -26,5 +26,6 @@ pub(crate) mod set_up;
 #[cfg(unix)]
 pub(crate) mod signal_calls;
 pub(crate) mod spawn;
+pub(crate) mod system_calls;
 pub(crate) mod thread_token;
 pub(crate) mod time_limited;

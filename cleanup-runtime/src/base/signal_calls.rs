@@ -60,7 +60,12 @@ cfg_linux_native! {
         // SAFETY: getpid and gettid have no preconditions; tgkill to the
         // calling thread of this process only sends the signal.
         unsafe {
-            libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), signal);
+            libc::syscall(
+                libc::SYS_tgkill,
+                super::system_calls::process_id(),
+                libc::gettid(),
+                signal,
+            );
         }
     }
 }

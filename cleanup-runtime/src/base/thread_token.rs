@@ -54,9 +54,10 @@ cfg_linux_native! {
     /// `main`: that record needed a constructor in every program that links
     /// the runtime (BENCHMARKS.md, "Zero cleanups").
     pub(crate) fn is_main() -> bool {
-        // SAFETY: gettid and getpid have no preconditions and cannot fail; the
-        // main thread's id is the process id.
-        unsafe { libc::gettid() == libc::getpid() }
+        // SAFETY: gettid has no preconditions and cannot fail; the main
+        // thread's id is the process id.
+        let thread = unsafe { libc::gettid() };
+        thread == super::system_calls::process_id()
     }
 }
 

@@ -32,7 +32,7 @@ use std::cell::UnsafeCell;
 use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::base::ending;
+use crate::base::{ending, system_calls};
 use crate::registry::{self, Registry};
 use crate::shutdown;
 use crate::signals;
@@ -64,8 +64,7 @@ static HELD: HeldGuard = HeldGuard(UnsafeCell::new(None));
 /// Registers the fork handlers, with the exit handlers (see
 /// `exit_hook::install_once`). Plain libc: may run before `main`.
 pub(crate) fn install() {
-    // SAFETY: getpid has no preconditions.
-    let pid = unsafe { libc::getpid() };
+    let pid = system_calls::process_id();
     ORIGINAL_PID.store(pid, Ordering::Relaxed);
     OWNER_PID.store(pid, Ordering::Relaxed);
     // SAFETY: registers three `extern "C"` functions that do not unwind.
@@ -101,8 +100,7 @@ extern "C" fn in_child() {
 
 /// Whether this process is a forked child that did not adopt the cleanups.
 pub(crate) fn is_child_without_cleanups() -> bool {
-    // SAFETY: getpid has no preconditions.
-    let pid = unsafe { libc::getpid() };
+    let pid = system_calls::process_id();
     OWNER_PID.load(Ordering::Relaxed) != pid && ORIGINAL_PID.load(Ordering::Relaxed) != 0
 }
 
@@ -110,8 +108,7 @@ pub(crate) fn is_child_without_cleanups() -> bool {
 /// [`crate::adopt_after_fork`].
 pub(crate) fn adopt() -> bool {
     let adopted = registry::lock().adopt_inherited();
-    // SAFETY: getpid has no preconditions.
-    OWNER_PID.store(unsafe { libc::getpid() }, Ordering::Relaxed);
+    OWNER_PID.store(system_calls::process_id(), Ordering::Relaxed);
     super::arm_signals();
     adopted
 }

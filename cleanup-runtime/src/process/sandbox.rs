@@ -116,8 +116,8 @@ cfg_linux_native! {
     /// has now, if it has; `None` also where either cannot be read (no
     /// `/proc`, the main thread gone).
     pub(crate) fn calling_thread_looser_than_main() -> Option<Looser> {
-        // SAFETY: gettid and getpid have no preconditions and cannot fail.
-        let (ours, main) = unsafe { (libc::gettid(), libc::getpid()) };
+        // SAFETY: gettid has no preconditions and cannot fail.
+        let (ours, main) = (unsafe { libc::gettid() }, crate::base::system_calls::process_id());
         if ours == main {
             return None;
         }

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use crate::base::diagnostics;
 use crate::base::environment::{self, Variable};
 use crate::base::time_limited::{self, Bounded};
+use crate::base::{diagnostics, system_calls};
 use crate::report::Report;
 
 /// The environment variable read at exit.
@@ -240,17 +240,17 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let (temporary, mut file) = create_beside(dir, name)?;
     let written = file
         .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&temporary, path));
+        .and_then(|()| system_calls::sync(&file))
+        .and_then(|()| system_calls::rename(&temporary, path));
     if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+        let _ = system_calls::remove_file(&temporary);
     }
     written
 }
 
 /// Creates a new file `.NAME.PID.N.tmp` in `dir`, the first `N` free.
 fn create_beside(dir: &Path, name: &OsStr) -> std::io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
+    let pid = system_calls::own_id();
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -10,18 +10,16 @@ use windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT;
 #[cfg(windows)]
 use crate::base::park;
 #[cfg(unix)]
-use crate::base::signal_calls;
+use crate::base::{signal_calls, system_calls};
 
 /// Unix: ends the process by `signal`, as its default action would; as PID 1,
 /// where the default action of these signals is to be ignored, with the
 /// status `128 + signal` that shells report for a death by that signal.
 #[cfg(unix)]
 pub(crate) fn die_now(signal: c_int) -> ! {
-    // SAFETY: getpid and _exit are async-signal-safe and always succeed.
-    unsafe {
-        if libc::getpid() == 1 {
-            libc::_exit(128 + signal);
-        }
+    if system_calls::process_id() == 1 {
+        // SAFETY: _exit is async-signal-safe and always succeeds.
+        unsafe { libc::_exit(128 + signal) };
     }
     // Restores the default action, unblocks the signal and raises it; if
     // the process survives that, it aborts. Written out with libc, as

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 
 use super::die_now;
 use crate::base::ending::{self, Arrival};
-use crate::base::pending;
+use crate::base::{pending, system_calls};
 
 /// The write end of the pipe the watcher thread reads; -1 before arming.
 pub(super) static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
@@ -40,8 +40,7 @@ pub(super) extern "C" fn on_signal(signal: c_int) {
     if !is_installed(signal) {
         return;
     }
-    // SAFETY: getpid has no preconditions and is async-signal-safe.
-    let in_armed_process = unsafe { libc::getpid() } == ARMED_PID.load(Ordering::Relaxed);
+    let in_armed_process = system_calls::process_id() == ARMED_PID.load(Ordering::Relaxed);
     // Signals are counted. The first one during a run that is already
     // going on (the run at exit) lets it finish and end the process by this
     // signal. A second signal while cleanups run, nothing to clean up (no

@@ -7,7 +7,7 @@ use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 
 use super::{handler, signal_thread};
-use crate::base::{diagnostics, signal_calls};
+use crate::base::{diagnostics, signal_calls, system_calls};
 
 /// The signals whose default action ends the process and that we handle.
 pub(super) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -16,11 +16,11 @@ pub(super) const HANDLED: [c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHU
 /// has its default action, or has ours already: in a forked child, whose
 /// watcher thread stayed in the parent.
 pub(super) fn install_handlers() {
-    let takeable: Vec<c_int> = HANDLED
-        .into_iter()
-        .filter(|&s| has_default_action(s) || handler::is_installed(s))
-        .collect();
-    if takeable.is_empty() {
+    // An array, not a `Vec`: this runs before `main`, where a program's
+    // first allocation sets up malloc (a `getrandom` call, the heap and
+    // its line in `/proc/self/maps`, which std reads before `main`).
+    let takeable = HANDLED.map(|s| has_default_action(s) || handler::is_installed(s));
+    if !takeable.contains(&true) {
         return;
     }
     if let Err(error) = start_watcher() {
@@ -29,8 +29,10 @@ pub(super) fn install_handlers() {
         ));
         return;
     }
-    for signal in takeable {
-        install(signal);
+    for (signal, take) in HANDLED.into_iter().zip(takeable) {
+        if take {
+            install(signal);
+        }
     }
 }
 
@@ -66,8 +68,7 @@ fn start_watcher() -> io::Result<()> {
     // handler writes the other.
     let _ = read_end.into_raw_fd();
     handler::WAKE_FD.store(write_end.into_raw_fd(), Ordering::Release);
-    // SAFETY: getpid has no preconditions.
-    handler::ARMED_PID.store(unsafe { libc::getpid() }, Ordering::Release);
+    handler::ARMED_PID.store(system_calls::process_id(), Ordering::Release);
     Ok(())
 }
 
@@ -90,10 +91,7 @@ cfg_pipe2! {
     /// the `libc` crate declares it.
     fn cloexec_pipe() -> io::Result<[OwnedFd; 2]> {
         let mut fds = [0 as c_int; 2];
-        // SAFETY: pipe2 fills the two-element array it is given.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        system_calls::cloexec_pipe(&mut fds)?;
         // SAFETY: pipe2 just opened both fds, and nothing else owns them.
         Ok(fds.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }))
     }

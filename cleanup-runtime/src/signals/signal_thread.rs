@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::{handler, waiting_thread};
-use crate::base::{diagnostics, spawn};
+use crate::base::{diagnostics, spawn, system_calls};
 
 const ABSENT: u8 = 0;
 const IDLE: u8 = 1;
@@ -180,11 +180,12 @@ cfg_linux_native! {
         for _ in 0..1_000_000 {
             // SAFETY: signal 0 only checks that the thread exists; no
             // signal is sent.
-            let exists = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, 0) } == 0;
+            let exists =
+                unsafe { libc::syscall(libc::SYS_tgkill, system_calls::process_id(), tid, 0) } == 0;
             if !exists {
                 return;
             }
-            std::thread::yield_now();
+            system_calls::yield_now();
         }
     }
 
@@ -246,7 +247,7 @@ impl Transition {
             .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
-            std::thread::yield_now();
+            system_calls::yield_now();
         }
         Transition
     }
