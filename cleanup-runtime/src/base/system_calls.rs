@@ -115,6 +115,7 @@ cfg_not_linux_native! {
     }
 
     /// Lets another thread run.
+    #[cfg(unix)]
     pub(crate) fn yield_now() {
         std::thread::yield_now();
     }

@@ -68,6 +68,7 @@ impl<V> BySequence<V> {
     }
 
     /// Adds every pair of `other`, whose keys this one does not have.
+    #[cfg(unix)]
     pub(crate) fn merge(&mut self, other: BySequence<V>) {
         for (sequence, value) in other.sorted {
             self.insert(sequence, value);
