@@ -9,8 +9,8 @@ use crate::cursor::{Cursor, ungroup};
 pub(crate) struct Attribute {
     pound: Punct,
     brackets: Group,
-    /// The path's segments as written (`r#x` stays `r#x`, as syn compares
-    /// them), without a leading `::`.
+    /// The path's segments as written (`r#x` stays `r#x`), without a
+    /// leading `::`.
     path: Vec<String>,
     /// The path starts with `::`.
     leading_colon: bool,
