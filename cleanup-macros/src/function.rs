@@ -275,15 +275,9 @@ mod tests {
             let group = TokenTree::Group(Group::new(Delimiter::None, vis));
             assert!(read(quote!(#group fn f() {})).is_some());
         }
-        assert!(
-            signature(quote!(
-                extern "C" fn f() {}
-            ))
-            .abi
-            .expect("bare")
-            .name
-            .is_none()
-        );
+        // From text: rustfmt writes `extern "C"` into a `quote!`.
+        let bare: TokenStream = "extern fn f() {}".parse().expect("tokens");
+        assert!(signature(bare).abi.expect("an ABI").name.is_none());
     }
 
     #[test]
