@@ -207,8 +207,8 @@ impl fmt::Display for Action {
 }
 
 // `Display` and `Error` written out: five messages do not earn the
-// `thiserror` derive, which put a proc-macro crate and a second `syn` in
-// every user's build (measured in CHANGELOG.md, 0.1.0).
+// `thiserror` derive, which put a proc-macro crate and `syn` in every
+// user's build (measured in CHANGELOG.md, 0.1.0).
 impl fmt::Display for PidFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

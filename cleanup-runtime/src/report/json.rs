@@ -3,7 +3,7 @@
 //!
 //! `serde_json` writes it (escaping, numbers), through `serde_core`'s
 //! `Serialize`: the trait without serde's derive macros, so the JSON costs
-//! no proc-macro crate and no second `syn` in a user's build. The impls
+//! no proc-macro crate and no `syn` in a user's build. The impls
 //! are on a private wrapper, [`Json`], so that `serde` is not part of the
 //! public API; feature `serde` adds `Serialize` on the public types,
 //! giving the same fields.
