@@ -309,7 +309,7 @@ impl PidFile {
     pub fn create(path: impl AsRef<Path>) -> Result<PidFile, PidFileError> {
         let at = Anchored::new(path.as_ref());
         let path = at.path().to_owned();
-        let pid = crate::base::system_calls::own_id();
+        let pid = std::process::id();
         if !claim(&path) {
             // Ours already: refused before registering, whose cleanup
             // would replace the first one's (they have the same name).
@@ -674,7 +674,7 @@ fn release(held: Held) -> Result<(), PidFileError> {
 fn remove_if_ours(held: Held) -> Result<(), PidFileError> {
     let Held { file, at, pid } = held;
     let path = at.path().to_owned();
-    if crate::base::system_calls::own_id() != pid {
+    if std::process::id() != pid {
         // A forked child: the file and its lock belong to the parent (the
         // lock stays while the parent's descriptor is open).
         return Ok(());

@@ -457,7 +457,7 @@ fn rename_away(parent: BorrowedFd<'_>, name: &OsStr, dir: &OwnedFd) -> Option<st
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let away = std::ffi::OsString::from(format!(
         ".cleanup-removing-{}-{}",
-        crate::base::system_calls::own_id(),
+        std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     rename_no_replace(parent, name, &away).ok()?;

@@ -309,7 +309,7 @@ fn create(make: fn(&Anchored) -> io::Result<Option<File>>) -> io::Result<(Tracke
 fn fresh_name() -> OsString {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let mut hasher = std::hash::RandomState::new().build_hasher();
-    hasher.write_u32(crate::base::system_calls::own_id());
+    hasher.write_u32(std::process::id());
     let mut bits = hasher.finish();
     let mut name = String::from(".cleanup-");
     for _ in 0..6 {
