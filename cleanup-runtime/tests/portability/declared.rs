@@ -16,9 +16,11 @@ pub(crate) const UNIX: u16 = GLIBC | MUSL | ANDROID | APPLE | FREEBSD | NETBSD |
 /// own folder otherwise (PORTABILITY.md has the file of each cell).
 /// `WINDOWS` is `x86_64-pc-windows-msvc` (`src/windows/mod.rs`).
 pub(crate) const DECLARED: &[(&str, u16)] = &[
+    ("AT_FDCWD", UNIX),
     ("AT_SECURE", GLIBC | MUSL | ANDROID),
     ("atexit", UNIX | WINDOWS),
     ("c_int", UNIX | WINDOWS),
+    ("c_long", UNIX | WINDOWS),
     ("c_ulong", UNIX | WINDOWS),
     ("clock_gettime", UNIX),
     ("CLOCK_MONOTONIC", UNIX),
@@ -74,6 +76,15 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     ("syscall", GLIBC | MUSL | ANDROID),
     ("SYS_tgkill", GLIBC | MUSL | ANDROID),
     ("SYS_rt_sigprocmask", GLIBC | MUSL | ANDROID),
+    ("SYS_getpid", GLIBC | MUSL | ANDROID),
+    ("SYS_sched_yield", GLIBC | MUSL | ANDROID),
+    ("SYS_pipe2", GLIBC | MUSL | ANDROID),
+    ("SYS_fsync", GLIBC | MUSL | ANDROID),
+    // Not on riscv and LoongArch, where `base/system_calls.rs` takes
+    // `SYS_renameat2`.
+    ("SYS_renameat", GLIBC | MUSL | ANDROID),
+    ("SYS_renameat2", GLIBC | MUSL | ANDROID),
+    ("SYS_unlinkat", GLIBC | MUSL | ANDROID),
     ("pthread_main_np", APPLE | FREEBSD | OPENBSD),
     ("pthread_attr_destroy", UNIX),
     ("pthread_attr_init", UNIX),
