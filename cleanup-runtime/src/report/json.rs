@@ -1,175 +1,574 @@
 //! A report's JSON form (`Report::to_json`, `CLEANUP_REPORT=json`): the
 //! fields and names the crate docs list, written field by field.
 //!
-//! `serde_json` writes it (escaping, numbers), through `serde_core`'s
-//! `Serialize`: the trait without serde's derive macros, so the JSON costs
-//! no proc-macro crate and no `syn` in a user's build. The impls
-//! are on a private wrapper, [`Json`], so that `serde` is not part of the
-//! public API; feature `serde` adds `Serialize` on the public types,
-//! giving the same fields.
+//! Written here by hand rather than by `serde_json`, which cannot serve
+//! within the crate's build budget. Measured on a hello program with one
+//! `#[at_exit]` and `default-features = false` (cold debug build, 2 cores):
+//! the build compiled 14 crates in 8.0 s, 12.5 s of CPU, and the JSON
+//! report's five crates (`serde_core` 2.0 s, `serde_json` 1.2 s, `memchr`
+//! 0.6 s, `zmij` 0.25 s, `itoa` 0.12 s, plus three build scripts) were
+//! 4.7 s of it. On 2 cores they also held `cleanup-macros`, which is on
+//! the critical path, back by 1.8 s waiting for a job slot: +7.7 s over
+//! hello, where the aim is +5 s. The release binary carried about 6 KB of
+//! serde's code and its unwinding tables. The form itself is small
+//! (strings, integers, `null`, three lists), so this file is the whole of
+//! it; feature `serde` brings `Serialize` on the public types back
+//! (`serialize`), giving the same fields.
+//!
+//! The bytes are the ones `serde_json` wrote before: no spaces, fields in
+//! the documented order, `null` for a missing value, integers in decimal,
+//! and strings escaped as `serde_json` escapes them: `\"`, `\\`, `\n`,
+//! `\r`, `\t`, `\b`, `\f`, every other control character below U+0020 as
+//! `\u00XX` in lowercase hex, and everything else (`/`, DEL, non-ASCII,
+//! U+2028) as it is. The unit tests compare every byte with `serde_json`'s.
 
-use serde_core::ser::{Serialize, SerializeStruct, Serializer};
-
-use super::{EntryReport, PendingEntry, Report, Warning};
 #[cfg(feature = "serde")]
-use super::{EntryStatus, Trigger};
+mod serialize;
+
+use super::{EntryReport, PendingEntry, Report};
+use crate::base::entry::Origin;
 
 /// The report as one line of JSON.
 pub(super) fn to_string(report: &Report) -> String {
-    // Serializing plain strings and numbers into a String cannot fail.
-    serde_json::to_string(&Json(report)).unwrap_or_default()
+    let mut out = String::with_capacity(128);
+    out.push_str("{\"trigger\":");
+    push_string(&mut out, report.trigger.as_str());
+    out.push_str(",\"status\":");
+    push_optional(&mut out, report.status);
+    out.push_str(",\"signal\":");
+    push_optional(&mut out, report.signal);
+    out.push_str(",\"shutdown_signal\":");
+    push_optional(&mut out, report.shutdown_signal);
+    out.push_str(",\"warnings\":[");
+    for (i, warning) in report.warnings.iter().enumerate() {
+        push_comma(&mut out, i);
+        // A warning is its line, as the text form prints it.
+        push_string(&mut out, &warning.to_string());
+    }
+    out.push_str("],\"entries\":[");
+    for (i, entry) in report.entries.iter().enumerate() {
+        push_comma(&mut out, i);
+        push_entry(&mut out, entry);
+    }
+    out.push_str("],\"pending\":[");
+    for (i, pending) in report.pending.iter().enumerate() {
+        push_comma(&mut out, i);
+        push_pending(&mut out, pending);
+    }
+    out.push_str("]}");
+    out
 }
 
-/// A report, or a part of one, in its JSON form.
-struct Json<'a, T>(&'a T);
+/// `{"name", "sequence", "source", "status", "error", "duration_ns"}`.
+fn push_entry(out: &mut String, entry: &EntryReport) {
+    out.push_str("{\"name\":");
+    push_string(out, entry.name());
+    out.push_str(",\"sequence\":");
+    push_u64(out, entry.sequence);
+    out.push_str(",\"source\":");
+    push_source(out, &entry.origin);
+    out.push_str(",\"status\":");
+    push_string(out, entry.status().as_str());
+    out.push_str(",\"error\":");
+    match entry.error() {
+        Some(error) => push_string(out, error),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"duration_ns\":");
+    push_u64(out, entry.nanos);
+    out.push('}');
+}
 
-impl Serialize for Json<'_, Report> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
-        let mut out = serializer.serialize_struct("Report", 7)?;
-        out.serialize_field("trigger", report.trigger.as_str())?;
-        out.serialize_field("status", &report.status)?;
-        out.serialize_field("signal", &report.signal)?;
-        out.serialize_field("shutdown_signal", &report.shutdown_signal)?;
-        out.serialize_field("warnings", &Each(&report.warnings))?;
-        out.serialize_field("entries", &Each(&report.entries))?;
-        out.serialize_field("pending", &Each(&report.pending))?;
-        out.end()
+/// `{"name", "sequence", "source"}`.
+fn push_pending(out: &mut String, pending: &PendingEntry) {
+    out.push_str("{\"name\":");
+    push_string(out, pending.name());
+    out.push_str(",\"sequence\":");
+    push_u64(out, pending.sequence);
+    out.push_str(",\"source\":");
+    push_source(out, &pending.origin);
+    out.push('}');
+}
+
+/// The separator before every item of a list but the first.
+fn push_comma(out: &mut String, index: usize) {
+    if index > 0 {
+        out.push(',');
     }
 }
 
-impl Serialize for Json<'_, EntryReport> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let entry = self.0;
-        let mut out = serializer.serialize_struct("Entry", 6)?;
-        out.serialize_field("name", &entry.name())?;
-        out.serialize_field("sequence", &entry.sequence)?;
-        out.serialize_field("source", &entry.source())?;
-        out.serialize_field("status", entry.status().as_str())?;
-        out.serialize_field("error", &entry.error())?;
-        out.serialize_field("duration_ns", &entry.nanos)?;
-        out.end()
+/// `"file:line"`, written straight from the origin (no `String` for it).
+fn push_source(out: &mut String, origin: &Origin) {
+    out.push('"');
+    push_escaped(out, origin.file());
+    out.push(':');
+    push_u64(out, u64::from(origin.line()));
+    out.push('"');
+}
+
+/// An `i32` (a status or a signal number), or `null`.
+fn push_optional(out: &mut String, value: Option<i32>) {
+    match value {
+        Some(value) => {
+            if value < 0 {
+                out.push('-');
+            }
+            push_u64(out, u64::from(value.unsigned_abs()));
+        }
+        None => out.push_str("null"),
     }
 }
 
-impl Serialize for Json<'_, PendingEntry> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let entry = self.0;
-        let mut out = serializer.serialize_struct("Pending", 3)?;
-        out.serialize_field("name", &entry.name())?;
-        out.serialize_field("sequence", &entry.sequence)?;
-        out.serialize_field("source", &entry.source())?;
-        out.end()
+/// `value` in decimal.
+fn push_u64(out: &mut String, mut value: u64) {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
     }
 }
 
-/// A list of entries, each in its JSON form.
-struct Each<'a, T>(&'a [T]);
-
-impl<'a, T> Serialize for Each<'a, T>
-where
-    Json<'a, T>: Serialize,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(Json))
-    }
+/// `value` quoted and escaped.
+fn push_string(out: &mut String, value: &str) {
+    out.push('"');
+    push_escaped(out, value);
+    out.push('"');
 }
 
-// Feature `serde`: the same forms on the public types.
-
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for Report {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Json(self).serialize(serializer)
+/// `value` escaped for the inside of a JSON string. Every byte escaped is
+/// ASCII, so the runs copied between them start and end on character
+/// boundaries.
+fn push_escaped(out: &mut String, value: &str) {
+    let mut copied = 0;
+    for (at, byte) in value.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            // The other control characters: `\u00XX` below.
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&value[copied..at]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        } else {
+            out.push_str(escape);
+        }
+        copied = at + 1;
     }
-}
-
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for EntryReport {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Json(self).serialize(serializer)
-    }
-}
-
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for PendingEntry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Json(self).serialize(serializer)
-    }
-}
-
-/// A warning is its line, as the text form prints it.
-impl Serialize for Json<'_, Warning> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self.0)
-    }
-}
-
-/// Its line, as in the JSON form.
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for Warning {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Json(self).serialize(serializer)
-    }
-}
-
-/// The lowercase name, as in the JSON form.
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for Trigger {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-/// The lowercase name, as in the JSON form.
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl Serialize for EntryStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
+    out.push_str(&value[copied..]);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::report::Trigger;
+    use std::panic::Location;
+    use std::sync::Arc;
 
-    fn sample() -> Report {
+    use serde_json::Value;
+
+    use super::to_string;
+    use crate::base::descriptor::StaticCleanup;
+    use crate::base::entry::{Label, Origin};
+    use crate::report::{EntryReport, EntryStatus, PendingEntry, Report, Trigger, Warning};
+
+    /// Every control character, each alone and all in one string; the
+    /// characters JSON escapes by name; those it leaves as they are (`/`,
+    /// DEL, multi-byte UTF-8, the line and paragraph separators); and
+    /// escapes between plain runs.
+    fn awkward_strings() -> Vec<String> {
+        let mut strings: Vec<String> = (0u8..0x20).map(|c| char::from(c).to_string()).collect();
+        strings.push((0u8..0x20).map(char::from).collect());
+        strings.extend(
+            [
+                "",
+                "plain",
+                "\"",
+                "\\",
+                "/",
+                "\u{7f}",
+                "é",
+                "日本語",
+                "🦀",
+                "\u{2028}\u{2029}",
+                "\u{fffd}",
+                "a \"quoted\" name\\with/slash\nand\ttabs\u{1}\u{1f}é\u{2028}🦀",
+                "\"\"\\\\\n\n",
+                "C:\\Users\\app\\src\\main.rs",
+            ]
+            .map(String::from),
+        );
+        strings
+    }
+
+    /// `name`, as `register_named` labels it.
+    fn named(name: &str) -> Origin {
+        Origin::Registered {
+            caller: Location::caller(),
+            label: Label::Named(Arc::from(name)),
+        }
+    }
+
+    /// A declared cleanup whose `file` is `file`: a source to escape.
+    fn declared_in(file: &str, line: u32) -> Origin {
+        Origin::Static(Box::leak(Box::new(StaticCleanup {
+            name: "app::declared",
+            named: false,
+            run: || Ok(()),
+            module_path: "app",
+            in_program: true,
+            file: Box::leak(file.into()),
+            line,
+            column: 1,
+            timeout: None,
+            after: &[],
+            before: &[],
+            name_guard: None,
+        })))
+    }
+
+    fn entry(
+        sequence: u64,
+        origin: Origin,
+        failure: Option<(EntryStatus, &str)>,
+        nanos: u64,
+    ) -> EntryReport {
+        EntryReport {
+            sequence,
+            origin,
+            failure: failure.map(|(status, message)| Box::new((status, message.to_owned()))),
+            nanos,
+        }
+    }
+
+    fn report(status: Option<i32>, signal: Option<i32>, shutdown_signal: Option<i32>) -> Report {
         Report {
-            trigger: Trigger::Signal,
-            status: Some(143),
-            signal: Some(15),
-            shutdown_signal: None,
-            warnings: vec![Warning::Cycle {
-                members: vec!["a \"quoted\" name".into()],
-            }],
+            trigger: Trigger::Exit,
+            status,
+            signal,
+            shutdown_signal,
+            warnings: Vec::new(),
             entries: Vec::new(),
             pending: Vec::new(),
         }
     }
 
+    /// Reports that between them hold every awkward string in every string
+    /// field, `None` and `Some` of each optional, the extreme numbers,
+    /// every trigger and status, and empty, single and longer lists.
+    fn reports() -> Vec<Report> {
+        let mut reports = Vec::new();
+        for trigger in [
+            Trigger::Exit,
+            Trigger::Signal,
+            Trigger::Panic,
+            Trigger::Manual,
+        ] {
+            reports.push(Report {
+                trigger,
+                ..report(None, None, None)
+            });
+        }
+        for value in [
+            Some(0),
+            Some(1),
+            Some(-1),
+            Some(143),
+            Some(i32::MIN),
+            Some(i32::MAX),
+            None,
+        ] {
+            reports.push(report(value, None, None));
+            reports.push(report(None, value, None));
+            reports.push(report(None, None, value));
+        }
+        for text in awkward_strings() {
+            let mut one = report(Some(0), Some(15), Some(2));
+            one.warnings.push(Warning::OutsideSandbox {
+                detail: text.clone(),
+            });
+            one.entries.push(entry(
+                7,
+                named(&text),
+                Some((EntryStatus::Error, &text)),
+                12,
+            ));
+            one.entries.push(entry(8, declared_in(&text, 42), None, 0));
+            one.pending.push(PendingEntry::new(9, named(&text)));
+            one.pending
+                .push(PendingEntry::new(10, declared_in(&text, 1)));
+            reports.push(one);
+        }
+        let mut several = report(Some(-2), Some(9), None);
+        several.warnings = vec![
+            Warning::Cycle {
+                members: vec!["a".into(), "b \"c\"".into()],
+            },
+            Warning::ManualRunCutOff,
+            Warning::ReplacedAcrossCrates {
+                name: "db".into(),
+                replaced: "lib/src/lib.rs:3".into(),
+                by: "src/main.rs:9".into(),
+            },
+        ];
+        let statuses = [
+            EntryStatus::Ok,
+            EntryStatus::Error,
+            EntryStatus::Panic,
+            EntryStatus::Timeout,
+            EntryStatus::Skipped,
+        ];
+        for (i, status) in (0..).zip(statuses) {
+            let failure = status.is_failure().then_some((status, "went wrong"));
+            several
+                .entries
+                .push(entry(u64::MAX - i, named("x"), failure, u64::MAX - i));
+        }
+        several
+            .entries
+            .push(entry(0, declared_in("src/main.rs", u32::MAX), None, 0));
+        several.pending = vec![
+            PendingEntry::new(u64::MAX, named("first")),
+            PendingEntry::new(0, declared_in("src/lib.rs", 0)),
+            PendingEntry::new(3, named("")),
+        ];
+        reports.push(several);
+        reports
+    }
+
+    /// The JSON form built with `serde_json` writing each value (its
+    /// escaping, its numbers) in the documented order of the fields.
+    fn with_serde_json(report: &Report) -> String {
+        // A macro, not a function: the trait serde_json takes is not a
+        // dependency of this crate without feature `serde`.
+        macro_rules! by_serde_json {
+            ($value:expr) => {
+                serde_json::to_string($value).unwrap()
+            };
+        }
+        fn list<T>(items: &[T], each: impl Fn(&T) -> String) -> String {
+            items.iter().map(each).collect::<Vec<_>>().join(",")
+        }
+        let warnings = list(&report.warnings, |warning| {
+            by_serde_json!(&warning.to_string())
+        });
+        let entries = list(&report.entries, |entry| {
+            format!(
+                r#"{{"name":{},"sequence":{},"source":{},"status":{},"error":{},"duration_ns":{}}}"#,
+                by_serde_json!(entry.name()),
+                by_serde_json!(&entry.sequence()),
+                by_serde_json!(&entry.source()),
+                by_serde_json!(entry.status().as_str()),
+                by_serde_json!(&entry.error()),
+                by_serde_json!(&entry.nanos),
+            )
+        });
+        let pending = list(&report.pending, |pending| {
+            format!(
+                r#"{{"name":{},"sequence":{},"source":{}}}"#,
+                by_serde_json!(pending.name()),
+                by_serde_json!(&pending.sequence()),
+                by_serde_json!(&pending.source()),
+            )
+        });
+        format!(
+            r#"{{"trigger":{},"status":{},"signal":{},"shutdown_signal":{},"warnings":[{warnings}],"entries":[{entries}],"pending":[{pending}]}}"#,
+            by_serde_json!(report.trigger.as_str()),
+            by_serde_json!(&report.status),
+            by_serde_json!(&report.signal),
+            by_serde_json!(&report.shutdown_signal),
+        )
+    }
+
     #[test]
     fn the_fields_in_their_documented_order() {
+        let mut report = report(Some(143), Some(15), None);
+        report.trigger = Trigger::Signal;
+        report.warnings.push(Warning::Cycle {
+            members: vec!["a \"quoted\" name".into()],
+        });
         assert_eq!(
-            to_string(&sample()),
+            to_string(&report),
             r#"{"trigger":"signal","status":143,"signal":15,"shutdown_signal":null,"warnings":["the ordering constraints of \"a \\\"quoted\\\" name\" form a cycle; they run last registered first"],"entries":[],"pending":[]}"#
         );
+        report.entries.push(entry(
+            3,
+            declared_in("src/main.rs", 10),
+            Some((EntryStatus::Timeout, "slow")),
+            1500,
+        ));
+        report
+            .pending
+            .push(PendingEntry::new(1, declared_in("src/lib.rs", 2)));
+        assert!(to_string(&report).ends_with(
+            r#""entries":[{"name":"app::declared","sequence":3,"source":"src/main.rs:10","status":"timeout","error":"slow","duration_ns":1500}],"pending":[{"name":"app::declared","sequence":1,"source":"src/lib.rs:2"}]}"#
+        ));
+    }
+
+    #[test]
+    fn every_string_is_escaped_as_serde_json_escapes_it() {
+        for text in awkward_strings() {
+            let mut written = String::new();
+            super::push_string(&mut written, &text);
+            assert_eq!(written, serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+        // The escapes spelled out, so a change in serde_json shows here too.
+        let mut controls = String::new();
+        super::push_string(
+            &mut controls,
+            &(0u8..0x20).map(char::from).collect::<String>(),
+        );
+        assert_eq!(
+            controls,
+            r#""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
+        );
+    }
+
+    #[test]
+    fn every_number_is_written_as_serde_json_writes_it() {
+        for value in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let mut written = String::new();
+            super::push_u64(&mut written, value);
+            assert_eq!(written, serde_json::to_string(&value).unwrap());
+        }
+        for value in [
+            Some(0),
+            Some(-1),
+            Some(9),
+            Some(-10),
+            Some(i32::MIN),
+            Some(i32::MAX),
+            None,
+        ] {
+            let mut written = String::new();
+            super::push_optional(&mut written, value);
+            assert_eq!(written, serde_json::to_string(&value).unwrap());
+        }
+    }
+
+    #[test]
+    fn each_report_is_the_json_serde_json_writes() {
+        for report in reports() {
+            assert_eq!(to_string(&report), with_serde_json(&report));
+        }
+    }
+
+    #[test]
+    fn each_report_reads_back_field_by_field() {
+        fn optional(value: Option<i32>) -> Value {
+            value.map_or(Value::Null, Value::from)
+        }
+        for report in reports() {
+            let written = to_string(&report);
+            let read: Value = serde_json::from_str(&written).unwrap();
+            let keys: Vec<&str> = read
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(
+                keys,
+                [
+                    "entries",
+                    "pending",
+                    "shutdown_signal",
+                    "signal",
+                    "status",
+                    "trigger",
+                    "warnings"
+                ],
+                "no other key (serde_json's map sorts them)"
+            );
+            assert_eq!(read["trigger"], report.trigger().as_str());
+            assert_eq!(read["status"], optional(report.exit_status()));
+            assert_eq!(read["signal"], optional(report.signal()));
+            assert_eq!(read["shutdown_signal"], optional(report.shutdown_signal()));
+            let warnings: Vec<String> = report.warnings().iter().map(Warning::to_string).collect();
+            assert_eq!(read["warnings"], Value::from(warnings));
+            assert_eq!(
+                read["entries"].as_array().unwrap().len(),
+                report.entries().len()
+            );
+            for (read, entry) in read["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(report.entries())
+            {
+                assert_eq!(read.as_object().unwrap().len(), 6);
+                assert_eq!(read["name"], entry.name());
+                assert_eq!(read["sequence"], entry.sequence());
+                assert_eq!(read["source"], entry.source());
+                assert_eq!(read["status"], entry.status().as_str());
+                assert_eq!(
+                    read["error"],
+                    entry.error().map_or(Value::Null, Value::from)
+                );
+                assert_eq!(read["duration_ns"], entry.nanos);
+            }
+            assert_eq!(
+                read["pending"].as_array().unwrap().len(),
+                report.pending().len()
+            );
+            for (read, pending) in read["pending"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(report.pending())
+            {
+                assert_eq!(read.as_object().unwrap().len(), 3);
+                assert_eq!(read["name"], pending.name());
+                assert_eq!(read["sequence"], pending.sequence());
+                assert_eq!(read["source"], pending.source());
+            }
+        }
     }
 
     #[cfg(feature = "serde")]
     #[test]
     fn feature_serde_gives_the_same_json() {
-        let report = sample();
-        assert_eq!(serde_json::to_string(&report).unwrap(), to_string(&report));
+        for report in reports() {
+            assert_eq!(serde_json::to_string(&report).unwrap(), to_string(&report));
+        }
         assert_eq!(
             serde_json::to_string(&EntryStatus::Timeout).unwrap(),
             r#""timeout""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Trigger::Panic).unwrap(),
+            r#""panic""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Warning::ManualRunCutOff).unwrap(),
+            serde_json::to_string(&Warning::ManualRunCutOff.to_string()).unwrap()
         );
     }
 }
