@@ -4,15 +4,14 @@
 
 use std::time::Duration;
 
-use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::quote;
-
 use crate::ast::Macro;
 use crate::cursor::{Cursor, ungroup, unraw};
 use crate::error::{Error, Result, combine};
 use crate::literal;
 use crate::order::{Direction, Order};
 use crate::renamed;
+use crate::template::Template;
+use crate::tokens::{Ident, Span, TokenStream, TokenTree};
 use crate::value::{self, Kind, Value, check_text, expect_comma, string_literal};
 
 /// The options of `#[cleanup(...)]`, checked.
@@ -40,11 +39,14 @@ impl Runtime {
     /// `<runtime>::__private`: the only module generated code names.
     pub(crate) fn private(&self) -> TokenStream {
         match &self.0 {
-            None => quote!(::cleanup_runtime::__private),
-            Some(path) => quote!(#path::__private),
+            None => DEFAULT_PRIVATE.fill(&[]),
+            Some(path) => PRIVATE.fill(&[("path", path)]),
         }
     }
 }
+
+const DEFAULT_PRIVATE: Template = Template::new("default_private", "::cleanup_runtime::__private");
+const PRIVATE: Template = Template::new("private", "$path::__private");
 
 /// The `name = "..."` option.
 pub(crate) struct Name {
@@ -91,7 +93,7 @@ pub(crate) fn parse_cleanup(args: TokenStream) -> Result<CleanupArgs> {
         errors.push(if written.is_empty() {
             Error::new(Span::call_site(), message)
         } else {
-            Error::new_spanned(written, message)
+            Error::new_spanned(&written, message)
         });
     }
     if let Some(error) = combine(errors) {

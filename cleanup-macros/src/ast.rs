@@ -3,7 +3,7 @@
 
 use std::fmt::{self, Display};
 
-use proc_macro2::{Span, TokenStream};
+use crate::tokens::{Span, TokenStream};
 
 use crate::error::{Error, Result};
 use crate::function::{self, Signature};

@@ -1,9 +1,7 @@
 //! An outer attribute of the annotated function (`#[...]`) and its path.
 
-use proc_macro2::{Delimiter, Group, Punct, TokenStream, TokenTree};
-use quote::ToTokens;
-
 use crate::cursor::{Cursor, ungroup};
+use crate::tokens::{Delimiter, Group, Punct, ToTokens, TokenStream, TokenTree};
 
 /// `#[path ...]` as written.
 pub(crate) struct Attribute {
@@ -62,10 +60,12 @@ impl Attribute {
 }
 
 impl ToTokens for Attribute {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend([
+    fn to_tokens(&self) -> TokenStream {
+        [
             TokenTree::Punct(self.pound.clone()),
             TokenTree::Group(self.brackets.clone()),
-        ]);
+        ]
+        .into_iter()
+        .collect()
     }
 }

@@ -1,12 +1,12 @@
 //! A cursor over a token stream, with the few lookaheads the readers need.
 //!
-//! `proc_macro2` hands out single-character punctuation (`::` is two `:`,
+//! The compiler hands out single-character punctuation (`::` is two `:`,
 //! `->` a `-` joined to a `>`), and `<`/`>` are not groups: where a type or
 //! a path may hold them, [`Cursor::take_until`] counts their depth so that
 //! a `,`, `where` or `{` inside `Vec<T, U>` or `F: Fn() -> T` is not taken
 //! for the end.
 
-use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
+use crate::tokens::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree, ident_is};
 
 /// The tokens of one stream (not entering groups) and a position in them.
 pub(crate) struct Cursor {
@@ -67,12 +67,12 @@ impl Cursor {
 
     /// Whether the next token is the identifier (or keyword) `word`.
     pub(crate) fn peek_ident(&self, word: &str) -> bool {
-        matches!(self.peek(), Some(TokenTree::Ident(ident)) if ident == word)
+        matches!(self.peek(), Some(TokenTree::Ident(ident)) if ident_is(ident, word))
     }
 
     pub(crate) fn eat_ident(&mut self, word: &str) -> Option<Ident> {
         match self.peek() {
-            Some(TokenTree::Ident(ident)) if ident == word => {
+            Some(TokenTree::Ident(ident)) if ident_is(ident, word) => {
                 let ident = ident.clone();
                 self.at += 1;
                 Some(ident)
@@ -189,10 +189,10 @@ pub(crate) fn unraw(ident: &Ident) -> String {
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::TokenTree;
     use quote::quote;
 
     use super::{Cursor, is_punct};
+    use crate::tokens::TokenTree;
 
     #[test]
     fn take_until_skips_what_is_inside_angle_brackets_and_arrows() {

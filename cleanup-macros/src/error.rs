@@ -6,8 +6,9 @@
 
 use std::fmt::{self, Display};
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::ToTokens;
+use crate::tokens::{
+    Delimiter, Group, Ident, Literal, Punct, Spacing, Span, ToTokens, TokenStream, TokenTree,
+};
 
 /// One or more compile errors.
 #[derive(Debug)]
@@ -38,8 +39,8 @@ impl Error {
 
     /// An error from the first to the last of `tokens` (at the macro's call
     /// site if there are none).
-    pub(crate) fn new_spanned(tokens: impl ToTokens, message: impl Display) -> Self {
-        let mut tokens = tokens.into_token_stream().into_iter();
+    pub(crate) fn new_spanned(tokens: &dyn ToTokens, message: impl Display) -> Self {
+        let mut tokens = tokens.to_tokens().into_iter();
         let start = tokens
             .next()
             .map_or_else(Span::call_site, |token| token.span());
@@ -116,15 +117,15 @@ pub(crate) fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::TokenTree;
     use quote::quote;
 
     use super::{Error, combine};
+    use crate::tokens::{Span, TokenTree};
 
     #[test]
     fn a_message_is_a_compile_error_call_and_several_follow_each_other() {
-        let one = Error::new_spanned(quote!(a b c), "first");
-        let two = Error::new(proc_macro2::Span::call_site(), "second \"quoted\"");
+        let one = Error::new_spanned(&quote!(a b c), "first");
+        let two = Error::new(Span::call_site(), "second \"quoted\"");
         let all = combine([one, two]).expect("two errors");
         assert_eq!(all.to_string(), "first\nsecond \"quoted\"");
         let tokens: Vec<TokenTree> = all.to_compile_error().into_iter().collect();

@@ -4,9 +4,6 @@
 
 use std::time::Duration;
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
-
 use crate::args::{self, CleanupArgs, Runtime};
 use crate::ast::{Function, Macro};
 use crate::cursor::unraw;
@@ -15,6 +12,10 @@ use crate::fallback;
 use crate::function::Signature;
 use crate::name_guard::{NameGuard, spanned_string};
 use crate::order::Order;
+use crate::template::Template;
+use crate::tokens::{
+    Ident, Literal, Punct, Spacing, Span, ToTokens, TokenStream, TokenTree, location,
+};
 
 /// `#[at_exit]`.
 pub(crate) fn at_exit(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -120,84 +121,133 @@ fn expand(
         run(sig)
     };
     let declared = declared_ident(ident);
-    let cfgs = function.sig.attrs.iter().filter(|attr| attr.is("cfg"));
-    let cfgs = quote!(#(#cfgs)*);
+    let cfgs: TokenStream = function
+        .sig
+        .attrs
+        .iter()
+        .filter(|attr| attr.is("cfg"))
+        .map(ToTokens::to_tokens)
+        .collect();
     let Position { file, line, column } = Position::of(ident.span());
 
-    let none = quote!(::core::option::Option::None);
+    let none = NONE.fill(&[]);
     let timeout = match timeout {
         None => none.clone(),
         Some(timeout) => timeout_value(timeout),
     };
     let (name, own_name, guard_asm, name_guard) = match named {
         None => {
-            let ident = unraw(ident);
-            let name = quote!(::core::concat!(::core::module_path!(), "::", #ident));
+            let ident = Literal::string(&unraw(ident));
+            let name = NAME_AT_EXIT.fill(&[("ident", &ident)]);
             (name, None, TokenStream::new(), none)
         }
         Some(args) => {
             let name = spanned_string(&args.name.value, args.name.span);
             let guard = NameGuard::new(args);
             (
-                quote!(#name),
+                name.to_tokens(),
                 Some(name),
                 guard.definition(),
                 guard.reference(),
             )
         }
     };
-    let is_named = own_name.is_some();
-    let in_program = in_program();
+    let is_named = Ident::new(
+        if own_name.is_some() { "true" } else { "false" },
+        Span::call_site(),
+    );
     let (path_checks, after, before) = order.emit(&private, own_name.as_ref());
 
-    let tokens = &function.tokens;
-    let constructor = constructor(&private);
-    let run_ident = format_ident!("{}_run", declared);
-    // The registration is a use of the function, so clippy's opt-in
-    // `single_call_fn` would flag every cleanup that the program does not
-    // call itself. The lint is about the user's own calls; a cleanup is
-    // meant to be called from elsewhere.
-    let in_proc_macro = in_proc_macro(function.attribute);
-    quote! {
-        #[allow(clippy::single_call_fn)]
-        #tokens
+    let run_ident = Ident::new(&format!("{declared}_run"), Span::call_site());
+    REGISTRATION.fill(&[
+        ("tokens", &function.tokens),
+        ("cfgs", &cfgs),
+        ("in_proc_macro", &in_proc_macro(function.attribute)),
+        ("declared", &declared),
+        ("runtime", &runtime),
+        ("private", &private),
+        ("run_ident", &run_ident),
+        ("run", &run),
+        ("guard_asm", &guard_asm),
+        ("path_checks", &path_checks),
+        ("name", &name),
+        ("is_named", &is_named),
+        ("in_program", &IN_PROGRAM.fill(&[])),
+        ("file", &file),
+        ("line", &line),
+        ("column", &column),
+        ("timeout", &timeout),
+        ("after", &comma_separated(after)),
+        ("before", &comma_separated(before)),
+        ("name_guard", &name_guard),
+        ("constructor", &constructor(&private)),
+    ])
+}
 
-        #cfgs
-        #in_proc_macro
+/// The registration (see [`expand`]). The registration is a use of the
+/// function, so clippy's opt-in `single_call_fn` would flag every cleanup
+/// that the program does not call itself. The lint is about the user's own
+/// calls; a cleanup is meant to be called from elsewhere.
+const REGISTRATION: Template = Template::new(
+    "registration",
+    "#[allow(clippy::single_call_fn)]
+    $tokens
 
-        #cfgs
-        #[cfg(not(proc_macro))]
-        #[doc(hidden)]
-        #[allow(dead_code, deprecated, non_upper_case_globals)]
-        const #declared: () = {
-            use #runtime as #private;
+    $cfgs
+    $in_proc_macro
 
-            const #run_ident: fn() -> #private::Outcome = #run;
+    $cfgs
+    #[cfg(not(proc_macro))]
+    #[doc(hidden)]
+    #[allow(dead_code, deprecated, non_upper_case_globals)]
+    const $declared: () = {
+        use $runtime as $private;
 
-            #guard_asm
+        const $run_ident: fn() -> $private::Outcome = $run;
 
-            #path_checks
+        $guard_asm
 
-            #private::inventory::submit! {
-                #private::StaticCleanup {
-                    name: #name,
-                    named: #is_named,
-                    run: #run_ident,
-                    module_path: ::core::module_path!(),
-                    in_program: #in_program,
-                    file: #file,
-                    line: #line,
-                    column: #column,
-                    timeout: #timeout,
-                    after: &[#(#after),*],
-                    before: &[#(#before),*],
-                    name_guard: #name_guard,
-                }
+        $path_checks
+
+        $private::inventory::submit! {
+            $private::StaticCleanup {
+                name: $name,
+                named: $is_named,
+                run: $run_ident,
+                module_path: ::core::module_path!(),
+                in_program: $in_program,
+                file: $file,
+                line: $line,
+                column: $column,
+                timeout: $timeout,
+                after: &[$after],
+                before: &[$before],
+                name_guard: $name_guard,
             }
+        }
 
-            #constructor
-        };
+        $constructor
+    };",
+);
+
+const NONE: Template = Template::new("none", "::core::option::Option::None");
+
+/// `#[at_exit]`'s name, `path::to::module::fn_name`.
+const NAME_AT_EXIT: Template = Template::new(
+    "name_at_exit",
+    "::core::concat!(::core::module_path!(), \"::\", $ident)",
+);
+
+/// `a, b, c`: the elements of an array, as `#(#items),*` wrote them.
+fn comma_separated(items: Vec<TokenStream>) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    for (index, item) in items.into_iter().enumerate() {
+        if index > 0 {
+            tokens.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+        }
+        tokens.extend(item);
     }
+    tokens
 }
 
 /// Whether the crate being compiled is the program itself rather than a
@@ -209,11 +259,10 @@ fn expand(
 /// program's cleanups run before those of the libraries it uses, the
 /// reverse of set-up. Outside cargo neither is set and the crate counts
 /// as a library.
-fn in_program() -> TokenStream {
-    quote! {
-        (::core::option_env!("CARGO_BIN_NAME").is_some() || ::core::cfg!(test))
-    }
-}
+const IN_PROGRAM: Template = Template::new(
+    "in_program",
+    "(::core::option_env!(\"CARGO_BIN_NAME\").is_some() || ::core::cfg!(test))",
+);
 
 /// In a `proc-macro` crate (`cfg(proc_macro)`), the registration is left
 /// out and this error is emitted instead: such a crate's code runs inside
@@ -226,11 +275,14 @@ fn in_proc_macro(attribute: Macro) -> TokenStream {
          compiler while other crates build, not in a program that ends; declare the \
          cleanup in the program or in a library it links"
     );
-    quote! {
-        #[cfg(proc_macro)]
-        ::core::compile_error! { #message }
-    }
+    IN_PROC_MACRO.fill(&[("message", &Literal::string(&message))])
 }
+
+const IN_PROC_MACRO: Template = Template::new(
+    "in_proc_macro",
+    "#[cfg(proc_macro)]
+    ::core::compile_error! { $message }",
+);
 
 /// What the generated code calls `::cleanup_runtime::__private` (or
 /// `<path>::__private` with `crate = <path>`): one `use` at the top of the
@@ -256,10 +308,9 @@ fn imports_from() -> Ident {
 /// on the same function defines it again, and rustc's "defined multiple
 /// times" then points at both attributes.
 fn declared_ident(ident: &Ident) -> Ident {
-    format_ident!(
-        "{}_declared_as_cleanup",
-        unraw(ident),
-        span = Span::call_site()
+    Ident::new(
+        &format!("{}_declared_as_cleanup", unraw(ident)),
+        Span::call_site(),
     )
 }
 
@@ -280,11 +331,11 @@ struct Position {
 
 impl Position {
     fn of(span: Span) -> Self {
-        let location = span.unwrap();
+        let location = location(span);
         Position {
-            file: spanned_string(&location.file(), span),
-            line: Literal::u32_suffixed(u32::try_from(location.line()).unwrap_or(u32::MAX)),
-            column: Literal::u32_suffixed(u32::try_from(location.column()).unwrap_or(u32::MAX)),
+            file: spanned_string(&location.file, span),
+            line: Literal::u32_suffixed(u32::try_from(location.line).unwrap_or(u32::MAX)),
+            column: Literal::u32_suffixed(u32::try_from(location.column).unwrap_or(u32::MAX)),
         }
     }
 }
@@ -311,10 +362,15 @@ impl Position {
 /// the constructor itself is 5,612 inclusive either way (4 of them its own,
 /// the rest `static_declared`).
 fn constructor(private: &Ident) -> TokenStream {
-    quote! {
+    CONSTRUCTOR.fill(&[("private", private)])
+}
+
+const CONSTRUCTOR: Template = Template::new(
+    "constructor",
+    r#"
         const _: () = {
             extern "C" fn __cleanup_declared() {
-                #private::static_declared();
+                $private::static_declared();
             }
 
             #[used]
@@ -345,8 +401,8 @@ fn constructor(private: &Ident) -> TokenStream {
             #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
             static __CLEANUP_DECLARED: extern "C" fn() = __cleanup_declared;
         };
-    }
-}
+    "#,
+);
 
 /// `|| -> Outcome { into_outcome(name(), errors) }`, coerced to
 /// `fn() -> Outcome`, where `errors` says how an error is described: by
@@ -372,23 +428,40 @@ fn run(sig: &Signature) -> TokenStream {
     // it is hygienic (mixed site), so it cannot clash with the user's names.
     let private = private_at(first);
     let imports = imports_from();
-    let into_outcome = quote_spanned!(last=> ::into_outcome);
+    let into_outcome = INTO_OUTCOME.fill_at(last, &[]);
     let function = Ident::new("function", Span::mixed_site().located_at(first));
     let errors = Ident::new("errors", Span::mixed_site());
-    // The `use` before the statements: an item after a statement is
-    // clippy's `items_after_statements`, reported on the user's function.
-    quote_spanned! {first=>
-        || -> #private::Outcome {
-            #[allow(unused_imports)]
-            use #imports::{
-                ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
-            };
-            let #function: fn() -> _ = #ident;
-            let #errors = (&&#private::Probe::returned_by(#function)).errors();
-            #private #into_outcome(#function(), #errors)
-        }
-    }
+    RUN.fill_at(
+        first,
+        &[
+            ("private", &private),
+            ("imports", &imports),
+            ("function", &function),
+            ("ident", ident),
+            ("errors", &errors),
+            ("into_outcome", &into_outcome),
+        ],
+    )
 }
+
+/// [`run`]'s closure. The `use` before the statements: an item after a
+/// statement is clippy's `items_after_statements`, reported on the user's
+/// function.
+const RUN: Template = Template::new(
+    "run",
+    "|| -> $private::Outcome {
+        #[allow(unused_imports)]
+        use $imports::{
+            ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
+        };
+        let $function: fn() -> _ = $ident;
+        let $errors = (&&$private::Probe::returned_by($function)).errors();
+        $private $into_outcome($function(), $errors)
+    }",
+);
+
+/// The rest of the path to `into_outcome`, at the return type's last token.
+const INTO_OUTCOME: Template = Template::new("into_outcome", "::into_outcome");
 
 /// For an `async fn` (feature `tokio`; `valid.rs` rejects it otherwise):
 /// `|| -> Outcome { drive_async(async { into_outcome(name().await, errors) }) }`,
@@ -402,21 +475,34 @@ fn run_async(sig: &Signature) -> TokenStream {
     let imports = imports_from();
     let value = Ident::new("value", Span::mixed_site());
     let errors = Ident::new("errors", Span::mixed_site());
-    let into_outcome = quote_spanned!(last=> ::into_outcome);
-    quote_spanned! {first=>
-        || -> #private::Outcome {
-            #private::drive_async(async {
-                #[allow(unused_imports)]
-                use #imports::{
-                    ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
-                };
-                let #value = #ident().await;
-                let #errors = (&&#private::Probe::returned_as(&#value)).errors();
-                #private #into_outcome(#value, #errors)
-            })
-        }
-    }
+    let into_outcome = INTO_OUTCOME.fill_at(last, &[]);
+    RUN_ASYNC.fill_at(
+        first,
+        &[
+            ("private", &private),
+            ("imports", &imports),
+            ("value", &value),
+            ("ident", ident),
+            ("errors", &errors),
+            ("into_outcome", &into_outcome),
+        ],
+    )
 }
+
+const RUN_ASYNC: Template = Template::new(
+    "run_async",
+    "|| -> $private::Outcome {
+        $private::drive_async(async {
+            #[allow(unused_imports)]
+            use $imports::{
+                ErrorsByBoxedSource as _, ErrorsByDisplay as _, ErrorsBySource as _,
+            };
+            let $value = $ident().await;
+            let $errors = (&&$private::Probe::returned_as(&$value)).errors();
+            $private $into_outcome($value, $errors)
+        })
+    }",
+);
 
 /// The span of the first and of the last token of the return type (the
 /// function's name if it has none).
@@ -437,7 +523,137 @@ fn return_type_span(sig: &Signature) -> (Span, Span) {
 fn timeout_value(timeout: Duration) -> TokenStream {
     let secs = Literal::u64_suffixed(timeout.as_secs());
     let nanos = Literal::u32_suffixed(timeout.subsec_nanos());
-    quote! {
-        ::core::option::Option::Some(::core::time::Duration::new(#secs, #nanos))
+    TIMEOUT.fill(&[("secs", &secs), ("nanos", &nanos)])
+}
+
+const TIMEOUT: Template = Template::new(
+    "timeout",
+    "::core::option::Option::Some(::core::time::Duration::new($secs, $nanos))",
+);
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{at_exit, cleanup, run, run_async};
+    use crate::function;
+    use crate::tokens::TokenStream;
+
+    /// The expansion as text, checked to hold no error but the one for
+    /// `proc-macro` crates (under `cfg(proc_macro)`).
+    fn expanded(expansion: TokenStream) -> String {
+        let text = expansion.to_string();
+        assert_eq!(text.matches("compile_error").count(), 1, "{text}");
+        assert!(text.contains("# [cfg (proc_macro)] :: core :: compile_error !"));
+        text
+    }
+
+    /// Between them these fill every template of the expansion (each
+    /// checks, as it is filled, that it parses and that its placeholders
+    /// and arguments match), so a broken one fails here, not in a user's
+    /// build.
+    #[test]
+    fn every_form_expands() {
+        let plain = expanded(at_exit(
+            quote!(),
+            quote!(
+                fn plain() {}
+            ),
+        ));
+        assert!(plain.starts_with("# [allow (clippy :: single_call_fn)] fn plain () { }"));
+        assert!(plain.contains(
+            "name : :: core :: concat ! (:: core :: module_path ! () , \"::\" , \"plain\") , \
+             named : false , run : plain_declared_as_cleanup_run ,"
+        ));
+        assert!(plain.contains(
+            "after : & [] , before : & [] , name_guard : :: core :: option :: Option :: None"
+        ));
+        assert!(plain.contains("timeout : :: core :: option :: Option :: None ,"));
+        assert!(plain.contains("static __CLEANUP_DECLARED"));
+
+        let options = expanded(at_exit(
+            quote!(
+                timeout = "1.5s",
+                after = "db",
+                before = ["x", POOL, names::JOBS],
+                crate = ::rt
+            ),
+            quote!(
+                #[cfg(unix)]
+                pub(crate) fn r#match() -> Result<(), E> {
+                    Ok(())
+                }
+            ),
+        ));
+        assert!(
+            options.contains("use :: rt :: __private as __cleanup_private ;"),
+            "{options}"
+        );
+        assert!(options.contains("Duration :: new (1u64 , 500000000u32)"));
+        assert!(
+            options.contains(
+                "const __cleanup_target_2 : &:: core :: primitive :: str = POOL ; \
+             const _ : () = __cleanup_private :: check_target (__cleanup_target_2 , \
+             :: core :: option :: Option :: None) ;"
+            ),
+            "{options}"
+        );
+        assert!(options.contains(
+            "after : & [\"db\"] , before : & [\"x\" , __cleanup_target_2 , __cleanup_target_3] ,"
+        ));
+        assert!(options.contains("\"match\""));
+        assert_eq!(options.matches("# [cfg (unix)]").count(), 3);
+
+        let named = expanded(cleanup(
+            quote!(name = "close-db", timeout = "2s", after = [POOL]),
+            quote!(
+                fn close_db() -> std::io::Result<()> {
+                    Ok(())
+                }
+            ),
+        ));
+        assert!(named.contains("name : \"close-db\" , named : true ,"));
+        assert!(named.contains("mod __cleanup_name_guard"));
+        assert!(named.contains(
+            "check_target (__cleanup_target_0 , :: core :: option :: Option :: Some (\"close-db\"))"
+        ));
+        assert!(named.contains("# [unsafe (export_name = \"cleanup-runtime: duplicate cleanup name \\\"close-db\\\"\")]"));
+    }
+
+    #[test]
+    fn a_rejected_function_is_emitted_with_the_errors() {
+        let text = at_exit(
+            quote!(name = "x"),
+            quote!(
+                fn f(n: u8) {}
+            ),
+        )
+        .to_string();
+        assert!(text.starts_with("fn f (n : u8) { }"), "{text}");
+        // The two errors; no registration, so no `cfg(proc_macro)` one.
+        assert_eq!(text.matches(":: core :: compile_error !").count(), 2);
+        assert!(!text.contains("declared_as_cleanup"));
+    }
+
+    #[test]
+    fn the_calls_of_plain_and_async_functions() {
+        let sig = function::read(quote!(
+            fn f() -> Result<(), E> {
+                Ok(())
+            }
+        ))
+        .expect("read");
+        let call = run(&sig).to_string();
+        assert!(
+            call.contains("__cleanup_private :: into_outcome (function () , errors)"),
+            "{call}"
+        );
+        let sig = function::read(quote!(
+            async fn f() {}
+        ))
+        .expect("read");
+        let call = run_async(&sig).to_string();
+        assert!(call.contains("let value = f () . await ;"), "{call}");
+        assert!(call.contains("returned_as (&value)"), "{call}");
     }
 }

@@ -1,9 +1,7 @@
 //! What is emitted when the attribute or the function is rejected.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::error::Error;
+use crate::tokens::TokenStream;
 
 /// The item exactly as written, followed by the error.
 ///
@@ -11,9 +9,7 @@ use crate::error::Error;
 /// call of the function into a second, misleading "cannot find function"
 /// error, and the IDE still sees the function.
 pub(crate) fn expand(input: TokenStream, error: &Error) -> TokenStream {
-    let error = error.to_compile_error();
-    quote! {
-        #input
-        #error
-    }
+    let mut tokens = input;
+    tokens.extend(error.to_compile_error());
+    tokens
 }

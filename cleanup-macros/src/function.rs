@@ -11,10 +11,9 @@
 //! rustc's parser already, so only what tells one item from another is
 //! looked at, not every rule of the language.
 
-use proc_macro2::{Delimiter, Ident, Literal, TokenStream, TokenTree};
-
 use crate::attribute::Attribute;
 use crate::cursor::{Cursor, is_punct, ungroup};
+use crate::tokens::{Delimiter, Ident, Literal, TokenStream, TokenTree, ident_is};
 
 /// What the checks and the expansion need of the function.
 pub(crate) struct Signature {
@@ -216,7 +215,7 @@ fn is_variadic(param: &TokenStream) -> bool {
 }
 
 fn is_ident(token: &TokenTree, word: &str) -> bool {
-    matches!(token, TokenTree::Ident(ident) if ident == word)
+    matches!(token, TokenTree::Ident(ident) if ident_is(ident, word))
 }
 
 /// The function's body: a brace group outside any `<...>`.
@@ -226,10 +225,10 @@ fn is_body(token: &TokenTree) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
     use quote::quote;
 
     use super::{Signature, read};
+    use crate::tokens::{Delimiter, Group, TokenStream, TokenTree};
 
     fn signature(tokens: TokenStream) -> Signature {
         read(tokens.clone()).unwrap_or_else(|| panic!("not read: {tokens}"))

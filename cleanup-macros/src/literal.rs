@@ -6,7 +6,7 @@
 //! break, which skips the break and the whitespace that follows). Byte and
 //! C strings are told apart so that the message can say what they are.
 
-use proc_macro2::Literal;
+use crate::tokens::Literal;
 
 /// A string literal's value and its suffix (`"x"suffix`; empty if none).
 #[derive(Debug, PartialEq, Eq)]
@@ -112,9 +112,8 @@ fn cooked(rest: &str) -> Option<Text> {
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::Literal;
-
     use super::{NotText, Text, read, string};
+    use crate::tokens::Literal;
 
     fn value(written: &str) -> String {
         read(written).expect(written).value

@@ -23,31 +23,72 @@
 //! Elsewhere (Mach-O, PE, wasm) it is a zero-sized static under
 //! `export_name`, as before.
 
-use proc_macro2::{Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
-
 use crate::args::CleanupArgs;
+use crate::template::Template;
+use crate::tokens::{Literal, Span, TokenStream, location};
 
 /// The object formats where the guard is defined in assembly: ELF.
-fn elf() -> TokenStream {
-    quote! {
-        any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "dragonfly",
-            target_os = "freebsd",
-            target_os = "fuchsia",
-            target_os = "haiku",
-            target_os = "hurd",
-            target_os = "illumos",
-            target_os = "netbsd",
-            target_os = "nto",
-            target_os = "openbsd",
-            target_os = "redox",
-            target_os = "solaris",
-        )
-    }
-}
+const ELF: Template = Template::new(
+    "elf",
+    r#"any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "fuchsia",
+        target_os = "haiku",
+        target_os = "hurd",
+        target_os = "illumos",
+        target_os = "netbsd",
+        target_os = "nto",
+        target_os = "openbsd",
+        target_os = "redox",
+        target_os = "solaris",
+    )"#,
+);
+
+/// Spanned on the macro, not on the user's code, so that `unsafe_code`
+/// (which flags `global_asm!` and `export_name`) sees it as the macro's
+/// doing: a crate with `#![forbid(unsafe_code)]` can still declare named
+/// cleanups. A module of its own: `global_asm!` is an item macro, not a
+/// statement, and the registration is in a block.
+///
+/// On x86 the AT&T syntax is asked for, as clippy's
+/// `inline_asm_x86_intel_syntax` wants: the directives read the same in
+/// both, and other architectures take no syntax option.
+const DEFINITION: Template = Template::new(
+    "definition",
+    "#[cfg($elf)]
+    mod __cleanup_name_guard {
+        #[cfg(any(target_arch = \"x86\", target_arch = \"x86_64\"))]
+        ::core::arch::global_asm!($template, options(att_syntax));
+        #[cfg(not(any(target_arch = \"x86\", target_arch = \"x86_64\")))]
+        ::core::arch::global_asm!($template);
+    }",
+);
+
+/// Its own block, so the static's name cannot shadow anything. On ELF the
+/// symbol is declared (`global_asm!` defines it); elsewhere the static is
+/// the definition, under `export_name`.
+const REFERENCE: Template = Template::new(
+    "reference",
+    "::core::option::Option::Some({
+        #[cfg($elf)]
+        $declaration
+        #[cfg(not($elf))]
+        $export_name
+        static __CLEANUP_NAME_GUARD: [u8; 0] = [];
+        &__CLEANUP_NAME_GUARD
+    })",
+);
+const DECLARATION: Template = Template::new(
+    "declaration",
+    "unsafe extern \"C\" {
+        #[link_name = $symbol]
+        safe static __CLEANUP_NAME_GUARD: [u8; 0];
+    }",
+);
+const EXPORT_NAME: Template = Template::new("export_name", "#[unsafe(export_name = $symbol)]");
 
 pub(crate) struct NameGuard {
     /// `cleanup-runtime: duplicate cleanup name "NAME"`, the name written
@@ -68,8 +109,8 @@ pub(crate) struct NameGuard {
 impl NameGuard {
     pub(crate) fn new(args: &CleanupArgs) -> Self {
         let span = args.name.span;
-        let location = span.unwrap();
-        let file = location.file();
+        let location = location(span);
+        let file = location.file;
         let file_name = std::path::Path::new(&file)
             .file_name()
             .map_or(file.clone(), |name| name.to_string_lossy().into_owned());
@@ -78,8 +119,8 @@ impl NameGuard {
                 "cleanup-runtime: duplicate cleanup name {:?}",
                 args.name.value
             ),
-            location: format!("{file}:{}:{}", location.line(), location.column()),
-            short_location: format!("{file_name}:{}:{}", location.line(), location.column()),
+            location: format!("{file}:{}:{}", location.line, location.column),
+            short_location: format!("{file_name}:{}:{}", location.line, location.column),
             span,
         }
     }
@@ -109,56 +150,27 @@ impl NameGuard {
         .replace('{', "{{")
         .replace('}', "}}");
         let template = spanned_string(&template, self.span);
-        let elf = elf();
-        // Spanned on the macro, not on the user's code, so that
-        // `unsafe_code` (which flags `global_asm!` and `export_name`) sees it
-        // as the macro's doing: a crate with `#![forbid(unsafe_code)]` can
-        // still declare named cleanups.
-        // A module of its own: `global_asm!` is an item macro, not a
-        // statement, and the registration is in a block.
-        //
-        // On x86 the AT&T syntax is asked for, as clippy's
-        // `inline_asm_x86_intel_syntax` wants: the directives read the same
-        // in both, and other architectures take no syntax option.
-        quote! {
-            #[cfg(#elf)]
-            mod __cleanup_name_guard {
-                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-                ::core::arch::global_asm!(#template, options(att_syntax));
-                #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-                ::core::arch::global_asm!(#template);
-            }
-        }
+        DEFINITION.fill(&[("elf", &ELF.fill(&[])), ("template", &template)])
     }
 
     /// `Some(&GUARD)`, an expression for the descriptor.
     pub(crate) fn reference(&self) -> TokenStream {
         let symbol = spanned_string(&self.symbol, self.span);
-        let elf = elf();
-        let export_name = quote!(#[unsafe(export_name = #symbol)]);
-        let link_name = quote!(#[link_name = #symbol]);
-        let declaration = quote! {
-            unsafe extern "C" {
-                #link_name
-                safe static __CLEANUP_NAME_GUARD: [u8; 0];
-            }
-        };
-        // Its own block, so the static's name cannot shadow anything. The
-        // `export_name` static is spanned on the name, where rustc reports a
-        // duplicate within one crate: located there, but with the
+        // The `export_name` static is spanned on the name, where rustc
+        // reports a duplicate within one crate: located there, but with the
         // attribute's hygiene and edition (in a 2015 crate, `::core` on the
-        // user's own tokens would name the crate root).
+        // user's own tokens would name the crate root). The `cfg`s' lists,
+        // the `extern` block and the `export_name` attribute stay at the
+        // attribute.
         let span = Span::call_site().located_at(self.span);
-        quote_spanned! {span=>
-            ::core::option::Option::Some({
-                #[cfg(#elf)]
-                #declaration
-                #[cfg(not(#elf))]
-                #export_name
-                static __CLEANUP_NAME_GUARD: [u8; 0] = [];
-                &__CLEANUP_NAME_GUARD
-            })
-        }
+        REFERENCE.fill_at(
+            span,
+            &[
+                ("elf", &ELF.fill(&[])),
+                ("declaration", &DECLARATION.fill(&[("symbol", &symbol)])),
+                ("export_name", &EXPORT_NAME.fill(&[("symbol", &symbol)])),
+            ],
+        )
     }
 }
 

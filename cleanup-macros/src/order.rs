@@ -15,10 +15,9 @@
 //! made on the value in `const` evaluation (`__private::check_target`),
 //! and fail the build there (see [`Order::emit`]).
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
-
 use crate::error::{Error, Result};
+use crate::template::Template;
+use crate::tokens::{Ident, Literal, Span, ToTokens, TokenStream};
 use crate::value::{Kind, Text, Value, check_text, string_literal};
 
 /// Which of the two options.
@@ -51,8 +50,7 @@ impl Target {
         match self {
             Target::Literal(_) => None,
             Target::Path(path) => Some(
-                path.to_token_stream()
-                    .to_string()
+                path.to_string()
                     .chars()
                     .filter(|c| !c.is_whitespace())
                     .collect(),
@@ -86,13 +84,23 @@ impl Target {
 }
 
 impl ToTokens for Target {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
+    fn to_tokens(&self) -> TokenStream {
         match self {
-            Target::Literal(literal) => literal.to_tokens(tokens),
-            Target::Path(path) => path.to_tokens(tokens),
+            Target::Literal(literal) => literal.to_tokens(),
+            Target::Path(path) => path.clone(),
         }
     }
 }
+
+const SOME_OWN: Template = Template::new("some_own", "::core::option::Option::Some($own)");
+const NONE: Template = Template::new("none", "::core::option::Option::None");
+/// At the path, so that a path to anything but a `&str` is one type error
+/// there, and a refused value fails `const` evaluation there too.
+const PATH_CHECK: Template = Template::new(
+    "path_check",
+    "const $value: &::core::primitive::str = $path;
+     const _: () = $private::check_target($value, $own);",
+);
 
 /// The names given to `after` and `before`, as written (their spans are
 /// where later errors point, and they are emitted as they are).
@@ -178,35 +186,39 @@ impl Order {
         own: Option<&Literal>,
     ) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
         let own = match own {
-            Some(own) => quote!(::core::option::Option::Some(#own)),
-            None => quote!(::core::option::Option::None),
+            Some(own) => SOME_OWN.fill(&[("own", own)]),
+            None => NONE.fill(&[]),
         };
         let mut checks = TokenStream::new();
         let mut lists = [Vec::new(), Vec::new()];
         for (index, target) in self.after.iter().chain(&self.before).enumerate() {
             let list = &mut lists[usize::from(index >= self.after.len())];
             match target {
-                Target::Literal(literal) => list.push(quote!(#literal)),
+                Target::Literal(literal) => list.push(literal.to_tokens()),
                 Target::Path(path) => {
-                    // The first token's span joined to the last's where
-                    // the compiler can (nightly), else the first's.
-                    let mut tokens = path.clone().into_iter().map(|token| token.span());
-                    let first = tokens.next().unwrap_or_else(Span::call_site);
-                    let span = tokens
-                        .last()
-                        .and_then(|last| first.join(last))
-                        .unwrap_or(first);
+                    // The first token's span: joining it to the last's
+                    // (`Span::join`) is not stable in `proc_macro`.
+                    let span = path
+                        .clone()
+                        .into_iter()
+                        .next()
+                        .map_or_else(Span::call_site, |token| token.span());
                     // Hygienic, so it cannot clash with a name the path uses.
                     let value = Ident::new(
                         &format!("__cleanup_target_{index}"),
                         Span::mixed_site().located_at(span),
                     );
                     let private = Ident::new(&private.to_string(), span);
-                    checks.extend(quote_spanned! {span=>
-                        const #value: &::core::primitive::str = #path;
-                        const _: () = #private::check_target(#value, #own);
-                    });
-                    list.push(quote!(#value));
+                    checks.extend(PATH_CHECK.fill_at(
+                        span,
+                        &[
+                            ("value", &value),
+                            ("path", path),
+                            ("private", &private),
+                            ("own", &own),
+                        ],
+                    ));
+                    list.push(value.to_tokens());
                 }
             }
         }

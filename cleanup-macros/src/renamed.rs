@@ -9,10 +9,9 @@
 //! expanding the macro elsewhere), nothing is said and the expansion is as
 //! before.
 
-use proc_macro2::Span;
-
 use crate::ast::Macro;
 use crate::error::Error;
+use crate::tokens::Span;
 
 /// An error naming `crate = ::NAME` when the compiler was given the runtime
 /// under one other name `NAME` and not as `cleanup_runtime`.

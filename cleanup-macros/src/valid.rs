@@ -8,13 +8,12 @@
 //! `CleanupResult`, and that is left to the type checker (see `expand.rs`) so
 //! that aliases such as `std::io::Result<()>` work.
 
-use proc_macro2::{Ident, TokenStream, TokenTree};
-
 use crate::ast::{Function, Macro};
 use crate::cursor::{is_punct, ungroup};
 use crate::error::{Error, Result, combine};
 use crate::function::Signature;
 use crate::literal;
+use crate::tokens::{Ident, TokenStream, TokenTree, ident_is};
 
 impl Function {
     /// Every reason this function cannot be a cleanup, as one error.
@@ -106,7 +105,7 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
         // From the first parameter's first token to the last one's last.
         let params: TokenStream = sig.params.iter().cloned().collect();
         errors.push(Error::new_spanned(
-            params,
+            &params,
             format!(
                 "{attribute} cannot be used on a function with parameters: the runtime \
                  calls it with no arguments"
@@ -118,7 +117,7 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
         let mut tokens = output.clone().into_iter();
         if is_punct(tokens.next().as_ref(), '!') && tokens.next().is_none() {
             errors.push(Error::new_spanned(
-                output,
+                &output,
                 format!(
                     "{attribute} cannot be used on a function that never returns (`-> !`): \
                      the cleanups after it would never run; return `()` and end the \
@@ -141,7 +140,7 @@ fn check_signature(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
 /// named `main` is refused: a cleanup called `main` elsewhere is rare, and
 /// renaming it is cheap.
 fn check_not_main(sig: &Signature, attribute: Macro, errors: &mut Vec<Error>) {
-    if sig.ident == "main" {
+    if ident_is(&sig.ident, "main") {
         errors.push(Error::new_spanned(
             &sig.ident,
             format!(
@@ -204,7 +203,7 @@ fn check_not_associated(function: &Function, errors: &mut Vec<Error>) {
 
 fn find_self_type(tokens: TokenStream) -> Option<Ident> {
     tokens.into_iter().find_map(|token| match token {
-        TokenTree::Ident(ident) if ident == "Self" => Some(ident),
+        TokenTree::Ident(ident) if ident_is(&ident, "Self") => Some(ident),
         TokenTree::Group(group) => find_self_type(group.stream()),
         _ => None,
     })

@@ -17,12 +17,10 @@
 //! Both `args.rs` and `order.rs` read values with these; neither imports
 //! the other's parsing.
 
-use proc_macro2::{Delimiter, Literal, Span, TokenStream, TokenTree};
-use quote::ToTokens;
-
 use crate::cursor::{Cursor, is_punct, ungroup};
 use crate::error::{Error, Result};
 use crate::literal::{self, NotText};
+use crate::tokens::{Delimiter, Literal, Span, ToTokens, TokenStream, TokenTree, ident_is};
 
 /// An option's value, as written.
 pub(crate) struct Value {
@@ -49,8 +47,8 @@ pub(crate) enum Kind {
 }
 
 impl ToTokens for Value {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(self.tokens.clone());
+    fn to_tokens(&self) -> TokenStream {
+        self.tokens.clone()
     }
 }
 
@@ -97,12 +95,14 @@ pub(crate) fn read(cursor: &mut Cursor, eq: Span, key: &str) -> Result<Value> {
                 _ => Kind::Other,
             }
         }
-        Some(TokenTree::Ident(ident)) if ident == "true" || ident == "false" => {
+        Some(TokenTree::Ident(ident)) if ident_is(ident, "true") || ident_is(ident, "false") => {
             cursor.next();
             Kind::Bool
         }
         Some(TokenTree::Ident(ident))
-            if EXPRESSION_KEYWORDS.iter().any(|keyword| ident == keyword) =>
+            if EXPRESSION_KEYWORDS
+                .iter()
+                .any(|keyword| ident_is(ident, keyword)) =>
         {
             to_comma(cursor);
             Kind::Other
@@ -278,8 +278,8 @@ pub(crate) struct Text {
 }
 
 impl ToTokens for Text {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        self.literal.to_tokens(tokens);
+    fn to_tokens(&self) -> TokenStream {
+        self.literal.to_tokens()
     }
 }
 
@@ -330,11 +330,11 @@ pub(crate) fn check_text(text: &Text, what: &str) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
     use quote::quote;
 
     use super::{Kind, Text, Value, check_text, read, string_literal};
     use crate::cursor::Cursor;
+    use crate::tokens::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
 
     /// `tokens` as rustc hands over a fragment: in an invisible group.
     fn fragment(tokens: TokenStream) -> TokenStream {
