@@ -74,7 +74,8 @@
 
 // read the options (args, over value/literal/cursor) and the function (ast,
 // over function/attribute/cursor) → reject misuse (valid) → emit (expand),
-// or on any error the function plus the error (fallback).
+// or on any error the function plus the error (fallback). Every file
+// takes its token types from `tokens`; the generated code is `template`s.
 mod args;
 mod ast;
 mod attribute;
