@@ -28,7 +28,7 @@
 //! this is 2.9 KB. Numbers go through `fmt`, whose integer code programs
 //! link anyway; a digits writer here was 1.4 KB more. A stripped release
 //! hello with one `#[at_exit]`: 548,112 bytes through `serde_json`,
-//! 536,488 with this file.
+//! 536,360 with this file (a plain hello is 343,408).
 
 #[cfg(feature = "serde")]
 mod serialize;
