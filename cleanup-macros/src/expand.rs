@@ -139,7 +139,7 @@ fn expand(
         None => {
             let ident = Literal::string(&unraw(ident));
             let name = NAME_AT_EXIT.fill(&[("ident", &ident)]);
-            (name, None, TokenStream::new(), none)
+            (name, None, TokenStream::new(), none.clone())
         }
         Some(args) => {
             let name = spanned_string(&args.name.value, args.name.span);
@@ -157,6 +157,12 @@ fn expand(
         Span::call_site(),
     );
     let (path_checks, after, before) = order.emit(&private, own_name.as_ref());
+    // Only a cleanup with constraints names the planning code, so that a
+    // program whose cleanups declare none does not link it.
+    let ordering = match after.is_empty() && before.is_empty() {
+        true => none.clone(),
+        false => SOME_LINK_PLANNING.fill(&[("private", &private)]),
+    };
 
     let run_ident = Ident::new(&format!("{declared}_run"), Span::call_site());
     REGISTRATION.fill(&[
@@ -179,6 +185,7 @@ fn expand(
         ("timeout", &timeout),
         ("after", &comma_separated(after)),
         ("before", &comma_separated(before)),
+        ("ordering", &ordering),
         ("name_guard", &name_guard),
         ("constructor", &constructor(&private)),
     ])
@@ -222,6 +229,7 @@ const REGISTRATION: Template = Template::new(
                 timeout: $timeout,
                 after: &[$after],
                 before: &[$before],
+                ordering: $ordering,
                 name_guard: $name_guard,
             }
         }
@@ -231,6 +239,13 @@ const REGISTRATION: Template = Template::new(
 );
 
 const NONE: Template = Template::new("none", "::core::option::Option::None");
+
+/// A constrained cleanup's `ordering`: the function that links the
+/// planning of constraints into the program.
+const SOME_LINK_PLANNING: Template = Template::new(
+    "some_link_planning",
+    "::core::option::Option::Some($private::link_planning)",
+);
 
 /// `#[at_exit]`'s name, `path::to::module::fn_name`.
 const NAME_AT_EXIT: Template = Template::new(
@@ -566,7 +581,8 @@ mod tests {
              named : false , run : plain_declared_as_cleanup_run ,"
         ));
         assert!(plain.contains(
-            "after : & [] , before : & [] , name_guard : :: core :: option :: Option :: None"
+            "after : & [] , before : & [] , ordering : :: core :: option :: Option :: None , \
+             name_guard : :: core :: option :: Option :: None"
         ));
         assert!(plain.contains("timeout : :: core :: option :: Option :: None ,"));
         assert!(plain.contains("static __CLEANUP_DECLARED"));
@@ -599,7 +615,8 @@ mod tests {
             "{options}"
         );
         assert!(options.contains(
-            "after : & [\"db\"] , before : & [\"x\" , __cleanup_target_2 , __cleanup_target_3] ,"
+            "after : & [\"db\"] , before : & [\"x\" , __cleanup_target_2 , __cleanup_target_3] , \
+             ordering : :: core :: option :: Option :: Some (__cleanup_private :: link_planning) ,"
         ));
         assert!(options.contains("\"match\""));
         assert_eq!(options.matches("# [cfg (unix)]").count(), 3);

@@ -14,6 +14,7 @@ use crate::outcome::CleanupResult;
 pub use crate::outcome::error_chain;
 
 pub use crate::base::descriptor::{Outcome, StaticCleanup};
+pub use crate::registry::planning::link_planning;
 
 /// Turns a cleanup function's return value into an outcome. Generated code
 /// calls this on the user's function; the trait bound is what rejects a

@@ -38,6 +38,12 @@ pub struct StaticCleanup {
     /// The `before = ...` names: this cleanup runs before the pending
     /// cleanups of these names.
     pub before: &'static [&'static str],
+    /// With `after` or `before` names, `link_planning` (from
+    /// `__private`), which collecting the statics calls; `None` without
+    /// them. Naming it only here keeps the planning of constraints out of
+    /// a program whose cleanups declare none (the registry's
+    /// `planning.rs`).
+    pub ordering: Option<fn()>,
     /// For named cleanups, a reference to the zero-sized symbol
     /// `cleanup-runtime: duplicate cleanup name "NAME"` (hidden, defined in
     /// assembly on ELF targets; see the macro crate's `name_guard.rs`).

@@ -200,7 +200,7 @@ mod tests {
     }
 
     /// A new variable cannot slip past the rule: no other module reads the
-    /// environment.
+    /// environment (outside its unit tests).
     #[test]
     fn no_other_module_reads_the_environment() {
         let mut offenders = Vec::new();
@@ -217,7 +217,13 @@ mod tests {
                     && !path.ends_with("environment.rs")
                 {
                     let text = std::fs::read_to_string(&path).expect("a source file");
-                    let reads = text
+                    // A file's unit tests may set up a child process with a
+                    // variable of their own: the rule is the runtime's.
+                    let code = text
+                        .split("#[cfg(test)]\nmod tests")
+                        .next()
+                        .unwrap_or_default();
+                    let reads = code
                         .lines()
                         .filter(|line| !line.trim_start().starts_with("//"))
                         .any(|line| {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::base::entry::{Closure, Entry, Label, Origin};
 use crate::outcome::CleanupResult;
 use crate::registry::registration::Handle;
-use crate::registry::{self, Direction, Entries, Inserted, Intake, first_use, intake};
+use crate::registry::{self, Direction, Entries, Inserted, Intake, first_use, intake, planning};
 
 /// A cleanup with its options, registered with [`Cleanup::register`] in
 /// one atomic step: there is no moment at which an exit could run it
@@ -164,6 +164,7 @@ impl Cleanup {
     /// assert_eq!(report.entries()[0].name(), "db");
     /// ```
     pub fn after(mut self, name: &str) -> Cleanup {
+        planning::link_planning();
         push_unique(&mut self.options.after, name);
         self
     }
@@ -180,6 +181,7 @@ impl Cleanup {
     /// assert_eq!(report.entries()[1].name(), "db-pool");
     /// ```
     pub fn before(mut self, name: &str) -> Cleanup {
+        planning::link_planning();
         push_unique(&mut self.options.before, name);
         self
     }

@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use super::by_sequence::BySequence;
 use super::planner::{self, Node, Targets};
+use super::planning;
 use super::{Entries, Slot};
 use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
@@ -251,9 +252,11 @@ impl Entries {
     /// sequence again. With one constraint in ten, the planned entry is a
     /// slot or two from the end. Its ordering bookkeeping is done here, as
     /// it is about to leave.
+    ///
+    /// Reached through [`planning`] only (see its module).
     #[cold]
     #[inline(never)]
-    pub(crate) fn put_planned_last(&mut self) {
+    pub(super) fn put_planned_last(&mut self) {
         self.trim();
         for _ in 0..2 {
             let current = self.order.plan.as_ref().is_some_and(|plan| {
@@ -300,8 +303,10 @@ impl Entries {
     /// unconstrained case is one test before `pop_last`.
     #[inline(always)]
     pub(crate) fn pop_next(&mut self) -> Option<(u64, Entry, Option<Duration>)> {
-        if !self.unconstrained() {
-            self.put_planned_last();
+        if !self.unconstrained()
+            && let Some(planning) = planning::planning()
+        {
+            (planning.put_planned_last)(self);
         }
         self.pop_last()
     }
@@ -397,7 +402,8 @@ impl Entries {
     }
 
     /// The pending entries in the order the run would take them, when
-    /// some are constrained (see [`Entries::pending`]).
+    /// some are constrained (see [`Entries::pending`]). Reached through
+    /// [`planning`] only.
     pub(super) fn pending_planned(&self) -> Vec<PendingEntry> {
         self.plan_pending()
             .order
@@ -469,19 +475,25 @@ impl Entries {
     /// entries would give, for `report()`.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut warnings = self.order.warnings.clone();
-        if !self.unconstrained() {
-            warnings.extend(
-                self.unknown_targets()
-                    .into_iter()
-                    .filter_map(|(_, warning)| warning),
-            );
-            warnings.extend(
-                self.plan_pending()
-                    .cycles
-                    .iter()
-                    .map(|cycle| cycle.warning()),
-            );
+        if !self.unconstrained()
+            && let Some(planning) = planning::planning()
+        {
+            warnings.extend((planning.pending_warnings)(self));
         }
+        warnings
+    }
+
+    /// The warnings a plan of the pending entries would give now: unknown
+    /// names and cycles. Reached through [`planning`] only.
+    pub(super) fn pending_warnings(&self) -> Vec<Warning> {
+        let unknown = self.unknown_targets().into_iter();
+        let mut warnings: Vec<Warning> = unknown.filter_map(|(_, warning)| warning).collect();
+        warnings.extend(
+            self.plan_pending()
+                .cycles
+                .iter()
+                .map(|cycle| cycle.warning()),
+        );
         warnings
     }
 }
@@ -490,6 +502,13 @@ impl Entries {
 mod tests {
     use super::*;
     use crate::registry::tests::entry;
+
+    /// An empty registry in a process whose planning is linked, as it is
+    /// once anything can constrain an entry.
+    fn planned_entries() -> Entries {
+        planning::link_planning();
+        Entries::new()
+    }
 
     /// Takes every entry the way the run loop does.
     fn drain(registry: &mut Entries) -> (Vec<String>, Vec<Warning>) {
@@ -510,7 +529,7 @@ mod tests {
 
     #[test]
     fn handles_constrain_and_the_count_goes_back_to_zero() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         let db = registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.insert(entry("log", false));
@@ -530,7 +549,7 @@ mod tests {
 
     #[test]
     fn a_replacement_is_what_others_wait_for_and_drops_its_own_constraints() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.insert(entry("other", false));
@@ -546,7 +565,7 @@ mod tests {
 
     #[test]
     fn registrations_and_removals_during_the_run_are_planned_in() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.add_constraint(cache.sequence, cache.id, "db", Direction::After);
@@ -562,7 +581,7 @@ mod tests {
 
     #[test]
     fn a_cycle_warns_once_and_every_member_runs() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         let a = registry.insert(entry("a", true));
         let b = registry.insert(entry("b", true));
         registry.insert(entry("c", false));
@@ -586,7 +605,7 @@ mod tests {
 
     #[test]
     fn a_name_never_registered_warns_once_one_that_left_does_not() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         let gone = registry.insert(entry("gone", true));
         registry.insert(entry("removed", true));
         assert!(registry.remove_named("removed").is_some());
@@ -626,7 +645,7 @@ mod tests {
 
     #[test]
     fn a_forked_child_sets_constraints_aside_and_adopts_them_back() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.add_constraint(cache.sequence, cache.id, "db", Direction::After);
@@ -641,7 +660,7 @@ mod tests {
 
     #[test]
     fn clear_and_removal_forget_constraints() {
-        let mut registry = Entries::new();
+        let mut registry = planned_entries();
         registry.insert(entry("db", true));
         let cache = registry.insert(entry("cache", true));
         registry.add_constraint(cache.sequence, cache.id, "db", Direction::After);

@@ -31,6 +31,7 @@
 mod by_sequence;
 mod constraints;
 mod planner;
+pub(crate) mod planning;
 
 pub(crate) use constraints::Direction;
 
@@ -440,8 +441,10 @@ impl Entries {
     /// The pending entries, in the order they would run: last first, or
     /// as the ordering constraints say.
     pub(crate) fn pending(&self) -> Vec<PendingEntry> {
-        if !self.unconstrained() {
-            return self.pending_planned();
+        if !self.unconstrained()
+            && let Some(planning) = planning::planning()
+        {
+            return (planning.pending_planned)(self);
         }
         self.slots
             .iter()

@@ -55,6 +55,9 @@ impl Entries {
         });
         self.slots.reserve(statics.len());
         for declared in statics {
+            if let Some(link_planning) = declared.ordering {
+                link_planning();
+            }
             if declared.named {
                 self.warn_if_duplicate(declared);
             }

@@ -246,6 +246,7 @@ mod tests {
             timeout: None,
             after: &[],
             before: &[],
+            ordering: None,
             name_guard: None,
         })))
     }

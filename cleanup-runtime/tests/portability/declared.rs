@@ -110,6 +110,9 @@ pub(crate) const DECLARED: &[(&str, u16)] = &[
     // Windows: only the GNU toolchain's `src/windows/gnu/mod.rs`.
     ("STDERR_FILENO", UNIX),
     ("timespec", UNIX | WINDOWS),
+    // A unit test only (the pid file's mode under a given umask).
+    ("umask", UNIX),
+    ("mode_t", UNIX),
     ("write", UNIX | WINDOWS),
 ];
 
