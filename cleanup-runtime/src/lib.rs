@@ -431,16 +431,21 @@
 //! |---|---|---|---|
 //! | `signals` | yes | SIGINT, SIGTERM, SIGHUP (Windows: console events) run the cleanups | none |
 //! | `temp` | yes | [`temp`] | `rustix` (Unix) |
-//! | `pidfile` | yes | [`pidfile`] (Unix) | `rustix`, `tempfile` |
-//! | `serde` | no | `serde::Serialize` (serde 1) on [`Report`] and its parts, as in [`Report::to_json`] | none |
+//! | `pidfile` | yes | [`pidfile`] (Unix) | `rustix` (the same as `temp`) |
+//! | `serde` | no | `serde::Serialize` (serde 1) on [`Report`] and its parts, as in [`Report::to_json`] | `serde_core` |
 //! | `log` | no | [`logging`]: the `log` 0.4 logger flushed last | `log` |
 //! | `tokio` | no | async cleanups on a tokio 1 runtime of the crate's own | `tokio` |
 //! | `tracing` | no | each cleanup's outcome as a `tracing` 0.1 event | `tracing` |
 //! | `systemd` | yes | systemd's stop protocol under `Type=notify` (Linux): `STOPPING=1`, `EXTEND_TIMEOUT_USEC`, `STATUS=`; nothing when `NOTIFY_SOCKET` is unset (see [`shutdown`]) | `sd-notify` (Linux) |
 //!
 //! With `default-features = false` the attributes, run-time registration,
-//! the exit path, the report, [`ResourceGuard`] and [`drop_at_exit`] are
-//! all there; add back only the features you use.
+//! the exit path, the report (its JSON form included: the crate writes it
+//! itself), [`ResourceGuard`] and [`drop_at_exit`] are all there, and a
+//! build compiles five crates besides your own: this one, its attributes
+//! (`cleanup-macros`, which depends on nothing), `inventory`, `libc` and
+//! `errno`; the default features add `rustix` (with `bitflags` and
+//! `linux-raw-sys`) and, on Linux, `sd-notify`. Add back only the
+//! features you use.
 //!
 //! ## Stability
 //!

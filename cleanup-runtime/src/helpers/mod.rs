@@ -26,8 +26,8 @@
 //! Used by: `lib.rs` only (re-exported).
 //!
 //! Features: `temp` and `pidfile` (both default) keep the helpers that
-//! need crates of their own (`rustix` on Unix; `tempfile` for pid files);
-//! `default-features = false` leaves them, and those crates, out.
+//! need a crate of their own (`rustix` on Unix: work relative to directory
+//! handles); `default-features = false` leaves them, and that crate, out.
 //! `ResourceGuard`, `drop_at_exit` and `logging` need none and are always
 //! there.
 //! Architecture invariant: no helper reaches into the registry, the run or

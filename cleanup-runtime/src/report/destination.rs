@@ -225,9 +225,9 @@ fn render(format: Format, report: &Report) -> String {
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`: a reader sees the old file or the whole new one, never half.
 ///
-/// Written out rather than through `tempfile` (which the pid files use):
-/// the report is in every build, and `tempfile` would put its crates
-/// (6 of them, with rustix) back into a `default-features = false` build.
+/// Written out rather than through `tempfile`: the report is in every
+/// build, and `tempfile` would put its crates (6 of them, with rustix)
+/// into a `default-features = false` build, which has none of them.
 /// The temporary name is `.NAME.PID.N.tmp`, created exclusively (a name
 /// taken is skipped), owner-only as `tempfile` makes it, and removed if the
 /// write or the rename fails.
