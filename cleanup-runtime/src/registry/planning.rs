@@ -48,3 +48,67 @@ pub fn link_planning() {
 pub(super) fn planning() -> Option<&'static Planning> {
     PLANNING.get()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The rule of this module, read from the sources: no code that every
+    /// program links calls a planning step by name, and only the code that
+    /// can constrain an entry names [`super::link_planning`]. (Whether the
+    /// linker then drops the planning is measured, not tested: the size of
+    /// a program without constraints, in CHANGELOG.md's build cost.)
+    #[test]
+    fn only_what_can_constrain_reaches_the_planning_by_name() {
+        // Called as methods anywhere, these would link the planning into
+        // every program.
+        const NEVER_CALLED: [&str; 3] = [
+            ".put_planned_last(",
+            ".pending_planned(",
+            ".pending_warnings(",
+        ];
+        // Names allowed only in the files given (`statics.rs` calls the
+        // one a constrained static's descriptor holds).
+        const NAMED_ONLY_IN: [(&str, &[&str]); 2] = [
+            (
+                "link_planning",
+                &["planning.rs", "builder.rs", "private.rs", "statics.rs"],
+            ),
+            ("planner::plan(", &["constraints.rs"]),
+        ];
+        let mut offenders = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("the crate's sources") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+                let file = path.file_name().unwrap().to_string_lossy().into_owned();
+                for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                    for call in NEVER_CALLED {
+                        if line.contains(call) {
+                            offenders.push(format!("{file}: {}", line.trim()));
+                        }
+                    }
+                    for (name, files) in NAMED_ONLY_IN {
+                        if line.contains(name) && !files.contains(&file.as_str()) {
+                            offenders.push(format!("{file}: {}", line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "the planning is reached through registry/planning.rs only: {offenders:#?}"
+        );
+    }
+}
