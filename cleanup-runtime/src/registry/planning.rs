@@ -90,7 +90,10 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).expect("a source file");
-                let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+                let code = text
+                    .split("#[cfg(test)]\nmod tests")
+                    .next()
+                    .unwrap_or_default();
                 let file = path.file_name().unwrap().to_string_lossy().into_owned();
                 for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
                     for call in NEVER_CALLED {
