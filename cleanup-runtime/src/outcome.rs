@@ -98,7 +98,7 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut source = error.source();
     while let Some(cause) = source {
         let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
+        if !crate::base::text::contains(&text, &cause_text) {
             text.push_str(": ");
             text.push_str(&cause_text);
         }

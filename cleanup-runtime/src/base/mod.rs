@@ -27,5 +27,6 @@ pub(crate) mod set_up;
 pub(crate) mod signal_calls;
 pub(crate) mod spawn;
 pub(crate) mod system_calls;
+pub(crate) mod text;
 pub(crate) mod thread_token;
 pub(crate) mod time_limited;

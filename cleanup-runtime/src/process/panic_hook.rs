@@ -25,7 +25,7 @@ use std::panic;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::base::{ending, thread_token};
+use crate::base::{ending, text, thread_token};
 use crate::process::final_run;
 use crate::report::EntryStatus;
 #[cfg(feature = "tokio")]
@@ -110,7 +110,7 @@ pub(crate) fn install() {
             return;
         }
         if ending::is_final_runner() {
-            if message.contains(REENTRANT_EXIT) {
+            if text::contains(message, REENTRANT_EXIT) {
                 final_run::resume_after_fatal_panic(None);
                 after_hook::stop_at_the_abort();
                 return;

@@ -73,8 +73,13 @@ cfg_linux_native! {
                         .map(str::trim)
                 })
             };
-            let number = |name: &str| field(name).and_then(|value| value.parse::<u32>().ok());
-            let mask = |name: &str| field(name).and_then(|value| u64::from_str_radix(value, 16).ok());
+            // Both through `u64::from_str_radix`: a `u32` parser of its own
+            // would compile one more (about 300 lines of LLVM IR).
+            let read = |name: &str, radix| {
+                field(name).and_then(|value| u64::from_str_radix(value, radix).ok())
+            };
+            let number = |name: &str| read(name, 10).and_then(|n| u32::try_from(n).ok());
+            let mask = |name: &str| read(name, 16);
             Some(Restrictions {
                 seccomp: number("Seccomp")?,
                 // Older kernels show no count: one filter or more, unknown.

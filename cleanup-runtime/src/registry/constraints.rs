@@ -36,7 +36,7 @@ use super::{Entries, Slot};
 use crate::base::descriptor::StaticCleanup;
 use crate::base::diagnostics;
 use crate::base::entry::{Entry, Label, Origin};
-use crate::base::fixed_hash::{self, FixedSet};
+use crate::base::fixed_hash::{NameSet, StrSet};
 use crate::report::{PendingEntry, Side, Warning};
 
 /// Which side of another cleanup an entry runs on.
@@ -75,10 +75,10 @@ pub(crate) struct Constraints {
     unclaimed: Vec<Warning>,
     /// The names of run-time named entries that left (ran, removed,
     /// cleared): a constraint naming one is about an entry that existed.
-    departed: FixedSet<Arc<str>>,
+    departed: NameSet,
     /// The targets named by a constraint that a plan already looked up
     /// (found, or warned about): each is looked up, and warned about, once.
-    looked_up: FixedSet<Arc<str>>,
+    looked_up: NameSet,
 }
 
 /// A plan and the registry state it was made for.
@@ -100,8 +100,8 @@ impl Constraints {
             broken: Vec::new(),
             warnings: Vec::new(),
             unclaimed: Vec::new(),
-            departed: fixed_hash::set(),
-            looked_up: fixed_hash::set(),
+            departed: NameSet::new(),
+            looked_up: NameSet::new(),
         }
     }
 }
@@ -435,7 +435,7 @@ impl Entries {
     /// has and no plan looked up before, each once: with the warning to
     /// give when no cleanup of this process ever had that name.
     fn unknown_targets(&self) -> Vec<(Arc<str>, Option<Warning>)> {
-        let mut seen: FixedSet<&str> = fixed_hash::set();
+        let mut seen = StrSet::new();
         let mut found = Vec::new();
         for slot in &self.slots {
             let Some(entry) = slot.entry.as_ref() else {

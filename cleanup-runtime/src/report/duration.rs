@@ -25,29 +25,22 @@ pub(crate) fn parse(text: &str) -> Result<Duration, String> {
     let mut nanos: u128 = 0;
     while !rest.is_empty() {
         let at = text.len() - rest.len();
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let digits = prefix_len(rest, |c| c.is_ascii_digit());
         if digits == 0 {
             return Err(format!("expected a number at {at}"));
         }
         let (whole, after) = rest.split_at(digits);
         let (fraction, after) = match after.strip_prefix('.') {
-            Some(after) => {
-                let digits =
-                    after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                after.split_at(digits)
-            }
+            Some(after) => after.split_at(prefix_len(after, |c| c.is_ascii_digit())),
             None => ("", after),
         };
         let after = after.trim_start();
         // The unit runs to the next number, space or dot (not "to the next
         // non-letter": Unicode's letter table is 1.5 KB in every binary,
         // for the one non-ASCII unit, `µs`).
-        let letters = after.len()
-            - after
-                .trim_start_matches(|c: char| {
-                    !(c.is_ascii_digit() || c.is_whitespace() || c == '.')
-                })
-                .len();
+        let letters = prefix_len(after, |c| {
+            !(c.is_ascii_digit() || c.is_whitespace() || c == '.')
+        });
         let (unit, after) = after.split_at(letters);
         let Some(unit_nanos) = unit_nanos(unit) else {
             return Err(if unit.is_empty() {
@@ -57,13 +50,13 @@ pub(crate) fn parse(text: &str) -> Result<Duration, String> {
             });
         };
         let too_large = || "too large".to_owned();
-        let whole: u128 = whole.parse().map_err(|_| too_large())?;
+        let whole = number(whole).ok_or_else(too_large)?;
         let mut term = whole.checked_mul(unit_nanos).ok_or_else(too_large)?;
         if !fraction.is_empty() {
             // At most nine decimals count (a nanosecond of a second).
             let kept = &fraction[..fraction.len().min(9)];
             let scale = 10u128.pow(kept.len() as u32);
-            let numerator: u128 = kept.parse().map_err(|_| too_large())?;
+            let numerator = number(kept).ok_or_else(too_large)?;
             term += numerator * unit_nanos / scale;
         }
         nanos = nanos.checked_add(term).ok_or_else(too_large)?;
@@ -71,6 +64,35 @@ pub(crate) fn parse(text: &str) -> Result<Duration, String> {
     }
     let seconds = u64::try_from(nanos / 1_000_000_000).map_err(|_| "too large".to_owned())?;
     Ok(Duration::new(seconds, (nanos % 1_000_000_000) as u32))
+}
+
+/// The length of the longest start of `text` whose characters all `fit`.
+///
+/// [`parse`] scans with this and [`number`] rather than with
+/// `trim_start_matches` and `str::parse`: each closure handed to
+/// `trim_start_matches` compiled a searcher of its own, and `u128`'s
+/// `FromStr` one more parser (together about 1,000 lines of LLVM IR), which
+/// keeps the crate's own build light.
+fn prefix_len(text: &str, fit: fn(char) -> bool) -> usize {
+    let mut len = 0;
+    for c in text.chars() {
+        if !fit(c) {
+            break;
+        }
+        len += c.len_utf8();
+    }
+    len
+}
+
+/// The value of `digits` (ASCII digits only), if a `u128` holds it.
+fn number(digits: &str) -> Option<u128> {
+    let mut value: u128 = 0;
+    for digit in digits.bytes() {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u128::from(digit - b'0'))?;
+    }
+    Some(value)
 }
 
 /// Nanoseconds in one `unit`, if it is one.

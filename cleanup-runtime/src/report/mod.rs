@@ -30,7 +30,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::base::entry::Origin;
-use crate::base::fixed_hash::{self, FixedSet};
+use crate::base::fixed_hash::StrSet;
 
 /// How a cleanup ended: `None` for success, else its status and message.
 /// Boxed, so the common case is one word to carry around the loop.
@@ -351,9 +351,9 @@ fn readable_name(origin: &Origin) -> &str {
 
 /// `name`, kept once for the life of the process.
 fn interned(name: String) -> &'static str {
-    static NAMES: Mutex<FixedSet<&'static str>> = Mutex::new(fixed_hash::set());
+    static NAMES: Mutex<StrSet<'static>> = Mutex::new(StrSet::new());
     let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(&known) = names.get(name.as_str()) {
+    if let Some(known) = names.get(&name) {
         return known;
     }
     let kept: &'static str = Box::leak(name.into_boxed_str());
