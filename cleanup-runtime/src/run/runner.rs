@@ -9,7 +9,6 @@
 //! the process is in `final_run`.
 
 use std::any::Any;
-use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -328,30 +327,52 @@ pub(crate) fn wait_for_manual_runs(
 /// service that calls `run_now` per request must not grow without bound.
 const HISTORY_LIMIT: usize = 1_000;
 
-/// The last [`HISTORY_LIMIT`] entries run by [`run_now`], oldest first,
-/// for [`snapshot`].
-static HISTORY: Mutex<VecDeque<EntryReport>> = Mutex::new(VecDeque::new());
+/// The last [`HISTORY_LIMIT`] entries run by [`run_now`], for [`snapshot`].
+static HISTORY: Mutex<History> = Mutex::new(History {
+    entries: Vec::new(),
+    next: 0,
+});
 
-/// Adds a manual run's entries to the history, dropping the oldest beyond
+/// A ring of entries on a plain vector rather than a `VecDeque`, and every
+/// copy of entries here and in the record through `extend_from_slice`:
+/// the deque and the several ways of cloning into it compiled about 3,000
+/// lines of LLVM IR into the crate for the history alone.
+struct History {
+    /// Oldest first from `next` to the end, then from the start to `next`.
+    entries: Vec<EntryReport>,
+    /// Where the next entry goes: `entries.len()` until the ring is full,
+    /// then the oldest entry's place.
+    next: usize,
+}
+
+/// Adds a manual run's entries to the history, replacing the oldest beyond
 /// [`HISTORY_LIMIT`].
 fn remember(entries: &[EntryReport]) {
     let newest = &entries[entries.len().saturating_sub(HISTORY_LIMIT)..];
     let mut history = HISTORY.lock().unwrap_or_else(PoisonError::into_inner);
-    let overflow = (history.len() + newest.len()).saturating_sub(HISTORY_LIMIT);
-    history.drain(..overflow);
-    history.extend(newest.iter().cloned());
+    for entry in newest {
+        let at = history.next;
+        if at == history.entries.len() {
+            history.entries.push(entry.clone());
+        } else {
+            history.entries[at] = entry.clone();
+        }
+        history.next = (at + 1) % HISTORY_LIMIT;
+    }
 }
 
 /// What ran so far in this process, and what is pending. See
 /// [`crate::report`].
 pub(crate) fn snapshot() -> Report {
     let mut report = Run::new(Trigger::Manual, None, None).into_report();
-    report.entries = HISTORY
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .cloned()
-        .collect();
+    let history = HISTORY.lock().unwrap_or_else(PoisonError::into_inner);
+    report
+        .entries
+        .extend_from_slice(&history.entries[history.next..]);
+    report
+        .entries
+        .extend_from_slice(&history.entries[..history.next]);
+    drop(history);
     let registry = registry::lock();
     add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
@@ -365,6 +386,6 @@ fn add_progress(registry: &Registry, report: &mut Report) {
         report.trigger = run.trigger;
         report.status = run.status;
         report.signal = run.signal;
-        report.entries.extend(run.ended().iter().cloned());
+        report.entries.extend_from_slice(run.ended());
     }
 }
