@@ -179,12 +179,16 @@ impl Entries {
     pub(super) fn recount_constrained(&mut self) {
         self.order.constrained = 0;
         self.order.plan = None;
-        let constrained = self
-            .slots
-            .iter()
-            .filter_map(|slot| Some((slot.sequence, slot.entry.as_ref()?)))
-            .filter(|&(sequence, entry)| self.is_constrained(sequence, entry))
-            .count();
+        // Loops here and in `plan_pending`, not adapter chains: about 750
+        // lines of LLVM IR fewer.
+        let mut constrained = 0;
+        for slot in &self.slots {
+            if let Some(entry) = &slot.entry
+                && self.is_constrained(slot.sequence, entry)
+            {
+                constrained += 1;
+            }
+        }
         self.order.constrained = constrained;
     }
 
@@ -373,17 +377,15 @@ impl Entries {
     /// The planned order of the pending entries, with the cycles not
     /// broken before.
     fn plan_pending(&self) -> planner::Plan {
-        let nodes: Vec<Node<'_>> = self
-            .slots
-            .iter()
-            .filter_map(|slot| {
-                let entry = slot.entry.as_ref()?;
+        let mut nodes = Vec::with_capacity(self.live);
+        for slot in &self.slots {
+            if let Some(entry) = &slot.entry {
                 let (after, before) = declared(entry);
                 let given = match self.order.given.is_empty() {
                     true => None,
                     false => self.order.given.get(slot.sequence),
                 };
-                Some(Node {
+                nodes.push(Node {
                     sequence: slot.sequence,
                     name: entry.name(),
                     label: entry.origin.stored_name(),
@@ -395,9 +397,9 @@ impl Entries {
                         declared: before,
                         given: given.map_or(&[], |given| &given.before),
                     },
-                })
-            })
-            .collect();
+                });
+            }
+        }
         planner::plan(&nodes, &self.order.broken)
     }
 
@@ -432,7 +434,7 @@ impl Entries {
     /// The targets of pending entries' constraints that no pending entry
     /// has and no plan looked up before, each once: with the warning to
     /// give when no cleanup of this process ever had that name.
-    fn unknown_targets(&self) -> Vec<(Arc<str>, Option<Warning>)> {
+    fn unknown_targets<'s>(&'s self) -> Vec<(Arc<str>, Option<Warning>)> {
         let mut seen = StrSet::new();
         let mut found = Vec::new();
         for slot in &self.slots {
@@ -441,20 +443,13 @@ impl Entries {
             };
             let (after, before) = declared(entry);
             let given = self.order.given.get(slot.sequence);
-            let given_after = given.into_iter().flat_map(|given| &given.after);
-            let given_before = given.into_iter().flat_map(|given| &given.before);
-            let targets = after
-                .iter()
-                .map(|name| (Side::After, *name))
-                .chain(given_after.map(|name| (Side::After, &**name)))
-                .chain(before.iter().map(|name| (Side::Before, *name)))
-                .chain(given_before.map(|name| (Side::Before, &**name)));
-            for (side, target) in targets {
+            // A visit of each list, not a chain of them (`Targets::each`).
+            let mut look_up = |side: Side, target: &'s str| {
                 if self.names.contains_key(target)
                     || self.order.looked_up.contains(target)
                     || !seen.insert(target)
                 {
-                    continue;
+                    return;
                 }
                 let known = self.order.departed.contains(target) || declared_statically(target);
                 let warning = (!known).then(|| Warning::UnknownName {
@@ -464,7 +459,17 @@ impl Entries {
                     name: target.to_owned(),
                 });
                 found.push((Arc::from(target), warning));
-            }
+            };
+            let after = Targets {
+                declared: after,
+                given: given.map_or(&[], |given| &given.after),
+            };
+            let before = Targets {
+                declared: before,
+                given: given.map_or(&[], |given| &given.before),
+            };
+            after.each(|target| look_up(Side::After, target));
+            before.each(|target| look_up(Side::Before, target));
         }
         found
     }
