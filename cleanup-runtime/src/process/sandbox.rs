@@ -103,7 +103,8 @@ cfg_linux_native! {
             if main.no_new_privs && !self.no_new_privs {
                 return Some(Looser::NoNewPrivs);
             }
-            for (name, ours, theirs) in [
+            // By reference: by value compiles an array iterator of its own.
+            for &(name, ours, theirs) in &[
                 ("effective", self.effective, main.effective),
                 ("permitted", self.permitted, main.permitted),
                 ("bounding", self.bounding, main.bounding),

@@ -130,7 +130,9 @@ impl fmt::Display for Shown {
             (u64::from(nanos % 1_000), "ns"),
         ];
         let mut first = true;
-        for (value, unit) in parts {
+        // By reference: an array iterated by value compiles an iterator of
+        // its own per element type (about 100 lines of LLVM IR each).
+        for &(value, unit) in &parts {
             if value > 0 {
                 if !first {
                     f.write_str(" ")?;

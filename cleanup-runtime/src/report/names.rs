@@ -55,15 +55,20 @@ impl FromStr for Trigger {
     /// assert!("Signal".parse::<Trigger>().is_err());
     /// ```
     fn from_str(text: &str) -> Result<Trigger, ParseNameError> {
-        [
+        // Loops over a slice here and below, not `into_iter().find()`: an
+        // array iterated by value compiles an iterator per element type
+        // (with `find`, about 400 lines of LLVM IR for the two).
+        for &trigger in &[
             Trigger::Exit,
             Trigger::Signal,
             Trigger::Panic,
             Trigger::Manual,
-        ]
-        .into_iter()
-        .find(|trigger| trigger.as_str() == text)
-        .ok_or_else(|| ParseNameError {
+        ] {
+            if trigger.as_str() == text {
+                return Ok(trigger);
+            }
+        }
+        Err(ParseNameError {
             what: "trigger",
             text: text.to_owned(),
             expected: "exit, signal, panic, manual",
@@ -91,16 +96,18 @@ impl FromStr for EntryStatus {
     /// assert_eq!(EntryStatus::Ok.to_string(), "ok");
     /// ```
     fn from_str(text: &str) -> Result<EntryStatus, ParseNameError> {
-        [
+        for &status in &[
             EntryStatus::Ok,
             EntryStatus::Error,
             EntryStatus::Panic,
             EntryStatus::Timeout,
             EntryStatus::Skipped,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == text)
-        .ok_or_else(|| ParseNameError {
+        ] {
+            if status.as_str() == text {
+                return Ok(status);
+            }
+        }
+        Err(ParseNameError {
             what: "entry status",
             text: text.to_owned(),
             expected: "ok, error, panic, timeout, skipped",

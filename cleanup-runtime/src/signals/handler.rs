@@ -132,14 +132,27 @@ fn write_keeping_errno(fd: c_int, byte: u8) -> bool {
 /// any: the one the byte names if our handler marked it received, else
 /// any other marked one (its own byte may have found the pipe full), else
 /// none — a byte our handler did not write. Each mark is taken once.
+#[expect(
+    clippy::manual_find,
+    reason = "a plain loop compiles less than the adapters (see inside)"
+)]
 pub(super) fn take_received(byte: u8) -> Option<c_int> {
+    let take = |signal: c_int| {
+        let bit = mark(signal);
+        bit != 0 && RECEIVED.fetch_and(!bit, Ordering::SeqCst) & bit != 0
+    };
+    // Plain tests, not `once(named).chain(HANDLED).find(..)`: those
+    // adapters compiled about 600 lines of LLVM IR for three signals.
     let named = c_int::from(byte);
-    std::iter::once(named)
-        .chain(super::install::HANDLED)
-        .find(|&signal| {
-            let bit = mark(signal);
-            bit != 0 && RECEIVED.fetch_and(!bit, Ordering::SeqCst) & bit != 0
-        })
+    if take(named) {
+        return Some(named);
+    }
+    for &signal in &super::install::HANDLED {
+        if take(signal) {
+            return Some(signal);
+        }
+    }
+    None
 }
 
 /// Forgets the marks: a forked child arming again must not act on a signal

@@ -29,8 +29,10 @@ pub(super) fn install_handlers() {
         ));
         return;
     }
-    for (signal, take) in HANDLED.into_iter().zip(takeable) {
-        if take {
+    // Indices and references, not arrays iterated by value (`zip`): each
+    // compiled an iterator of its own.
+    for (index, &signal) in HANDLED.iter().enumerate() {
+        if takeable[index] {
             install(signal);
         }
     }
@@ -38,7 +40,7 @@ pub(super) fn install_handlers() {
 
 /// Puts the default action back wherever ours is installed.
 pub(super) fn remove_handlers() {
-    for signal in HANDLED {
+    for &signal in &HANDLED {
         if handler::is_installed(signal) {
             restore_default(signal);
         }
