@@ -345,19 +345,32 @@ struct History {
     next: usize,
 }
 
+impl History {
+    /// Adds `entry`, in place of the oldest once `limit` are kept.
+    fn push(&mut self, entry: &EntryReport, limit: usize) {
+        let at = self.next;
+        if at == self.entries.len() {
+            self.entries.push(entry.clone());
+        } else {
+            self.entries[at] = entry.clone();
+        }
+        self.next = (at + 1) % limit;
+    }
+
+    /// Copies the entries kept, oldest first, to the end of `into`.
+    fn copy_oldest_first(&self, into: &mut Vec<EntryReport>) {
+        into.extend_from_slice(&self.entries[self.next..]);
+        into.extend_from_slice(&self.entries[..self.next]);
+    }
+}
+
 /// Adds a manual run's entries to the history, replacing the oldest beyond
 /// [`HISTORY_LIMIT`].
 fn remember(entries: &[EntryReport]) {
     let newest = &entries[entries.len().saturating_sub(HISTORY_LIMIT)..];
     let mut history = HISTORY.lock().unwrap_or_else(PoisonError::into_inner);
     for entry in newest {
-        let at = history.next;
-        if at == history.entries.len() {
-            history.entries.push(entry.clone());
-        } else {
-            history.entries[at] = entry.clone();
-        }
-        history.next = (at + 1) % HISTORY_LIMIT;
+        history.push(entry, HISTORY_LIMIT);
     }
 }
 
@@ -365,14 +378,10 @@ fn remember(entries: &[EntryReport]) {
 /// [`crate::report`].
 pub(crate) fn snapshot() -> Report {
     let mut report = Run::new(Trigger::Manual, None, None).into_report();
-    let history = HISTORY.lock().unwrap_or_else(PoisonError::into_inner);
-    report
-        .entries
-        .extend_from_slice(&history.entries[history.next..]);
-    report
-        .entries
-        .extend_from_slice(&history.entries[..history.next]);
-    drop(history);
+    HISTORY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .copy_oldest_first(&mut report.entries);
     let registry = registry::lock();
     add_progress(&registry, &mut report);
     report.pending = registry.entries.pending();
@@ -387,5 +396,47 @@ fn add_progress(registry: &Registry, report: &mut Report) {
         report.status = run.status;
         report.signal = run.signal;
         report.entries.extend_from_slice(run.ended());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::entry::{Label, Origin};
+
+    fn entry(sequence: u64) -> EntryReport {
+        EntryReport {
+            sequence,
+            origin: Origin::Registered {
+                caller: std::panic::Location::caller(),
+                label: Label::TypeName("test"),
+            },
+            failure: None,
+            nanos: 0,
+        }
+    }
+
+    fn kept(history: &History) -> Vec<u64> {
+        let mut entries = Vec::new();
+        history.copy_oldest_first(&mut entries);
+        entries.iter().map(|entry| entry.sequence).collect()
+    }
+
+    #[test]
+    fn the_history_keeps_the_newest_oldest_first_across_the_wrap() {
+        let mut history = History {
+            entries: Vec::new(),
+            next: 0,
+        };
+        for sequence in 0..2 {
+            history.push(&entry(sequence), 3);
+        }
+        assert_eq!(kept(&history), [0, 1]);
+        for sequence in 2..7 {
+            history.push(&entry(sequence), 3);
+        }
+        assert_eq!(kept(&history), [4, 5, 6]);
+        history.push(&entry(7), 3);
+        assert_eq!(kept(&history), [5, 6, 7]);
     }
 }
