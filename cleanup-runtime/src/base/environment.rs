@@ -210,37 +210,14 @@ mod tests {
     #[test]
     fn no_other_module_reads_the_environment() {
         let mut offenders = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("the crate's sources") {
-                let path = entry.expect("a directory entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs")
-                    && !path.ends_with("environment.rs")
-                {
-                    let text = std::fs::read_to_string(&path).expect("a source file");
-                    // A file's unit tests may set up a child process with a
-                    // variable of their own: the rule is the runtime's.
-                    let code = text
-                        .split("#[cfg(test)]\nmod tests")
-                        .next()
-                        .unwrap_or_default();
-                    let reads = code
-                        .lines()
-                        .filter(|line| !line.trim_start().starts_with("//"))
-                        .any(|line| {
-                            ["env::var", "getenv", "libc::environ"]
-                                .iter()
-                                .any(|reader| line.contains(reader))
-                        });
-                    if reads {
-                        offenders.push(path);
-                    }
-                }
+        for (file, lines) in crate::base::sources::code_lines() {
+            let reads = lines.iter().any(|line| {
+                ["env::var", "getenv", "libc::environ"]
+                    .iter()
+                    .any(|reader| line.contains(reader))
+            });
+            if reads && file != "environment.rs" {
+                offenders.push(file);
             }
         }
         assert!(

@@ -25,6 +25,8 @@ pub(crate) mod pending;
 pub(crate) mod set_up;
 #[cfg(unix)]
 pub(crate) mod signal_calls;
+#[cfg(test)]
+pub(crate) mod sources;
 pub(crate) mod spawn;
 pub(crate) mod system_calls;
 pub(crate) mod text;

@@ -75,37 +75,14 @@ mod tests {
             ("planner::plan(", &["constraints.rs"]),
         ];
         let mut offenders = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).expect("the crate's sources") {
-                let path = entry.expect("a directory entry").path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                if path.extension().is_none_or(|e| e != "rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).expect("a source file");
-                let code = text
-                    .split("#[cfg(test)]\nmod tests")
-                    .next()
-                    .unwrap_or_default();
-                let file = path.file_name().unwrap().to_string_lossy().into_owned();
-                for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
-                    for call in NEVER_CALLED {
-                        if line.contains(call) {
-                            offenders.push(format!("{file}: {}", line.trim()));
-                        }
-                    }
-                    for (name, files) in NAMED_ONLY_IN {
-                        if line.contains(name) && !files.contains(&file.as_str()) {
-                            offenders.push(format!("{file}: {}", line.trim()));
-                        }
-                    }
+        for (file, lines) in crate::base::sources::code_lines() {
+            for line in lines {
+                let never = NEVER_CALLED.iter().any(|call| line.contains(call));
+                let elsewhere = NAMED_ONLY_IN
+                    .iter()
+                    .any(|(name, files)| line.contains(name) && !files.contains(&file.as_str()));
+                if never || elsewhere {
+                    offenders.push(format!("{file}: {}", line.trim()));
                 }
             }
         }
