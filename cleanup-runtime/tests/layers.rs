@@ -15,7 +15,8 @@ const LAYERS: [&str; 8] = [
 /// What `helpers/` may use besides the public API and itself: the warning
 /// line that never waits for std's stderr lock, and thread identities
 /// (see `helpers/mod.rs`).
-const HELPERS_MAY_USE_OF_BASE: [&str; 2] = ["base::diagnostics", "base::thread_token"];
+const HELPERS_MAY_USE_OF_BASE: [&str; 3] =
+    ["base::diagnostics", "base::text", "base::thread_token"];
 
 /// What any folder may name at the crate root: a leaf, and the seam.
 const ROOT_ITEMS_FOR_ALL: [&str; 2] = ["outcome", "SET_UP"];

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::base::descriptor::{Outcome, StaticCleanup};
+use crate::base::text;
 
 /// The closure of a run-time registration.
 pub(crate) type Closure = Box<dyn FnOnce() -> Outcome + Send>;
@@ -198,9 +199,9 @@ const CLOSURE_SEGMENT: &str = "{{closure}}";
 /// generic argument, a type defined in a closure) reads `{closure}`. Any
 /// other name is returned as it is, without allocating.
 pub(crate) fn readable_type_name(type_name: &str) -> Cow<'_, str> {
-    let Some(first) = find_closure_segment(type_name) else {
+    if !text::contains(type_name, CLOSURE_SEGMENT) {
         return Cow::Borrowed(type_name);
-    };
+    }
     let mut rest = type_name;
     let mut closures = 0;
     while let Some(outer) = rest.strip_suffix(CLOSURE_SEGMENT) {
@@ -211,27 +212,8 @@ pub(crate) fn readable_type_name(type_name: &str) -> Cow<'_, str> {
         closures += 1;
     }
     let mut readable = String::from(if closures > 0 { "closure in " } else { "" });
-    // `rest` begins where `type_name` does, so the first segment is where
-    // it was, if the trailing ones left it in `rest`.
-    let mut at = Some(first).filter(|&at| at < rest.len());
-    while let Some(start) = at {
-        readable.push_str(&rest[..start]);
-        readable.push_str("{closure}");
-        rest = &rest[start + CLOSURE_SEGMENT.len()..];
-        at = find_closure_segment(rest);
-    }
-    readable.push_str(rest);
+    readable.push_str(&text::replace(rest, CLOSURE_SEGMENT, "{closure}"));
     Cow::Owned(readable)
-}
-
-/// Where `{{closure}}` first is in `name`. A byte-wise scan rather than
-/// `str::find`/`contains`/`replace` with a string pattern: those compile
-/// std's two-way substring search into every program (about 3 KB), for
-/// names that are short and rarely hold a closure at all.
-fn find_closure_segment(name: &str) -> Option<usize> {
-    name.as_bytes()
-        .windows(CLOSURE_SEGMENT.len())
-        .position(|window| window == CLOSURE_SEGMENT.as_bytes())
 }
 
 /// Displays an origin's `file:line` without allocating.

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Handle;
+use crate::base::text;
 
 /// Keeps `value` and drops it when the process ends — after `main`
 /// returns, after `std::process::exit` from any thread, after SIGINT,
@@ -88,26 +89,7 @@ fn short_type_name(full: &str) -> String {
         short.push_str("closure in ");
         rest = outer;
     }
-    short + &without_module_paths(&single_braced_closures(rest))
-}
-
-/// `{{closure}}` -> `{closure}`. A scan rather than `str::replace`: its
-/// substring search (std's two-way searcher) is, with `str::contains`'s,
-/// about 3,000 lines of LLVM IR in the crate's build, for a few short names.
-fn single_braced_closures(full: &str) -> String {
-    const DOUBLED: &str = "{{closure}}";
-    let mut single = String::with_capacity(full.len());
-    let mut rest = full;
-    while let Some(c) = rest.chars().next() {
-        if rest.starts_with(DOUBLED) {
-            single.push_str("{closure}");
-            rest = &rest[DOUBLED.len()..];
-        } else {
-            single.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    single
+    short + &without_module_paths(&text::replace(rest, "{{closure}}", "{closure}"))
 }
 
 /// `std::io::BufWriter<std::fs::File>` -> `BufWriter<File>`.

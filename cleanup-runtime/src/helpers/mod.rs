@@ -14,7 +14,7 @@
 //! public helpers themselves.
 //!
 //! May use: the public API (`crate::register_named`, `crate::Handle`,
-//! `crate::CleanupResult`), each other, and two crate-internal items:
+//! `crate::CleanupResult`), each other, and three crate-internal items:
 //! `base::diagnostics::warn`, for the one-line `cleanup: ...` warning on
 //! stderr that a helper gives when it cannot do its job (a pid file that
 //! cannot be written, a guard dropped twice). A user would use `eprintln!`;
@@ -22,7 +22,9 @@
 //! waits for std's stderr lock (the warning may come from inside `exit`).
 //! And `base::thread_token::current`, the thread identity that still
 //! answers inside `exit` (where `std::thread::current` may not), so that
-//! the exit never waits for a release on its own thread.
+//! the exit never waits for a release on its own thread. And `base::text`,
+//! the crate's substring replacement (std's would compile its two-way
+//! searcher in for one short type name).
 //! Used by: `lib.rs` only (re-exported).
 //!
 //! Features: `temp` and `pidfile` (both default) keep the helpers that
