@@ -130,6 +130,16 @@ impl Entries {
         self.order.constrained == 0
     }
 
+    /// The planning steps, when some pending entry is constrained (then
+    /// they are linked: see [`planning`]); `None` means plain LIFO.
+    #[inline(always)]
+    pub(super) fn planning(&self) -> Option<&'static planning::Planning> {
+        match self.unconstrained() {
+            true => None,
+            false => planning::planning(),
+        }
+    }
+
     fn is_constrained(&self, sequence: u64, entry: &Entry) -> bool {
         let (after, before) = declared(entry);
         !after.is_empty() || !before.is_empty() || self.order.given.contains(sequence)
@@ -307,9 +317,7 @@ impl Entries {
     /// unconstrained case is one test before `pop_last`.
     #[inline(always)]
     pub(crate) fn pop_next(&mut self) -> Option<(u64, Entry, Option<Duration>)> {
-        if !self.unconstrained()
-            && let Some(planning) = planning::planning()
-        {
+        if let Some(planning) = self.planning() {
             (planning.put_planned_last)(self);
         }
         self.pop_last()
@@ -478,9 +486,7 @@ impl Entries {
     /// entries would give, for `report()`.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut warnings = self.order.warnings.clone();
-        if !self.unconstrained()
-            && let Some(planning) = planning::planning()
-        {
+        if let Some(planning) = self.planning() {
             warnings.extend((planning.pending_warnings)(self));
         }
         warnings

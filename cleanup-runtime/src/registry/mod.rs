@@ -449,9 +449,7 @@ impl Entries {
     /// The pending entries, in the order they would run: last first, or
     /// as the ordering constraints say.
     pub(crate) fn pending(&self) -> Vec<PendingEntry> {
-        if !self.unconstrained()
-            && let Some(planning) = planning::planning()
-        {
+        if let Some(planning) = self.planning() {
             return (planning.pending_planned)(self);
         }
         // Loops here and in `pending_planned`, not `filter_map` and
